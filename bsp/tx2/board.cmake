@@ -1,0 +1,6 @@
+# NVIDIA Jetson TX2 (Tegra186), loaded by U-Boot `booti`: RAM from
+# 0x80000000, 16550-style UARTA, GIC-400, PSCI from TF-A over SMC.
+set(KEEL_BOARD_LOAD_ADDR 0x80200000)
+set(KEEL_BOARD_RAM_BASE 0x80000000)
+set(KEEL_BOARD_UART ns16550)
+set(KEEL_BOARD_CPU_START psci)

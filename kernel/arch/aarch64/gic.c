@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * GIC front end: picks the GIC version the CPU really has among the ones the
+ * board lists (QEMU virt can be started with either), and dispatches EL2
+ * interrupts. ID_AA64PFR0_EL1.GIC says whether the GICv3 system-register
+ * CPU interface exists; GIC-400 boards (RPi4, TX2) report 0.
+ */
+#include <arch/gic.h>
+#include <arch/sysreg.h>
+#include <arch/timer.h>
+#include <bsp.h>
+#include <keel/errno.h>
+#include <keel/log.h>
+#include <keel/timer.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+static const struct gic_driver *gic;
+
+static bool cpu_has_gicv3_sysregs(void)
+{
+	return ((sysreg_read(id_aa64pfr0_el1) >> 24) & 0xf) != 0;
+}
+
+int gic_init(void)
+{
+	enum gic_version want = cpu_has_gicv3_sysregs() ? GIC_V3 : GIC_V2;
+	const struct gic_driver *drv = want == GIC_V3 ? &gicv3_driver : &gicv2_driver;
+
+	for (size_t i = 0; i < board.gic_count; i++) {
+		if (board.gics[i].version != want)
+			continue;
+		int err = drv->init_dist(&board.gics[i]);
+		if (err)
+			return err;
+		gic = drv;
+		return 0;
+	}
+	log_err("gic", "board %s lists no GICv%d, which this CPU has", board.name, (int)want);
+	return -KEEL_ENODEV;
+}
+
+void gic_init_cpu(void)
+{
+	gic->init_cpu();
+}
+
+void gic_enable_ppi(unsigned intid)
+{
+	gic->enable_ppi(intid);
+}
+
+const char *gic_name(void)
+{
+	return gic ? gic->name : "none";
+}
+
+
+
+void gic_handle_irq(void)
+{
+	for (;;) {
+		uint32_t iar = gic->ack();
+		uint32_t intid = iar & 0xffffff;
+		if (intid >= GIC_SPURIOUS)
+			return;
+		if (intid == GIC_PPI_HYP_TIMER)
+			timer_el2_irq();
+		else
+			log_warn("gic", "unexpected interrupt %u", intid);
+		gic->eoi(iar);
+	}
+}

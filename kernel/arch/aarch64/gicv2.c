@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/* GICv2 (GIC-400): memory-mapped distributor and CPU interface. */
+#include <arch/gic.h>
+#include <arch/mmio.h>
+#include <keel/errno.h>
+
+#define GICD_CTLR 0x000
+#define GICD_TYPER 0x004
+#define GICD_ICENABLER 0x180
+#define GICD_ISENABLER 0x100
+#define GICD_IPRIORITYR 0x400
+#define GICD_ITARGETSR 0x800
+
+#define GICC_CTLR 0x00
+#define GICC_PMR 0x04
+#define GICC_BPR 0x08
+#define GICC_IAR 0x0c
+#define GICC_EOIR 0x10
+
+#define PRIO_WORD (GIC_PRIO_DEFAULT * 0x01010101u)
+
+static uint64_t gicd, gicc;
+
+static unsigned gicv2_lines(void)
+{
+	return 32 * ((mmio_read32(gicd + GICD_TYPER) & 0x1f) + 1);
+}
+
+static int gicv2_init_dist(const struct bsp_gic *desc)
+{
+	gicd = desc->gicd;
+	gicc = desc->gicc;
+	mmio_write32(gicd + GICD_CTLR, 0);
+	unsigned lines = gicv2_lines();
+	for (unsigned i = 32; i < lines; i += 32)
+		mmio_write32(gicd + GICD_ICENABLER + i / 8, 0xffffffffu);
+	for (unsigned i = 32; i < lines; i += 4) {
+		mmio_write32(gicd + GICD_IPRIORITYR + i, PRIO_WORD);
+		mmio_write32(gicd + GICD_ITARGETSR + i, 0x01010101u);
+	}
+	mmio_write32(gicd + GICD_CTLR, 1);
+	return 0;
+}
+
+static void gicv2_init_cpu(void)
+{
+	/* SGIs and PPIs are banked per CPU: each CPU sets up its own. */
+	mmio_write32(gicd + GICD_ICENABLER, 0xffffffffu);
+	for (unsigned i = 0; i < 32; i += 4)
+		mmio_write32(gicd + GICD_IPRIORITYR + i, PRIO_WORD);
+	mmio_write32(gicc + GICC_PMR, 0xf0);
+	mmio_write32(gicc + GICC_BPR, 0);
+	mmio_write32(gicc + GICC_CTLR, 1);
+}
+
+static void gicv2_enable_ppi(unsigned intid)
+{
+	mmio_write32(gicd + GICD_ISENABLER, 1u << intid);
+}
+
+static uint32_t gicv2_ack(void)
+{
+	return mmio_read32(gicc + GICC_IAR);
+}
+
+static void gicv2_eoi(uint32_t iar)
+{
+	mmio_write32(gicc + GICC_EOIR, iar);
+}
+
+const struct gic_driver gicv2_driver = {
+	.version = GIC_V2,
+	.name = "GICv2",
+	.init_dist = gicv2_init_dist,
+	.init_cpu = gicv2_init_cpu,
+	.enable_ppi = gicv2_enable_ppi,
+	.ack = gicv2_ack,
+	.eoi = gicv2_eoi,
+};

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef KEEL_ARCH_GIC_H
+#define KEEL_ARCH_GIC_H
+
+#include <bsp.h>
+#include <stdint.h>
+
+#define GIC_PPI_HYP_TIMER 26 /* CNTHP, the EL2 physical timer */
+#define GIC_SPURIOUS 1020
+#define GIC_PRIO_DEFAULT 0xa0
+
+/* One implementation per GIC architecture version. */
+struct gic_driver {
+	enum gic_version version;
+	const char *name;
+	int (*init_dist)(const struct bsp_gic *desc);
+	void (*init_cpu)(void);
+	void (*enable_ppi)(unsigned intid);
+	uint32_t (*ack)(void);
+	void (*eoi)(uint32_t iar);
+};
+
+extern const struct gic_driver gicv2_driver;
+extern const struct gic_driver gicv3_driver;
+
+/* Choose the board's GIC that this CPU actually has, and set it up. */
+int gic_init(void);
+void gic_init_cpu(void);
+void gic_enable_ppi(unsigned intid);
+void gic_handle_irq(void);
+const char *gic_name(void);
+
+#endif

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Boot CPU, MMU on: read the device tree, bring up the interrupt controller
+ * and the other CPUs, and print the boot summary the tests look for.
+ */
+#include <bsp.h>
+#include <keel/arch.h>
+#include <keel/bootinfo.h>
+#include <keel/config.h>
+#include <keel/cpu.h>
+#include <keel/errno.h>
+#include <keel/log.h>
+#include <keel/panic.h>
+#include <keel/smp.h>
+#include <stdint.h>
+#include <string.h>
+
+void kernel_main(uint64_t dtb);
+
+static struct bootinfo bootinfo;
+
+static void use_board_defaults(struct bootinfo *bi)
+{
+	memset(bi, 0, sizeof(*bi));
+	bi->ram[0] = (struct mem_range){ board.default_ram.base, board.default_ram.size };
+	bi->ram_count = 1;
+	bi->cpu_count = board.default_cpus;
+	for (unsigned i = 0; i < bi->cpu_count && i < BOOTINFO_MAX_CPUS; i++)
+		bi->cpu_mpidr[i] = i;
+	bi->bootargs = "";
+}
+
+static void read_bootinfo(uint64_t dtb)
+{
+	int err = bootinfo_from_fdt((const void *)(uintptr_t)dtb, &bootinfo);
+
+	if (!err)
+		return;
+	log_warn("boot", "device tree at 0x%llx unusable (%s): using %s defaults",
+		 (unsigned long long)dtb, keel_strerror(err), board.name);
+	use_board_defaults(&bootinfo);
+}
+
+static void apply_bootargs(const char *args)
+{
+	char val[16];
+
+	if (bootargs_get(args, "keel.loglevel", val, sizeof(val)) && val[0] >= '0' &&
+	    val[0] <= '3')
+		log_set_level((enum log_level)(val[0] - '0'));
+}
+
+/* keel.selftest=crash: fault on purpose so the tests can check the report. */
+static void run_selftest(const char *args)
+{
+	char val[16];
+
+	if (!bootargs_get(args, "keel.selftest", val, sizeof(val)))
+		return;
+	if (!strcmp(val, "crash")) {
+		log_info("selftest", "loading from unmapped address 0xdead0000");
+		(void)*(volatile uint64_t *)(uintptr_t)0xdead0000;
+	}
+	log_err("selftest", "unknown or failed self-test '%s'", val);
+}
+
+static unsigned timer_irq_cpus(void)
+{
+	unsigned n = 0;
+	for (unsigned cpu = 0; cpu < KEEL_MAX_CPUS; cpu++)
+		n += cpu_timer_irq_seen(cpu);
+	return n;
+}
+
+static void print_summary(unsigned online, unsigned wanted)
+{
+	uint64_t mib = bootinfo_ram_total(&bootinfo) >> 20;
+
+	log_info("boot", "cpus: %u of %u online at EL2 (%s)", online, wanted,
+		 arch_cpu_start_method());
+	log_info("boot", "irqchip: %s", arch_irqchip_name());
+	log_info("boot", "memory: %llu MiB in %u range(s)", (unsigned long long)mib,
+		 bootinfo.ram_count);
+	log_info("boot", "timer: %llu Hz, EL2 timer interrupt on %u of %u CPUs",
+		 (unsigned long long)arch_counter_freq(), timer_irq_cpus(), online);
+	log_info("boot", "Keel %s up on %s: %u CPUs, %s, %llu MiB", KEEL_VERSION, board.name,
+		 online, arch_irqchip_name(), (unsigned long long)mib);
+}
+
+void kernel_main(uint64_t dtb)
+{
+	extern char _start[];
+
+	log_info("boot", "Keel %s (%s) at EL2, image at %p, device tree at 0x%llx", KEEL_VERSION,
+		 board.name, (void *)_start, (unsigned long long)dtb);
+	read_bootinfo(dtb);
+	apply_bootargs(bootinfo.bootargs);
+	int err = arch_init(&bootinfo);
+	if (err)
+		panic("arch init failed: %s", keel_strerror(err));
+	cpu_bringup();
+
+	unsigned wanted = bootinfo.cpu_count > KEEL_MAX_CPUS ? KEEL_MAX_CPUS : bootinfo.cpu_count;
+	unsigned online = smp_start_secondaries(&bootinfo);
+	print_summary(online, wanted);
+	run_selftest(bootinfo.bootargs);
+	cpu_idle();
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hooks core code needs from the architecture. Implemented once for
+ * AArch64 (kernel/arch/aarch64) and once as a host fake (kernel/arch/host)
+ * so that the unit tests run the real core code.
+ */
+#ifndef KEEL_ARCH_H
+#define KEEL_ARCH_H
+
+#include <stdint.h>
+
+/* Logical number of the running CPU, 0 for the boot CPU. */
+unsigned arch_cpu_id(void);
+/* Free-running system counter and its frequency in Hz. */
+uint64_t arch_counter(void);
+uint64_t arch_counter_freq(void);
+/* Mask interrupts on this CPU, returning the previous mask state. */
+unsigned long arch_irq_save(void);
+void arch_irq_restore(unsigned long flags);
+/* Hint inside spin loops. */
+void arch_cpu_relax(void);
+/* Stop this CPU for good (a crash, or nothing left to do). */
+_Noreturn void arch_halt(void);
+/* Write raw bytes to the console. */
+void arch_console_write(const char *s, unsigned long n);
+
+struct bootinfo;
+/* Boot CPU, once the device tree is read: map RAM, bring up the interrupt
+ * controller, pick the firmware conduit. 0 or -KEEL_E*. */
+int arch_init(const struct bootinfo *bi);
+/* Every CPU, on itself: its interrupt controller interface and timer. */
+void arch_cpu_local_init(void);
+/* "GICv2", "GICv3": what arch_init found. */
+const char *arch_irqchip_name(void);
+/* Hardware id of the running CPU (MPIDR affinity on AArch64). */
+uint64_t arch_cpu_hwid(void);
+/* Start logical CPU `cpu` with hardware id `hwid`; it enters smp_secondary_main. */
+int arch_cpu_start(unsigned cpu, uint64_t hwid);
+/* Name of the CPU start method ("psci", "spin-table"). */
+const char *arch_cpu_start_method(void);
+/* One-shot EL2 timer: fire timer_expired() on this CPU at counter `deadline`. */
+void arch_timer_set(uint64_t deadline);
+void arch_timer_stop(void);
+void arch_irq_enable(void);
+/* Wait for an interrupt (or a spurious wake-up). */
+void arch_wait_for_interrupt(void);
+
+#endif
