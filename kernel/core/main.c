@@ -36,8 +36,11 @@ static void read_bootinfo(uint64_t dtb)
 
 	if (!err)
 		return;
-	log_warn("boot", "device tree at 0x%llx unusable (%s): using %s defaults",
-		 (unsigned long long)dtb, keel_strerror(err), board.name);
+	if (dtb)
+		log_warn("boot", "device tree at 0x%llx unusable (%s): using %s defaults",
+			 (unsigned long long)dtb, keel_strerror(err), board.name);
+	else
+		log_warn("boot", "no device tree from the loader: using %s defaults", board.name);
 	use_board_defaults(&bootinfo);
 }
 

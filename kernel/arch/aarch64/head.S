@@ -55,7 +55,8 @@ primary_entry:
 	mov	x0, x19
 	bl	mmu_build_boot_tables
 	bl	mmu_enable
-	mov	x0, x19
+	ldr	x0, =mmu_boot_fdt
+	ldr	x0, [x0]
 	bl	kernel_main
 	b	halt
 

@@ -26,6 +26,7 @@ static uint8_t boot_table_pages[BOOT_TABLE_PAGES][PT_PAGE_SIZE]
 static struct pt_pool boot_pool;
 static struct pgtable kernel_pt;
 uint64_t mmu_boot_root;
+uint64_t mmu_boot_fdt;
 
 static uint64_t align_down(uint64_t v)
 {
@@ -79,7 +80,8 @@ uint64_t mmu_build_boot_tables(uint64_t dtb)
 	/* The header fields are aligned big-endian words: safe to read as Device. */
 	if (dtb && !(dtb & 7) && be32((const volatile uint32_t *)dtb) == FDT_MAGIC) {
 		uint32_t size = be32((const volatile uint32_t *)(dtb + 4));
-		map_range(dtb, dtb + size, PT_READ, PT_MAP_FILL_HOLES);
+		if (!map_range(dtb, dtb + size, PT_READ, PT_MAP_FILL_HOLES))
+			mmu_boot_fdt = dtb;
 	}
 	mmu_boot_root = (uintptr_t)kernel_pt.root;
 	return mmu_boot_root;

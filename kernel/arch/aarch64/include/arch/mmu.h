@@ -15,5 +15,7 @@ void mmu_enable(uint64_t root);
 int mmu_map_ram(const struct bootinfo *bi);
 
 extern uint64_t mmu_boot_root;
+/* The loader's device tree if it looked valid and is mapped, else 0. */
+extern uint64_t mmu_boot_fdt;
 
 #endif
