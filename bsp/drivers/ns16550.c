@@ -7,9 +7,9 @@
 #include <bsp.h>
 
 #define NS16550_REG_SHIFT 2
-#define NS16550_THR (0 << NS16550_REG_SHIFT)
-#define NS16550_LSR (5 << NS16550_REG_SHIFT)
-#define NS16550_LSR_THRE (1u << 5)
+#define NS16550_THR       (0 << NS16550_REG_SHIFT)
+#define NS16550_LSR       (5 << NS16550_REG_SHIFT)
+#define NS16550_LSR_THRE  (1u << 5)
 
 void uart_putc(char c)
 {

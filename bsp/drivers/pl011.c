@@ -7,8 +7,8 @@
 #include <arch/mmio.h>
 #include <bsp.h>
 
-#define PL011_DR 0x00
-#define PL011_FR 0x18
+#define PL011_DR      0x00
+#define PL011_FR      0x18
 #define PL011_FR_TXFF (1u << 5)
 
 void uart_putc(char c)

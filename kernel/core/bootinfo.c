@@ -26,7 +26,7 @@ static int add_ram(struct bootinfo *bi, uint64_t base, uint64_t size)
 		return -KEEL_ERANGE;
 	if (bi->ram_count == BOOTINFO_MAX_RAM)
 		return -KEEL_ENOMEM;
-	bi->ram[bi->ram_count++] = (struct mem_range){ base, size };
+	bi->ram[bi->ram_count++] = (struct mem_range){base, size};
 	return 0;
 }
 
@@ -54,10 +54,9 @@ static int parse_memory(const void *fdt, struct bootinfo *bi)
 
 	if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
 		return -KEEL_EINVAL;
-	for (int node = fdt_first_subnode(fdt, 0); node >= 0;
-	     node = fdt_next_subnode(fdt, node)) {
+	for (int node = fdt_first_subnode(fdt, 0); node >= 0; node = fdt_next_subnode(fdt, node)) {
 		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
-		if (!type || strcmp(type, "memory") || !node_enabled(fdt, node))
+		if (!type || strcmp(type, "memory") != 0 || !node_enabled(fdt, node))
 			continue;
 		int err = parse_memory_node(fdt, node, ac, sc, bi);
 		if (err)
@@ -76,10 +75,9 @@ static int parse_cpus(const void *fdt, struct bootinfo *bi)
 		return -KEEL_EINVAL;
 
 	int node;
-	fdt_for_each_subnode(node, fdt, cpus)
-	{
+	fdt_for_each_subnode (node, fdt, cpus) {
 		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
-		if (!type || strcmp(type, "cpu") || !node_enabled(fdt, node))
+		if (!type || strcmp(type, "cpu") != 0 || !node_enabled(fdt, node))
 			continue;
 		int len;
 		const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);

@@ -5,7 +5,7 @@
 #include <keel/log.h>
 #include <keel/timer.h>
 
-#define TIMER_CHECK_DELAY_US 100
+#define TIMER_CHECK_DELAY_US   100
 #define TIMER_CHECK_TIMEOUT_MS 50
 
 static bool timer_fired[KEEL_MAX_CPUS];

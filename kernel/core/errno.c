@@ -2,15 +2,15 @@
 #include <keel/errno.h>
 
 static const char *const error_names[] = {
-	[KEEL_OK] = "ok",
-	[KEEL_EINVAL] = "invalid argument",
-	[KEEL_ENOMEM] = "out of memory",
-	[KEEL_EEXIST] = "already exists",
-	[KEEL_ENOENT] = "not found",
-	[KEEL_ERANGE] = "out of range",
-	[KEEL_ENODEV] = "no such device",
-	[KEEL_ETIMEDOUT] = "timed out",
-	[KEEL_EFAULT] = "bad address",
+        [KEEL_OK] = "ok",
+        [KEEL_EINVAL] = "invalid argument",
+        [KEEL_ENOMEM] = "out of memory",
+        [KEEL_EEXIST] = "already exists",
+        [KEEL_ENOENT] = "not found",
+        [KEEL_ERANGE] = "out of range",
+        [KEEL_ENODEV] = "no such device",
+        [KEEL_ETIMEDOUT] = "timed out",
+        [KEEL_EFAULT] = "bad address",
 };
 
 const char *keel_strerror(int err)

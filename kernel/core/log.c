@@ -6,14 +6,14 @@
 #include <stdarg.h>
 #include <stdint.h>
 
-static const char level_letter[] = { 'E', 'W', 'I', 'D' };
+static const char level_letter[] = {'E', 'W', 'I', 'D'};
 
 static struct {
 	struct spinlock lock;
 	enum log_level threshold;
 	char ring[LOG_RING_SIZE];
 	uint64_t written; /* bytes ever written; ring index is written % size */
-} log_state = { .lock = SPINLOCK_INIT, .threshold = LOG_INFO };
+} log_state = {.lock = SPINLOCK_INIT, .threshold = LOG_INFO};
 
 static void ring_append(const char *s, size_t n)
 {
@@ -30,7 +30,7 @@ static int format_prefix(char *buf, size_t size, enum log_level level, const cha
 	uint64_t usec = freq ? (now % freq) * 1000000 / freq : 0;
 
 	return fmt_snprintf(buf, size, "[%5llu.%06llu] %c %s: ", (unsigned long long)sec,
-			    (unsigned long long)usec, level_letter[level], subsys);
+	                    (unsigned long long)usec, level_letter[level], subsys);
 }
 
 void klog(enum log_level level, const char *subsys, const char *fmt, ...)

@@ -22,7 +22,7 @@ static struct bootinfo bootinfo;
 static void use_board_defaults(struct bootinfo *bi)
 {
 	memset(bi, 0, sizeof(*bi));
-	bi->ram[0] = (struct mem_range){ board.default_ram.base, board.default_ram.size };
+	bi->ram[0] = (struct mem_range){board.default_ram.base, board.default_ram.size};
 	bi->ram_count = 1;
 	bi->cpu_count = board.default_cpus;
 	for (unsigned i = 0; i < bi->cpu_count && i < BOOTINFO_MAX_CPUS; i++)
@@ -38,7 +38,7 @@ static void read_bootinfo(uint64_t dtb)
 		return;
 	if (dtb)
 		log_warn("boot", "device tree at 0x%llx unusable (%s): using %s defaults",
-			 (unsigned long long)dtb, keel_strerror(err), board.name);
+		         (unsigned long long)dtb, keel_strerror(err), board.name);
 	else
 		log_warn("boot", "no device tree from the loader: using %s defaults", board.name);
 	use_board_defaults(&bootinfo);
@@ -48,8 +48,7 @@ static void apply_bootargs(const char *args)
 {
 	char val[16];
 
-	if (bootargs_get(args, "keel.loglevel", val, sizeof(val)) && val[0] >= '0' &&
-	    val[0] <= '3')
+	if (bootargs_get(args, "keel.loglevel", val, sizeof(val)) && val[0] >= '0' && val[0] <= '3')
 		log_set_level((enum log_level)(val[0] - '0'));
 }
 
@@ -80,14 +79,14 @@ static void print_summary(unsigned online, unsigned wanted)
 	uint64_t mib = bootinfo_ram_total(&bootinfo) >> 20;
 
 	log_info("boot", "cpus: %u of %u online at EL2 (%s)", online, wanted,
-		 arch_cpu_start_method());
+	         arch_cpu_start_method());
 	log_info("boot", "irqchip: %s", arch_irqchip_name());
 	log_info("boot", "memory: %llu MiB in %u range(s)", (unsigned long long)mib,
-		 bootinfo.ram_count);
+	         bootinfo.ram_count);
 	log_info("boot", "timer: %llu Hz, EL2 timer interrupt on %u of %u CPUs",
-		 (unsigned long long)arch_counter_freq(), timer_irq_cpus(), online);
+	         (unsigned long long)arch_counter_freq(), timer_irq_cpus(), online);
 	log_info("boot", "Keel %s up on %s: %u CPUs, %s, %llu MiB", KEEL_VERSION, board.name,
-		 online, arch_irqchip_name(), (unsigned long long)mib);
+	         online, arch_irqchip_name(), (unsigned long long)mib);
 }
 
 void kernel_main(uint64_t dtb)
@@ -95,7 +94,7 @@ void kernel_main(uint64_t dtb)
 	extern char _start[];
 
 	log_info("boot", "Keel %s (%s) at EL2, image at %p, device tree at 0x%llx", KEEL_VERSION,
-		 board.name, (void *)_start, (unsigned long long)dtb);
+	         board.name, (void *)_start, (unsigned long long)dtb);
 	read_bootinfo(dtb);
 	apply_bootargs(bootinfo.bootargs);
 	int err = arch_init(&bootinfo);

@@ -43,13 +43,13 @@ static void start_one(unsigned cpu, uint64_t hwid)
 	int err = arch_cpu_start(cpu, hwid);
 
 	if (err) {
-		log_err("smp", "cpu%u (hwid 0x%llx): start failed: %s", cpu, (unsigned long long)hwid,
-			keel_strerror(err));
+		log_err("smp", "cpu%u (hwid 0x%llx): start failed: %s", cpu,
+		        (unsigned long long)hwid, keel_strerror(err));
 		return;
 	}
 	if (!wait_online(cpu))
 		log_err("smp", "cpu%u (hwid 0x%llx): did not come online within %u ms", cpu,
-			(unsigned long long)hwid, CPU_START_TIMEOUT_MS);
+		        (unsigned long long)hwid, CPU_START_TIMEOUT_MS);
 }
 
 unsigned smp_start_secondaries(const struct bootinfo *bi)
@@ -62,7 +62,7 @@ unsigned smp_start_secondaries(const struct bootinfo *bi)
 			continue;
 		if (next >= KEEL_MAX_CPUS) {
 			log_warn("smp", "more than %u CPUs: hwid 0x%llx left off", KEEL_MAX_CPUS,
-				 (unsigned long long)bi->cpu_mpidr[i]);
+			         (unsigned long long)bi->cpu_mpidr[i]);
 			continue;
 		}
 		start_one(next++, bi->cpu_mpidr[i]);

@@ -29,8 +29,7 @@ static void pad(struct out *o, char c, unsigned n)
 		put(o, c);
 }
 
-static void put_field(struct out *o, const struct spec *s, const char *str, size_t n,
-		      bool negative)
+static void put_field(struct out *o, const struct spec *s, const char *str, size_t n, bool negative)
 {
 	size_t total = n + (negative ? 1 : 0);
 	unsigned fill = s->width > total ? (unsigned)(s->width - total) : 0;
@@ -47,8 +46,8 @@ static void put_field(struct out *o, const struct spec *s, const char *str, size
 		pad(o, ' ', fill);
 }
 
-static void put_unsigned(struct out *o, const struct spec *s, unsigned long long v,
-			 unsigned base, bool upper, bool negative)
+static void put_unsigned(struct out *o, const struct spec *s, unsigned long long v, unsigned base,
+                         bool upper, bool negative)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24];
@@ -61,44 +60,37 @@ static void put_unsigned(struct out *o, const struct spec *s, unsigned long long
 	put_field(o, s, &tmp[sizeof(tmp) - n], n, negative);
 }
 
+/* long, long long and size_t are the same type on LP64, but not everywhere. */
+// NOLINTBEGIN(bugprone-branch-clone)
 static unsigned long long arg_unsigned(const struct spec *s, va_list *ap)
 {
 	switch (s->length) {
-	case 1:
-		return va_arg(*ap, unsigned long);
-	case 2:
-		return va_arg(*ap, unsigned long long);
-	case 3:
-		return va_arg(*ap, size_t);
-	default:
-		return va_arg(*ap, unsigned int);
+	case 1: return va_arg(*ap, unsigned long);
+	case 2: return va_arg(*ap, unsigned long long);
+	case 3: return va_arg(*ap, size_t);
+	default: return va_arg(*ap, unsigned int);
 	}
 }
 
 static long long arg_signed(const struct spec *s, va_list *ap)
 {
 	switch (s->length) {
-	case 1:
-		return va_arg(*ap, long);
-	case 2:
-		return va_arg(*ap, long long);
-	case 3:
-		return (long long)va_arg(*ap, size_t);
-	default:
-		return va_arg(*ap, int);
+	case 1: return va_arg(*ap, long);
+	case 2: return va_arg(*ap, long long);
+	case 3: return (long long)va_arg(*ap, size_t);
+	default: return va_arg(*ap, int);
 	}
 }
+// NOLINTEND(bugprone-branch-clone)
 
 static const char *parse_spec(const char *f, struct spec *s)
 {
-	*s = (struct spec){ 0 };
-	for (;; f++) {
-		if (*f == '-')
+	*s = (struct spec){0};
+	while (*f == '-' || *f == '0') {
+		if (*f++ == '-')
 			s->left = true;
-		else if (*f == '0')
-			s->zero = true;
 		else
-			break;
+			s->zero = true;
 	}
 	while (*f >= '0' && *f <= '9')
 		s->width = s->width * 10 + (unsigned)(*f++ - '0');
@@ -119,19 +111,16 @@ static void convert(struct out *o, const struct spec *s, char conv, va_list *ap)
 	case 'd':
 	case 'i': {
 		long long v = arg_signed(s, ap);
-		unsigned long long mag = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+		unsigned long long mag =
+		        v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
 		put_unsigned(o, s, mag, 10, false, v < 0);
 		break;
 	}
-	case 'u':
-		put_unsigned(o, s, arg_unsigned(s, ap), 10, false, false);
-		break;
+	case 'u': put_unsigned(o, s, arg_unsigned(s, ap), 10, false, false); break;
 	case 'x':
-	case 'X':
-		put_unsigned(o, s, arg_unsigned(s, ap), 16, conv == 'X', false);
-		break;
+	case 'X': put_unsigned(o, s, arg_unsigned(s, ap), 16, conv == 'X', false); break;
 	case 'p': {
-		struct spec ps = { .zero = true, .width = 16 };
+		struct spec ps = {.zero = true, .width = 16};
 		put(o, '0');
 		put(o, 'x');
 		put_unsigned(o, &ps, (uintptr_t)va_arg(*ap, void *), 16, false, false);
@@ -164,7 +153,7 @@ static void convert(struct out *o, const struct spec *s, char conv, va_list *ap)
 
 int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
-	struct out o = { buf, size, 0 };
+	struct out o = {buf, size, 0};
 	va_list args;
 
 	va_copy(args, ap);

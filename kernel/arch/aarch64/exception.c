@@ -10,10 +10,22 @@
 #include <keel/log.h>
 
 static const char *const vector_names[] = {
-	"EL2 (SP0) sync",	"EL2 (SP0) IRQ",     "EL2 (SP0) FIQ",	  "EL2 (SP0) SError",
-	"EL2 sync",		"EL2 IRQ",	     "EL2 FIQ",		  "EL2 SError",
-	"lower EL (A64) sync",	"lower EL (A64) IRQ", "lower EL (A64) FIQ", "lower EL (A64) SError",
-	"lower EL (A32) sync",	"lower EL (A32) IRQ", "lower EL (A32) FIQ", "lower EL (A32) SError",
+        "EL2 (SP0) sync",
+        "EL2 (SP0) IRQ",
+        "EL2 (SP0) FIQ",
+        "EL2 (SP0) SError",
+        "EL2 sync",
+        "EL2 IRQ",
+        "EL2 FIQ",
+        "EL2 SError",
+        "lower EL (A64) sync",
+        "lower EL (A64) IRQ",
+        "lower EL (A64) FIQ",
+        "lower EL (A64) SError",
+        "lower EL (A32) sync",
+        "lower EL (A32) IRQ",
+        "lower EL (A32) FIQ",
+        "lower EL (A32) SError",
 };
 
 const char *esr_class_name(unsigned ec)
@@ -54,18 +66,19 @@ static _Noreturn void crash_report(const struct exc_frame *f, unsigned vector)
 	unsigned ec = (unsigned)(f->esr >> 26) & 0x3f;
 
 	kprintf("\n*** KEEL CRASH on cpu%u: %s, taken as %s ***\n", arch_cpu_id(),
-		esr_class_name(ec), vector < 16 ? vector_names[vector] : "?");
+	        esr_class_name(ec), vector < 16 ? vector_names[vector] : "?");
 	kprintf("ESR  0x%08llx (EC 0x%02x IL %u ISS 0x%07llx)\n", (unsigned long long)f->esr, ec,
-		(unsigned)(f->esr >> 25) & 1, (unsigned long long)(f->esr & 0x1ffffff));
+	        (unsigned)(f->esr >> 25) & 1, (unsigned long long)(f->esr & 0x1ffffff));
 	kprintf("FAR  0x%016llx\nELR  0x%016llx\nSPSR 0x%016llx\n", (unsigned long long)f->far,
-		(unsigned long long)f->elr, (unsigned long long)f->spsr);
+	        (unsigned long long)f->elr, (unsigned long long)f->spsr);
 	for (unsigned i = 0; i < 31; i += 2) {
 		if (i == 30)
 			kprintf("x30  0x%016llx  sp   0x%016llx\n", (unsigned long long)f->x[30],
-				(unsigned long long)f->sp);
+			        (unsigned long long)f->sp);
 		else
-			kprintf("x%-2u  0x%016llx  x%-2u  0x%016llx\n", i, (unsigned long long)f->x[i],
-				i + 1, (unsigned long long)f->x[i + 1]);
+			kprintf("x%-2u  0x%016llx  x%-2u  0x%016llx\n", i,
+			        (unsigned long long)f->x[i], i + 1,
+			        (unsigned long long)f->x[i + 1]);
 	}
 	kprintf("*** cpu%u halted ***\n", arch_cpu_id());
 	arch_halt();

@@ -55,8 +55,6 @@ const char *gic_name(void)
 	return gic ? gic->name : "none";
 }
 
-
-
 void gic_handle_irq(void)
 {
 	for (;;) {

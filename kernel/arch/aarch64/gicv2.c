@@ -4,17 +4,17 @@
 #include <arch/mmio.h>
 #include <keel/errno.h>
 
-#define GICD_CTLR 0x000
-#define GICD_TYPER 0x004
-#define GICD_ICENABLER 0x180
-#define GICD_ISENABLER 0x100
+#define GICD_CTLR       0x000
+#define GICD_TYPER      0x004
+#define GICD_ICENABLER  0x180
+#define GICD_ISENABLER  0x100
 #define GICD_IPRIORITYR 0x400
-#define GICD_ITARGETSR 0x800
+#define GICD_ITARGETSR  0x800
 
 #define GICC_CTLR 0x00
-#define GICC_PMR 0x04
-#define GICC_BPR 0x08
-#define GICC_IAR 0x0c
+#define GICC_PMR  0x04
+#define GICC_BPR  0x08
+#define GICC_IAR  0x0c
 #define GICC_EOIR 0x10
 
 #define PRIO_WORD (GIC_PRIO_DEFAULT * 0x01010101u)
@@ -69,11 +69,11 @@ static void gicv2_eoi(uint32_t iar)
 }
 
 const struct gic_driver gicv2_driver = {
-	.version = GIC_V2,
-	.name = "GICv2",
-	.init_dist = gicv2_init_dist,
-	.init_cpu = gicv2_init_cpu,
-	.enable_ppi = gicv2_enable_ppi,
-	.ack = gicv2_ack,
-	.eoi = gicv2_eoi,
+        .version = GIC_V2,
+        .name = "GICv2",
+        .init_dist = gicv2_init_dist,
+        .init_cpu = gicv2_init_cpu,
+        .enable_ppi = gicv2_enable_ppi,
+        .ack = gicv2_ack,
+        .eoi = gicv2_eoi,
 };

@@ -11,28 +11,28 @@
 #include <keel/errno.h>
 #include <keel/log.h>
 
-#define GICD_CTLR 0x0000
-#define GICD_TYPER 0x0004
-#define GICD_IGROUPR 0x0080
-#define GICD_ICENABLER 0x0180
-#define GICD_IPRIORITYR 0x0400
-#define GICD_CTLR_RWP (1u << 31)
+#define GICD_CTLR        0x0000
+#define GICD_TYPER       0x0004
+#define GICD_IGROUPR     0x0080
+#define GICD_ICENABLER   0x0180
+#define GICD_IPRIORITYR  0x0400
+#define GICD_CTLR_RWP    (1u << 31)
 #define GICD_CTLR_ARE_NS (1u << 4)
-#define GICD_CTLR_GRP1 (3u << 0)
+#define GICD_CTLR_GRP1   (3u << 0)
 
-#define GICR_TYPER 0x0008
-#define GICR_WAKER 0x0014
-#define GICR_WAKER_SLEEP (1u << 1)
+#define GICR_TYPER        0x0008
+#define GICR_WAKER        0x0014
+#define GICR_WAKER_SLEEP  (1u << 1)
 #define GICR_WAKER_ASLEEP (1u << 2)
-#define GICR_TYPER_VLPIS (1ull << 1)
-#define GICR_TYPER_LAST (1ull << 4)
-#define GICR_SGI 0x10000
-#define GICR_IGROUPR0 0x0080
-#define GICR_ISENABLER0 0x0100
-#define GICR_ICENABLER0 0x0180
-#define GICR_IPRIORITYR 0x0400
+#define GICR_TYPER_VLPIS  (1ull << 1)
+#define GICR_TYPER_LAST   (1ull << 4)
+#define GICR_SGI          0x10000
+#define GICR_IGROUPR0     0x0080
+#define GICR_ISENABLER0   0x0100
+#define GICR_ICENABLER0   0x0180
+#define GICR_IPRIORITYR   0x0400
 
-#define PRIO_WORD (GIC_PRIO_DEFAULT * 0x01010101u)
+#define PRIO_WORD  (GIC_PRIO_DEFAULT * 0x01010101u)
 #define WAIT_LIMIT 1000000
 
 static uint64_t gicd, gicr_first;
@@ -86,7 +86,7 @@ static void gicv3_init_cpu(void)
 
 	if (!rd) {
 		log_err("gic", "cpu%u: no redistributor for mpidr 0x%llx", cpu,
-			(unsigned long long)arch_cpu_hwid());
+		        (unsigned long long)arch_cpu_hwid());
 		return;
 	}
 	gicr_of_cpu[cpu] = rd;
@@ -130,11 +130,11 @@ static void gicv3_eoi(uint32_t iar)
 }
 
 const struct gic_driver gicv3_driver = {
-	.version = GIC_V3,
-	.name = "GICv3",
-	.init_dist = gicv3_init_dist,
-	.init_cpu = gicv3_init_cpu,
-	.enable_ppi = gicv3_enable_ppi,
-	.ack = gicv3_ack,
-	.eoi = gicv3_eoi,
+        .version = GIC_V3,
+        .name = "GICv3",
+        .init_dist = gicv3_init_dist,
+        .init_cpu = gicv3_init_cpu,
+        .enable_ppi = gicv3_enable_ppi,
+        .ack = gicv3_ack,
+        .eoi = gicv3_eoi,
 };

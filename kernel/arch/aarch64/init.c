@@ -9,8 +9,6 @@
 #include <keel/bootinfo.h>
 #include <keel/log.h>
 
-
-
 int arch_init(const struct bootinfo *bi)
 {
 	smp_boot_table_init();

@@ -17,12 +17,12 @@
 #include <stddef.h>
 
 #define BOOT_TABLE_PAGES 48
-#define FDT_MAGIC 0xd00dfeedu
+#define FDT_MAGIC        0xd00dfeedu
 
 extern char _start[], _etext[], _erodata[], __bss_end[];
 
 static uint8_t boot_table_pages[BOOT_TABLE_PAGES][PT_PAGE_SIZE]
-	__attribute__((aligned(PT_PAGE_SIZE), section(".bss.pagetables")));
+        __attribute__((aligned(PT_PAGE_SIZE), section(".bss.pagetables")));
 static struct pt_pool boot_pool;
 static struct pgtable kernel_pt;
 uint64_t mmu_boot_root;
@@ -65,8 +65,8 @@ static void map_or_halt(uint64_t start, uint64_t end, unsigned attrs)
 
 uint64_t mmu_build_boot_tables(uint64_t dtb)
 {
-	boot_pool = (struct pt_pool){ boot_table_pages, BOOT_TABLE_PAGES, 0 };
-	struct pt_allocator alloc = { pt_pool_alloc, &boot_pool };
+	boot_pool = (struct pt_pool){boot_table_pages, BOOT_TABLE_PAGES, 0};
+	struct pt_allocator alloc = {pt_pool_alloc, &boot_pool};
 	if (pt_init(&kernel_pt, PT_FMT_EL2_S1, MMU_VA_BITS, alloc))
 		boot_map_failed();
 
@@ -75,7 +75,7 @@ uint64_t mmu_build_boot_tables(uint64_t dtb)
 	map_or_halt((uintptr_t)_erodata, (uintptr_t)__bss_end, PT_READ | PT_WRITE);
 	for (size_t i = 0; i < board.mmio_count; i++)
 		map_or_halt(board.mmio[i].base, board.mmio[i].base + board.mmio[i].size,
-			    PT_READ | PT_WRITE | PT_DEVICE);
+		            PT_READ | PT_WRITE | PT_DEVICE);
 
 	/* The header fields are aligned big-endian words: safe to read as Device. */
 	if (dtb && !(dtb & 7) && be32((const volatile uint32_t *)dtb) == FDT_MAGIC) {
@@ -89,12 +89,12 @@ uint64_t mmu_build_boot_tables(uint64_t dtb)
 
 void mmu_enable(uint64_t root)
 {
-	const uint64_t tcr = (64 - MMU_VA_BITS) /* T0SZ */
-			     | (1ull << 8)	  /* IRGN0: write-back, write-allocate */
-			     | (1ull << 10)	  /* ORGN0: same */
-			     | (3ull << 12)	  /* SH0: inner shareable */
-			     | (2ull << 16)	  /* PS: 40-bit physical addresses */
-			     | (1ull << 23) | (1ull << 31); /* RES1 */
+	const uint64_t tcr = (64 - MMU_VA_BITS)             /* T0SZ */
+	                     | (1ull << 8)                  /* IRGN0: write-back, write-allocate */
+	                     | (1ull << 10)                 /* ORGN0: same */
+	                     | (3ull << 12)                 /* SH0: inner shareable */
+	                     | (2ull << 16)                 /* PS: 40-bit physical addresses */
+	                     | (1ull << 23) | (1ull << 31); /* RES1 */
 
 	sysreg_write(mair_el2, MAIR_EL2_VALUE);
 	sysreg_write(tcr_el2, tcr);
@@ -104,7 +104,7 @@ void mmu_enable(uint64_t root)
 	dsb(ish);
 	isb();
 	sysreg_write(sctlr_el2, SCTLR_EL2_RES1 | SCTLR_EL2_M | SCTLR_EL2_C | SCTLR_EL2_I |
-					SCTLR_EL2_SA | SCTLR_EL2_WXN);
+	                                SCTLR_EL2_SA | SCTLR_EL2_WXN);
 	isb();
 }
 
@@ -113,7 +113,7 @@ int mmu_map_ram(const struct bootinfo *bi)
 	for (unsigned i = 0; i < bi->ram_count; i++) {
 		const struct mem_range *r = &bi->ram[i];
 		int err = map_range(r->base, r->base + r->size, PT_READ | PT_WRITE,
-				    PT_MAP_FILL_HOLES);
+		                    PT_MAP_FILL_HOLES);
 		if (err)
 			return err;
 	}

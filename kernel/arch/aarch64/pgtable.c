@@ -4,6 +4,7 @@
 #include <string.h>
 
 #define PT_LAST_LEVEL 3
+#define PT_PA_MAX     ((1ull << 48) - 1)
 
 static unsigned level_shift(unsigned level)
 {
@@ -82,18 +83,15 @@ void *pt_pool_alloc(void *ctx)
 	return page;
 }
 
-int pt_init(struct pgtable *pt, enum pt_format format, unsigned va_bits,
-	    struct pt_allocator alloc)
+int pt_init(struct pgtable *pt, enum pt_format format, unsigned va_bits, struct pt_allocator alloc)
 {
 	/* A single (non-concatenated) start table of 2..512 entries. */
 	if (va_bits < 22 || va_bits > 48 || !alloc.alloc_page)
 		return -KEEL_EINVAL;
 	unsigned start = PT_LAST_LEVEL - (va_bits - 12 - 1) / 9;
 
-	*pt = (struct pgtable){ .start_level = start,
-				.va_bits = va_bits,
-				.format = format,
-				.alloc = alloc };
+	*pt = (struct pgtable){
+	        .start_level = start, .va_bits = va_bits, .format = format, .alloc = alloc};
 	pt->root = alloc.alloc_page(alloc.ctx);
 	return pt->root ? 0 : -KEEL_ENOMEM;
 }
@@ -104,12 +102,12 @@ struct map_req {
 	enum pt_map_mode mode;
 };
 
-static int map_level(struct pgtable *pt, uint64_t *table, unsigned level, uint64_t va,
-		     uint64_t end, const struct map_req *req);
+static int map_level(struct pgtable *pt, uint64_t *table, unsigned level, uint64_t va, uint64_t end,
+                     const struct map_req *req);
 
 /* Map [va, end) within the single entry `*slot` of `level`. */
-static int map_entry(struct pgtable *pt, uint64_t *slot, unsigned level, uint64_t va,
-		     uint64_t end, const struct map_req *req)
+static int map_entry(struct pgtable *pt, uint64_t *slot, unsigned level, uint64_t va, uint64_t end,
+                     const struct map_req *req)
 {
 	uint64_t size = level_size(level);
 	uint64_t pa = va + req->pa_offset;
@@ -134,15 +132,16 @@ static int map_entry(struct pgtable *pt, uint64_t *slot, unsigned level, uint64_
 	return map_level(pt, next, level + 1, va, end, req);
 }
 
-static int map_level(struct pgtable *pt, uint64_t *table, unsigned level, uint64_t va,
-		     uint64_t end, const struct map_req *req)
+static int map_level(struct pgtable *pt, uint64_t *table, unsigned level, uint64_t va, uint64_t end,
+                     const struct map_req *req)
 {
 	uint64_t size = level_size(level);
 
 	while (va < end) {
 		uint64_t next = (va | (size - 1)) + 1;
-		uint64_t chunk_end = next < end && next != 0 ? next : end;
-		int err = map_entry(pt, &table[level_index(pt, level, va)], level, va, chunk_end, req);
+		uint64_t chunk_end = next < end ? next : end; /* va < 2^48: no wrap */
+		int err = map_entry(pt, &table[level_index(pt, level, va)], level, va, chunk_end,
+		                    req);
 		if (err)
 			return err;
 		va = chunk_end;
@@ -151,25 +150,24 @@ static int map_level(struct pgtable *pt, uint64_t *table, unsigned level, uint64
 }
 
 int pt_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size, unsigned attrs,
-	   enum pt_map_mode mode)
+           enum pt_map_mode mode)
 {
 	uint64_t limit = 1ull << pt->va_bits;
 
 	if ((va | pa | size) & (PT_PAGE_SIZE - 1) || !size)
 		return -KEEL_EINVAL;
-	if (va >= limit || size > limit - va || (pa + size - 1) & ~PTE_ADDR_MASK & ~0xfffull)
+	if (va >= limit || size > limit - va || pa > PT_PA_MAX || size - 1 > PT_PA_MAX - pa)
 		return -KEEL_ERANGE;
 	if (!(attrs & PT_READ))
 		return -KEEL_EINVAL;
 
-	struct map_req req = { .pa_offset = pa - va,
-			       .leaf_bits = encode_attrs(pt->format, attrs),
-			       .mode = mode };
+	struct map_req req = {
+	        .pa_offset = pa - va, .leaf_bits = encode_attrs(pt->format, attrs), .mode = mode};
 	return map_level(pt, pt->root, pt->start_level, va, va + size, &req);
 }
 
 bool pt_lookup(const struct pgtable *pt, uint64_t va, uint64_t *pa, unsigned *attrs,
-	       uint64_t *block_size)
+               uint64_t *block_size)
 {
 	const uint64_t *table = pt->root;
 

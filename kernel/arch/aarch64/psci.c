@@ -3,11 +3,11 @@
 #include <arch/psci.h>
 #include <keel/errno.h>
 
-#define PSCI_VERSION 0x84000000u
+#define PSCI_VERSION   0x84000000u
 #define PSCI_CPU_ON_64 0xc4000003u
 
 #define PSCI_E_INVALID_PARAMS (-2)
-#define PSCI_E_ALREADY_ON (-4)
+#define PSCI_E_ALREADY_ON     (-4)
 
 static bool use_hvc;
 
@@ -26,16 +26,16 @@ static int64_t psci_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
 	/* SMCCC 1.0 lets the firmware corrupt x4-x17. */
 	if (use_hvc)
 		__asm__ volatile("hvc #0"
-				 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
-				 :
-				 : "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13",
-				   "x14", "x15", "x16", "x17", "memory");
+		                 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+		                 :
+		                 : "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13",
+		                   "x14", "x15", "x16", "x17", "memory");
 	else
 		__asm__ volatile("smc #0"
-				 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
-				 :
-				 : "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13",
-				   "x14", "x15", "x16", "x17", "memory");
+		                 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+		                 :
+		                 : "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13",
+		                   "x14", "x15", "x16", "x17", "memory");
 	return (int64_t)x0;
 }
 

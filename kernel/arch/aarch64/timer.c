@@ -10,9 +10,7 @@
 #include <keel/timer.h>
 
 #define CNTHP_CTL_ENABLE (1ull << 0)
-#define CNTHP_CTL_IMASK (1ull << 1)
-
-
+#define CNTHP_CTL_IMASK  (1ull << 1)
 
 void arch_timer_set(uint64_t deadline)
 {

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define BOOTINFO_MAX_RAM 8
+#define BOOTINFO_MAX_RAM  8
 #define BOOTINFO_MAX_CPUS KEEL_MAX_CPUS
 
 struct mem_range {

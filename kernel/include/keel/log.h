@@ -20,10 +20,10 @@ enum log_level {
 };
 
 #define LOG_RING_SIZE 8192
-#define LOG_LINE_MAX 160
+#define LOG_LINE_MAX  160
 
 void klog(enum log_level level, const char *subsys, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 /* Console output without prefix or ring buffer, for crash reports. */
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -32,9 +32,9 @@ enum log_level log_get_level(void);
 /* Copy the newest bytes of the ring (up to size-1) into buf; returns length. */
 size_t log_read_ring(char *buf, size_t size);
 
-#define log_err(subsys, ...) klog(LOG_ERROR, subsys, __VA_ARGS__)
-#define log_warn(subsys, ...) klog(LOG_WARN, subsys, __VA_ARGS__)
-#define log_info(subsys, ...) klog(LOG_INFO, subsys, __VA_ARGS__)
+#define log_err(subsys, ...)   klog(LOG_ERROR, subsys, __VA_ARGS__)
+#define log_warn(subsys, ...)  klog(LOG_WARN, subsys, __VA_ARGS__)
+#define log_info(subsys, ...)  klog(LOG_INFO, subsys, __VA_ARGS__)
 #define log_debug(subsys, ...) klog(LOG_DEBUG, subsys, __VA_ARGS__)
 
 #endif

@@ -16,7 +16,8 @@ struct exc_frame {
 
 _Static_assert(sizeof(struct exc_frame) == 288, "vectors.S frame layout");
 
-/* Vector slot, in table order: {EL2 SP0, EL2 SPx, lower A64, lower A32} x {sync, irq, fiq, serror}. */
+/* Vector slot, in table order: {EL2 SP0, EL2 SPx, lower A64, lower A32} x {sync, irq, fiq, serror}.
+ */
 enum exc_vector {
 	VEC_CUR_SP0_SYNC,
 	VEC_CUR_SP0_IRQ,

@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #define PT_PAGE_SIZE 4096ull
-#define PT_ENTRIES 512
+#define PT_ENTRIES   512
 
 /* What a mapping allows; the format decides how that is encoded. */
 enum pt_attr {
@@ -31,7 +31,7 @@ enum pt_format {
 };
 
 enum pt_map_mode {
-	PT_MAP_STRICT,	   /* overlapping an existing mapping is an error */
+	PT_MAP_STRICT,     /* overlapping an existing mapping is an error */
 	PT_MAP_FILL_HOLES, /* map only where nothing is mapped yet */
 };
 
@@ -57,28 +57,27 @@ struct pt_pool {
 };
 void *pt_pool_alloc(void *pool);
 
-int pt_init(struct pgtable *pt, enum pt_format format, unsigned va_bits,
-	    struct pt_allocator alloc);
+int pt_init(struct pgtable *pt, enum pt_format format, unsigned va_bits, struct pt_allocator alloc);
 int pt_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size, unsigned attrs,
-	   enum pt_map_mode mode);
+           enum pt_map_mode mode);
 /* Translate va; returns false if unmapped. */
 bool pt_lookup(const struct pgtable *pt, uint64_t va, uint64_t *pa, unsigned *attrs,
-	       uint64_t *block_size);
+               uint64_t *block_size);
 
 /* Encoding details, exposed for the MMU setup and for tests. */
-#define PTE_VALID (1ull << 0)
-#define PTE_TABLE (1ull << 1) /* at levels 0-2: table; at level 3: page */
+#define PTE_VALID      (1ull << 0)
+#define PTE_TABLE      (1ull << 1) /* at levels 0-2: table; at level 3: page */
 #define PTE_ATTRIDX(i) ((uint64_t)(i) << 2)
-#define PTE_AP_RO (1ull << 7)
+#define PTE_AP_RO      (1ull << 7)
 #define PTE_AP_EL2_SBO (1ull << 6) /* AP[1] is RES1 in the EL2 regime */
-#define PTE_SH_INNER (3ull << 8)
-#define PTE_AF (1ull << 10)
-#define PTE_XN (1ull << 54)
-#define PTE_ADDR_MASK 0x0000fffffffff000ull
+#define PTE_SH_INNER   (3ull << 8)
+#define PTE_AF         (1ull << 10)
+#define PTE_XN         (1ull << 54)
+#define PTE_ADDR_MASK  0x0000fffffffff000ull
 
 /* MAIR_EL2 slots the EL2_S1 format uses. */
 #define MAIR_IDX_NORMAL 0
 #define MAIR_IDX_DEVICE 1
-#define MAIR_EL2_VALUE 0x04ffull /* slot 0: Normal WB RW-alloc, slot 1: Device-nGnRE */
+#define MAIR_EL2_VALUE  0x04ffull /* slot 0: Normal WB RW-alloc, slot 1: Device-nGnRE */
 
 #endif

@@ -1,0 +1,34 @@
+# Shared by scripts/run and scripts/test (sourced, not run).
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# scripts/setup is idempotent and returns in about a second when all is there.
+ensure_setup() {
+	bash "$top/scripts/setup"
+}
+
+# Configure and build one preset; its output is shown only when it fails.
+build_preset() {
+	local preset=$1 log
+	log=$(mktemp)
+	if ! (cd "$top" && cmake --preset "$preset" && cmake --build --preset "$preset") >"$log" 2>&1; then
+		cat "$log" >&2
+		rm -f "$log"
+		echo "build of preset $preset failed" >&2
+		return 1
+	fi
+	rm -f "$log"
+}
+
+# Print the QEMU command line for booting `board`'s image, one word per line.
+qemu_command() {
+	local board=$1 conf="$top/bsp/$1/qemu.conf"
+	if [ ! -f "$conf" ]; then
+		echo "board '$board' has no QEMU model (no $conf)" >&2
+		return 1
+	fi
+	# shellcheck disable=SC1090
+	. "$conf"
+	printf '%s\n' "$QEMU_SYSTEM" -M "$QEMU_MACHINE" -smp "$QEMU_SMP" -m "$QEMU_MEM" \
+		-nographic -kernel "$top/build/$board/keel.img"
+	[ -z "$QEMU_CPU" ] || printf '%s\n' -cpu "$QEMU_CPU"
+}
