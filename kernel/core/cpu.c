@@ -2,6 +2,7 @@
 #include <keel/arch.h>
 #include <keel/config.h>
 #include <keel/cpu.h>
+#include <keel/kernel.h>
 #include <keel/log.h>
 #include <keel/timer.h>
 
@@ -13,6 +14,7 @@ static bool timer_fired[KEEL_MAX_CPUS];
 void timer_expired(void)
 {
 	__atomic_store_n(&timer_fired[arch_cpu_id()], true, __ATOMIC_RELEASE);
+	this_sched()->need_resched = true;
 }
 
 bool cpu_timer_irq_seen(unsigned cpu)

@@ -4,6 +4,7 @@
 #include <keel/log.h>
 #include <keel/spinlock.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 static const char level_letter[] = {'E', 'W', 'I', 'D'};
@@ -13,6 +14,8 @@ static struct {
 	enum log_level threshold;
 	char ring[LOG_RING_SIZE];
 	uint64_t written; /* bytes ever written; ring index is written % size */
+	bool detached;	  /* the console service owns the UART */
+	void (*listener)(void);
 } log_state = {.lock = SPINLOCK_INIT, .threshold = LOG_INFO};
 
 static void ring_append(const char *s, size_t n)
@@ -53,9 +56,12 @@ void klog(enum log_level level, const char *subsys, const char *fmt, ...)
 
 	unsigned long flags = spin_lock_irqsave(&log_state.lock);
 	ring_append(line, len);
-	if (level <= log_state.threshold)
+	if (level <= log_state.threshold && !log_state.detached)
 		arch_console_write(line, len);
+	void (*listener)(void) = log_state.listener;
 	spin_unlock_irqrestore(&log_state.lock, flags);
+	if (listener)
+		listener();
 }
 
 void kprintf(const char *fmt, ...)
@@ -95,4 +101,33 @@ size_t log_read_ring(char *buf, size_t size)
 	spin_unlock_irqrestore(&log_state.lock, flags);
 	buf[n] = '\0';
 	return n;
+}
+
+size_t log_read_from(uint64_t seq, char *buf, size_t size, uint64_t *next)
+{
+	unsigned long flags = spin_lock_irqsave(&log_state.lock);
+	uint64_t oldest = log_state.written > LOG_RING_SIZE ? log_state.written - LOG_RING_SIZE : 0;
+	if (seq < oldest)
+		seq = oldest;
+	if (seq > log_state.written)
+		seq = log_state.written;
+	size_t n = (size_t)(log_state.written - seq);
+	if (n > size)
+		n = size;
+	for (size_t i = 0; i < n; i++)
+		buf[i] = log_state.ring[(seq + i) % LOG_RING_SIZE];
+	*next = seq + n;
+	spin_unlock_irqrestore(&log_state.lock, flags);
+	return n;
+}
+
+void log_console_detach(void (*listener)(void))
+{
+	log_state.listener = listener;
+	log_state.detached = true;
+}
+
+uint64_t log_position(void)
+{
+	return __atomic_load_n(&log_state.written, __ATOMIC_ACQUIRE);
 }

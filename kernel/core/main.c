@@ -9,6 +9,8 @@
 #include <keel/config.h>
 #include <keel/cpu.h>
 #include <keel/errno.h>
+#include <keel/kernel.h>
+#include <libfdt.h>
 #include <keel/log.h>
 #include <keel/panic.h>
 #include <keel/smp.h>
@@ -97,6 +99,7 @@ void kernel_main(uint64_t dtb)
 	         board.name, (void *)_start, (unsigned long long)dtb);
 	read_bootinfo(dtb);
 	apply_bootargs(bootinfo.bootargs);
+	kernel_sched_init();
 	int err = arch_init(&bootinfo);
 	if (err)
 		panic("arch init failed: %s", keel_strerror(err));
@@ -106,5 +109,12 @@ void kernel_main(uint64_t dtb)
 	unsigned online = smp_start_secondaries(&bootinfo);
 	print_summary(online, wanted);
 	run_selftest(bootinfo.bootargs);
-	cpu_idle();
+
+	kernel_lock();
+	if (root_service_start(dtb, dtb ? fdt_totalsize((const void *)(uintptr_t)dtb) : 0,
+			       &bootinfo)) {
+		kernel_unlock();
+		cpu_idle();
+	}
+	arch_run_next();
 }

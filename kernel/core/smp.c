@@ -9,6 +9,7 @@
 #include <keel/config.h>
 #include <keel/cpu.h>
 #include <keel/errno.h>
+#include <keel/kernel.h>
 #include <keel/log.h>
 #include <keel/smp.h>
 
@@ -75,5 +76,6 @@ _Noreturn void smp_secondary_main(unsigned cpu)
 	cpu_bringup();
 	__atomic_fetch_or(&online_mask, 1u << cpu, __ATOMIC_RELEASE);
 	log_info("smp", "cpu%u online (hwid 0x%llx)", cpu, (unsigned long long)arch_cpu_hwid());
-	cpu_idle();
+	kernel_lock();
+	arch_run_next();
 }

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /* The arch.h hooks for AArch64 at EL2. */
 #include <arch/cpu.h>
+#include <arch/cpu_local.h>
 #include <arch/sysreg.h>
 #include <bsp.h>
 #include <keel/arch.h>
 
+struct cpu_local cpu_locals[KEEL_MAX_CPUS] __attribute__((aligned(64)));
+
 unsigned arch_cpu_id(void)
 {
-	return (unsigned)sysreg_read(tpidr_el2);
+	return (unsigned)((const struct cpu_local *)sysreg_read(tpidr_el2))->id;
 }
 
 uint64_t arch_counter(void)

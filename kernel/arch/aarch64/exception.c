@@ -7,6 +7,7 @@
 #include <arch/exception.h>
 #include <arch/gic.h>
 #include <keel/arch.h>
+#include <keel/kernel.h>
 #include <keel/log.h>
 
 static const char *const vector_names[] = {
@@ -87,7 +88,11 @@ static _Noreturn void crash_report(const struct exc_frame *f, unsigned vector)
 void exception_dispatch(struct exc_frame *frame, unsigned vector)
 {
 	if (vector == VEC_CUR_SPX_IRQ) {
+		/* Only taken while a CPU waits idle (or in the boot timer check), never
+		 * inside the kernel proper: take the lock the handlers expect. */
+		kernel_lock();
 		gic_handle_irq();
+		kernel_unlock();
 		return;
 	}
 	crash_report(frame, vector);

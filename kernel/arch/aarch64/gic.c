@@ -9,8 +9,12 @@
 #include <arch/sysreg.h>
 #include <arch/timer.h>
 #include <bsp.h>
+#include <arch/smp.h>
+#include <keel/arch.h>
 #include <keel/errno.h>
+#include <keel/irq.h>
 #include <keel/log.h>
+#include <keel/config.h>
 #include <keel/timer.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -64,8 +68,35 @@ void gic_handle_irq(void)
 			return;
 		if (intid == GIC_PPI_HYP_TIMER)
 			timer_el2_irq();
-		else
+		else if (intid >= IRQ_FIRST_SPI)
+			irq_dispatch(intid);
+		else if (intid != GIC_SGI_RESCHEDULE)
 			log_warn("gic", "unexpected interrupt %u", intid);
+		/* A reschedule SGI needs no action: the kernel exit picks again. */
 		gic->eoi(iar);
 	}
+}
+
+void arch_ipi_send(unsigned cpu)
+{
+	gic->send_sgi(cpu, smp_boot_hwid[cpu], GIC_SGI_RESCHEDULE);
+}
+
+void arch_irq_mask(unsigned intid)
+{
+	gic->set_spi_enabled(intid, false);
+}
+
+void arch_irq_unmask(unsigned intid)
+{
+	gic->set_spi_enabled(intid, true);
+}
+
+int arch_irq_route(unsigned intid, unsigned cpu)
+{
+	if (intid < IRQ_FIRST_SPI || intid >= IRQ_MAX || cpu >= KEEL_MAX_CPUS)
+		return -KEEL_ERANGE;
+	gic->route_spi(intid, cpu, smp_boot_hwid[cpu]);
+	gic->set_spi_enabled(intid, true);
+	return 0;
 }

@@ -2,6 +2,9 @@
 /* GICv2 (GIC-400): memory-mapped distributor and CPU interface. */
 #include <arch/gic.h>
 #include <arch/mmio.h>
+#include <arch/sysreg.h>
+#include <keel/arch.h>
+#include <keel/config.h>
 #include <keel/errno.h>
 
 #define GICD_CTLR       0x000
@@ -10,6 +13,7 @@
 #define GICD_ISENABLER  0x100
 #define GICD_IPRIORITYR 0x400
 #define GICD_ITARGETSR  0x800
+#define GICD_SGIR 0xf00
 
 #define GICC_CTLR 0x00
 #define GICC_PMR  0x04
@@ -20,6 +24,8 @@
 #define PRIO_WORD (GIC_PRIO_DEFAULT * 0x01010101u)
 
 static uint64_t gicd, gicc;
+/* GICv2 targets CPU interfaces, whose numbers need not be the CPUs'. */
+static uint8_t cpu_if_mask[KEEL_MAX_CPUS];
 
 static unsigned gicv2_lines(void)
 {
@@ -44,6 +50,8 @@ static int gicv2_init_dist(const struct bsp_gic *desc)
 
 static void gicv2_init_cpu(void)
 {
+	/* Reading a banked SGI target byte gives this CPU's own interface. */
+	cpu_if_mask[arch_cpu_id()] = (uint8_t)mmio_read32(gicd + GICD_ITARGETSR);
 	/* SGIs and PPIs are banked per CPU: each CPU sets up its own. */
 	mmio_write32(gicd + GICD_ICENABLER, 0xffffffffu);
 	for (unsigned i = 0; i < 32; i += 4)
@@ -51,6 +59,7 @@ static void gicv2_init_cpu(void)
 	mmio_write32(gicc + GICC_PMR, 0xf0);
 	mmio_write32(gicc + GICC_BPR, 0);
 	mmio_write32(gicc + GICC_CTLR, 1);
+	mmio_write32(gicd + GICD_ISENABLER, 1u << GIC_SGI_RESCHEDULE);
 }
 
 static void gicv2_enable_ppi(unsigned intid)
@@ -68,6 +77,28 @@ static void gicv2_eoi(uint32_t iar)
 	mmio_write32(gicc + GICC_EOIR, iar);
 }
 
+static void gicv2_send_sgi(unsigned cpu, uint64_t hwid, unsigned sgi)
+{
+	(void)hwid;
+	dsb(ishst);
+	mmio_write32(gicd + GICD_SGIR, ((uint32_t)cpu_if_mask[cpu] << 16) | sgi);
+}
+
+static void gicv2_set_spi_enabled(unsigned intid, bool enabled)
+{
+	uint64_t reg = enabled ? GICD_ISENABLER : GICD_ICENABLER;
+	mmio_write32(gicd + reg + (intid / 32) * 4, 1u << (intid % 32));
+}
+
+static void gicv2_route_spi(unsigned intid, unsigned cpu, uint64_t hwid)
+{
+	(void)hwid;
+	uint64_t reg = gicd + GICD_ITARGETSR + (intid & ~3u);
+	unsigned shift = (intid % 4) * 8;
+	uint32_t v = mmio_read32(reg) & ~(0xffu << shift);
+	mmio_write32(reg, v | ((uint32_t)cpu_if_mask[cpu] << shift));
+}
+
 const struct gic_driver gicv2_driver = {
         .version = GIC_V2,
         .name = "GICv2",
@@ -76,4 +107,7 @@ const struct gic_driver gicv2_driver = {
         .enable_ppi = gicv2_enable_ppi,
         .ack = gicv2_ack,
         .eoi = gicv2_eoi,
+        .send_sgi = gicv2_send_sgi,
+        .set_spi_enabled = gicv2_set_spi_enabled,
+        .route_spi = gicv2_route_spi,
 };

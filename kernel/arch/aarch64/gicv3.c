@@ -16,6 +16,8 @@
 #define GICD_IGROUPR     0x0080
 #define GICD_ICENABLER   0x0180
 #define GICD_IPRIORITYR  0x0400
+#define GICD_ISENABLER 0x0100
+#define GICD_IROUTER 0x6000
 #define GICD_CTLR_RWP    (1u << 31)
 #define GICD_CTLR_ARE_NS (1u << 4)
 #define GICD_CTLR_GRP1   (3u << 0)
@@ -107,6 +109,7 @@ static void gicv3_init_cpu(void)
 	sysreg_write(icc_ctlr_el1, 0);
 	sysreg_write(icc_igrpen1_el1, 1);
 	isb();
+	mmio_write32(sgi + GICR_ISENABLER0, 1u << GIC_SGI_RESCHEDULE);
 }
 
 static void gicv3_enable_ppi(unsigned intid)
@@ -129,6 +132,28 @@ static void gicv3_eoi(uint32_t iar)
 	isb();
 }
 
+static void gicv3_send_sgi(unsigned cpu, uint64_t hwid, unsigned sgi)
+{
+	(void)cpu;
+	uint64_t v = ((hwid >> 32) & 0xff) << 48 | ((hwid >> 16) & 0xff) << 32 |
+		     (uint64_t)sgi << 24 | ((hwid >> 8) & 0xff) << 16 | (1ull << (hwid & 0xf));
+	dsb(ishst);
+	sysreg_write(icc_sgi1r_el1, v);
+	isb();
+}
+
+static void gicv3_set_spi_enabled(unsigned intid, bool enabled)
+{
+	uint64_t reg = enabled ? GICD_ISENABLER : GICD_ICENABLER;
+	mmio_write32(gicd + reg + (intid / 32) * 4, 1u << (intid % 32));
+}
+
+static void gicv3_route_spi(unsigned intid, unsigned cpu, uint64_t hwid)
+{
+	(void)cpu;
+	mmio_write64(gicd + GICD_IROUTER + 8ull * intid, hwid & 0xff00ffffffull);
+}
+
 const struct gic_driver gicv3_driver = {
         .version = GIC_V3,
         .name = "GICv3",
@@ -137,4 +162,7 @@ const struct gic_driver gicv3_driver = {
         .enable_ppi = gicv3_enable_ppi,
         .ack = gicv3_ack,
         .eoi = gicv3_eoi,
+        .send_sgi = gicv3_send_sgi,
+        .set_spi_enabled = gicv3_set_spi_enabled,
+        .route_spi = gicv3_route_spi,
 };

@@ -49,9 +49,11 @@ primary_entry:
 	cmp	x0, x1
 	b.lo	1b
 
-	msr	tpidr_el2, xzr
-	ldr	x0, =keel_stacks + KEEL_STACK_SIZE
-	mov	sp, x0
+	ldr	x0, =cpu_locals
+	msr	tpidr_el2, x0
+	ldr	x1, =keel_stacks + KEEL_STACK_SIZE
+	str	x1, [x0, #CPU_KSTACK_TOP]
+	mov	sp, x1
 	mov	x0, x19
 	bl	mmu_build_boot_tables
 	bl	mmu_enable
@@ -78,16 +80,23 @@ secondary_entry:
 	cmp	x2, #KEEL_MAX_CPUS
 	b.lo	2b
 	b	halt
-3:	msr	tpidr_el2, x2
-	ldr	x0, =keel_stacks
-	add	x1, x2, #1
+3:	mov	x19, x2
+	ldr	x1, =keel_stacks
+	add	x4, x19, #1
 	mov	x3, #KEEL_STACK_SIZE
-	madd	x0, x1, x3, x0
-	mov	sp, x0
+	madd	x20, x4, x3, x1
+	mov	sp, x20
 	ldr	x0, =mmu_boot_root
 	ldr	x0, [x0]
 	bl	mmu_enable
-	mrs	x0, tpidr_el2
+	/* Per-CPU data is written only now, through the coherent caches. */
+	ldr	x0, =cpu_locals
+	mov	x3, #CPU_LOCAL_SIZE
+	madd	x0, x19, x3, x0
+	str	x19, [x0, #CPU_ID]
+	str	x20, [x0, #CPU_KSTACK_TOP]
+	msr	tpidr_el2, x0
+	mov	x0, x19
 	bl	smp_secondary_main
 	b	halt
 

@@ -4,6 +4,7 @@
 #include <arch/mmu.h>
 #include <arch/psci.h>
 #include <arch/smp.h>
+#include <arch/user.h>
 #include <arch/sysreg.h>
 #include <keel/arch.h>
 #include <keel/bootinfo.h>
@@ -23,6 +24,7 @@ int arch_init(const struct bootinfo *bi)
 
 void arch_cpu_local_init(void)
 {
+	arch_user_init_cpu();
 	arch_timer_stop();
 	gic_init_cpu();
 	gic_enable_ppi(GIC_PPI_HYP_TIMER);

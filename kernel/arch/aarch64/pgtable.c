@@ -34,11 +34,27 @@ static bool level_has_blocks(unsigned level)
 	return level == 1 || level == 2;
 }
 
+static uint64_t encode_s2(unsigned attrs)
+{
+	uint64_t d = PTE_AF | S2_AP_R;
+
+	if (attrs & PT_DEVICE)
+		d |= S2_MEMATTR_DEVICE;
+	else
+		d |= S2_MEMATTR_NORMAL | PTE_SH_INNER;
+	if (attrs & PT_WRITE)
+		d |= S2_AP_W;
+	if (!(attrs & PT_EXEC) || (attrs & PT_DEVICE))
+		d |= PTE_XN;
+	return d;
+}
+
 static uint64_t encode_attrs(enum pt_format format, unsigned attrs)
 {
 	uint64_t d = PTE_AF | PTE_AP_EL2_SBO;
 
-	(void)format;
+	if (format == PT_FMT_S2)
+		return encode_s2(attrs);
 	if (attrs & PT_DEVICE)
 		d |= PTE_ATTRIDX(MAIR_IDX_DEVICE);
 	else
@@ -50,9 +66,18 @@ static uint64_t encode_attrs(enum pt_format format, unsigned attrs)
 	return d;
 }
 
-static unsigned decode_attrs(uint64_t d)
+static unsigned decode_attrs(enum pt_format format, uint64_t d)
 {
 	unsigned attrs = PT_READ;
+
+	if (format == PT_FMT_S2) {
+		attrs = (d & S2_AP_R ? PT_READ : 0) | (d & S2_AP_W ? PT_WRITE : 0);
+		if (!(d & PTE_XN))
+			attrs |= PT_EXEC;
+		if ((d & (0xfull << 2)) == S2_MEMATTR_DEVICE)
+			attrs |= PT_DEVICE;
+		return attrs;
+	}
 
 	if (!(d & PTE_AP_RO))
 		attrs |= PT_WRITE;
@@ -166,6 +191,39 @@ int pt_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size, unsigned
 	return map_level(pt, pt->root, pt->start_level, va, va + size, &req);
 }
 
+static int unmap_level(const struct pgtable *pt, uint64_t *table, unsigned level, uint64_t va,
+		       uint64_t end)
+{
+	uint64_t size = level_size(level);
+
+	while (va < end) {
+		uint64_t next = (va | (size - 1)) + 1;
+		uint64_t chunk_end = next < end ? next : end;
+		uint64_t *slot = &table[level_index(pt, level, va)];
+		if (is_table(*slot, level)) {
+			int err = unmap_level(pt, table_of(*slot), level + 1, va, chunk_end);
+			if (err)
+				return err;
+		} else if (*slot & PTE_VALID) {
+			/* Splitting a block is not supported: it must go whole. */
+			if ((va & (size - 1)) || chunk_end - va != size)
+				return -KEEL_EINVAL;
+			*slot = 0;
+		}
+		va = chunk_end;
+	}
+	return 0;
+}
+
+int pt_unmap(struct pgtable *pt, uint64_t va, uint64_t size)
+{
+	if ((va | size) & (PT_PAGE_SIZE - 1) || !size)
+		return -KEEL_EINVAL;
+	if (va >= 1ull << pt->va_bits || size > (1ull << pt->va_bits) - va)
+		return -KEEL_ERANGE;
+	return unmap_level(pt, pt->root, pt->start_level, va, va + size);
+}
+
 bool pt_lookup(const struct pgtable *pt, uint64_t va, uint64_t *pa, unsigned *attrs,
                uint64_t *block_size)
 {
@@ -185,7 +243,7 @@ bool pt_lookup(const struct pgtable *pt, uint64_t va, uint64_t *pa, unsigned *at
 		if (pa)
 			*pa = (d & PTE_ADDR_MASK & ~(size - 1)) | (va & (size - 1));
 		if (attrs)
-			*attrs = decode_attrs(d);
+			*attrs = decode_attrs(pt->format, d);
 		if (block_size)
 			*block_size = size;
 		return true;

@@ -42,7 +42,20 @@ const char *arch_cpu_start_method(void);
 void arch_timer_set(uint64_t deadline);
 void arch_timer_stop(void);
 void arch_irq_enable(void);
+/* Forget every TLB entry of address space `vmid` on all CPUs. */
+void arch_space_flush(unsigned vmid);
+/* Mask or unmask a device interrupt at the interrupt controller. */
+void arch_irq_mask(unsigned intid);
+void arch_irq_unmask(unsigned intid);
+/* Route device interrupt `intid` to `cpu` and enable it. */
+int arch_irq_route(unsigned intid, unsigned cpu);
+/* Make `cpu` enter the kernel and reschedule (an SGI on AArch64). */
+void arch_ipi_send(unsigned cpu);
 /* Wait for an interrupt (or a spurious wake-up). */
 void arch_wait_for_interrupt(void);
+/* With the kernel lock held: run the next thread on this CPU (never returns). */
+_Noreturn void arch_run_next(void);
+/* Idle: take interrupts at EL2 until one arrives, then mask them again. */
+void arch_idle_wait(void);
 
 #endif

@@ -11,6 +11,7 @@
 #define KEEL_LOG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum log_level {
 	LOG_ERROR = 0,
@@ -31,6 +32,15 @@ void log_set_level(enum log_level level);
 enum log_level log_get_level(void);
 /* Copy the newest bytes of the ring (up to size-1) into buf; returns length. */
 size_t log_read_ring(char *buf, size_t size);
+
+/* Bytes from ring position `seq` on (older bytes are gone; the copy starts
+ * at the oldest kept); returns the length copied and sets *next. */
+size_t log_read_from(uint64_t seq, char *buf, size_t size, uint64_t *next);
+/* Bytes ever logged: the sequence number of the next byte. */
+uint64_t log_position(void);
+/* A service owns the UART now: log lines go only to the ring, and
+ * `listener` runs (kernel lock held) after each new line. */
+void log_console_detach(void (*listener)(void));
 
 #define log_err(subsys, ...)   klog(LOG_ERROR, subsys, __VA_ARGS__)
 #define log_warn(subsys, ...)  klog(LOG_WARN, subsys, __VA_ARGS__)

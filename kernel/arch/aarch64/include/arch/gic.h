@@ -3,11 +3,13 @@
 #define KEEL_ARCH_GIC_H
 
 #include <bsp.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #define GIC_PPI_HYP_TIMER 26 /* CNTHP, the EL2 physical timer */
 #define GIC_SPURIOUS      1020
 #define GIC_PRIO_DEFAULT  0xa0
+#define GIC_SGI_RESCHEDULE 0
 
 /* One implementation per GIC architecture version. */
 struct gic_driver {
@@ -18,6 +20,9 @@ struct gic_driver {
 	void (*enable_ppi)(unsigned intid);
 	uint32_t (*ack)(void);
 	void (*eoi)(uint32_t iar);
+	void (*send_sgi)(unsigned cpu, uint64_t hwid, unsigned sgi);
+	void (*set_spi_enabled)(unsigned intid, bool enabled);
+	void (*route_spi)(unsigned intid, unsigned cpu, uint64_t hwid);
 };
 
 extern const struct gic_driver gicv2_driver;

@@ -28,6 +28,7 @@ enum pt_attr {
 
 enum pt_format {
 	PT_FMT_EL2_S1, /* EL2 stage 1 (non-VHE): one VA range, no EL0 */
+	PT_FMT_S2,     /* stage 2 of a partition or VM: IPA -> PA */
 };
 
 enum pt_map_mode {
@@ -60,6 +61,9 @@ void *pt_pool_alloc(void *pool);
 int pt_init(struct pgtable *pt, enum pt_format format, unsigned va_bits, struct pt_allocator alloc);
 int pt_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size, unsigned attrs,
            enum pt_map_mode mode);
+/* Remove every mapping in [va, va+size); blocks must be covered whole.
+ * The caller invalidates the TLB. 0, -KEEL_EINVAL or -KEEL_ERANGE. */
+int pt_unmap(struct pgtable *pt, uint64_t va, uint64_t size);
 /* Translate va; returns false if unmapped. */
 bool pt_lookup(const struct pgtable *pt, uint64_t va, uint64_t *pa, unsigned *attrs,
                uint64_t *block_size);
@@ -74,6 +78,12 @@ bool pt_lookup(const struct pgtable *pt, uint64_t va, uint64_t *pa, unsigned *at
 #define PTE_AF         (1ull << 10)
 #define PTE_XN         (1ull << 54)
 #define PTE_ADDR_MASK  0x0000fffffffff000ull
+
+/* Stage-2 leaf bits. */
+#define S2_MEMATTR_NORMAL (0xfull << 2) /* outer and inner write-back */
+#define S2_MEMATTR_DEVICE (0x1ull << 2) /* Device-nGnRE */
+#define S2_AP_R (1ull << 6)
+#define S2_AP_W (1ull << 7)
 
 /* MAIR_EL2 slots the EL2_S1 format uses. */
 #define MAIR_IDX_NORMAL 0

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/* Per-CPU data, reached through TPIDR_EL2 (CPU_* offsets in asm.h). */
+#ifndef KEEL_ARCH_CPU_LOCAL_H
+#define KEEL_ARCH_CPU_LOCAL_H
+
+#include <arch/regs.h>
+#include <keel/config.h>
+#include <stdint.h>
+
+struct thread;
+struct partition;
+
+struct cpu_local {
+	uint64_t id;
+	struct arch_regs *cur_regs; /* where the EL0 entry saves registers */
+	uint64_t kstack_top;
+	struct thread *fp_owner;    /* whose FP/SIMD registers the CPU holds */
+	struct partition *space;    /* whose stage-2 table VTTBR_EL2 holds */
+	uint64_t pad[3];
+};
+
+_Static_assert(sizeof(struct cpu_local) == 64, "asm.h CPU_LOCAL_SIZE");
+
+extern struct cpu_local cpu_locals[KEEL_MAX_CPUS];
+
+#endif

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Running service threads at EL0 (HCR_EL2.TGE = 1, stage 2 only), and the
+ * way back in: SVC, aborts and interrupts from EL0 land in user_exception
+ * with the thread's registers already saved in its TCB.
+ */
+#include <arch/asm.h>
+#include <arch/cpu.h>
+#include <arch/cpu_local.h>
+#include <arch/exception.h>
+#include <arch/gic.h>
+#include <arch/sysreg.h>
+#include <arch/user.h>
+#include <keel/fault.h>
+#include <keel/kernel.h>
+#include <keel/partition.h>
+#include <keel/syscall.h>
+
+#define EC_SVC64 0x15
+#define EC_IABT_LOW 0x20
+#define EC_DABT_LOW 0x24
+
+void fp_save(struct arch_regs *regs);
+void fp_restore(const struct arch_regs *regs);
+_Noreturn void return_to_user(struct arch_regs *regs);
+_Noreturn void user_exception(struct arch_regs *regs, unsigned vector);
+
+static struct cpu_local *this_cpu(void)
+{
+	return (struct cpu_local *)sysreg_read(tpidr_el2);
+}
+
+void arch_user_init_cpu(void)
+{
+	/* CPACR_EL1.FPEN still governs EL0 under TGE: musl's string routines use SIMD. */
+	sysreg_write(cpacr_el1, 3ull << 20);
+	sysreg_write(vtcr_el2, VTCR_EL2_VALUE);
+	sysreg_write(hcr_el2, HCR_EL2_SERVICE);
+	isb();
+}
+
+static void switch_space(struct cpu_local *cpu, struct partition *p)
+{
+	if (cpu->space == p)
+		return;
+	sysreg_write(vttbr_el2, ((uint64_t)p->vmid << 48) | (uintptr_t)p->s2.root);
+	isb();
+	cpu->space = p;
+}
+
+/* FP/SIMD registers move only when another thread takes the CPU. */
+static void switch_fp(struct cpu_local *cpu, struct thread *next)
+{
+	if (cpu->fp_owner == next)
+		return;
+	if (cpu->fp_owner)
+		fp_save(&cpu->fp_owner->regs);
+	fp_restore(&next->regs);
+	cpu->fp_owner = next;
+}
+
+_Noreturn void arch_run_next(void)
+{
+	struct thread *next = kernel_pick_next();
+	struct cpu_local *cpu = this_cpu();
+
+	switch_space(cpu, next->partition);
+	switch_fp(cpu, next);
+	kernel_unlock();
+	return_to_user(&next->regs);
+}
+
+static void user_sync(struct thread *t)
+{
+	uint64_t esr = sysreg_read(esr_el2);
+	unsigned ec = (unsigned)(esr >> 26) & 0x3f;
+
+	if (ec == EC_SVC64 && (esr & 0xffff) == KEEL_SVC_KEEL)
+		syscall_keel(t);
+	else if (ec == EC_SVC64 && (esr & 0xffff) == KEEL_SVC_LINUX)
+		syscall_linux(t);
+	else if (ec == EC_DABT_LOW || ec == EC_IABT_LOW)
+		fault_raise(t, KEEL_FAULT_MEMORY, sysreg_read(far_el2), t->regs.pc, esr);
+	else
+		fault_raise(t, KEEL_FAULT_OTHER, esr, t->regs.pc, 0);
+}
+
+_Noreturn void user_exception(struct arch_regs *regs, unsigned vector)
+{
+	/* regs is the first member of the thread that was running. */
+	struct thread *t = (struct thread *)regs;
+
+	kernel_lock();
+	sched_charge(this_sched(), arch_counter());
+	if (vector == VEC_LOW64_SYNC)
+		user_sync(t);
+	else if (vector == VEC_LOW64_IRQ)
+		gic_handle_irq();
+	else
+		fault_raise(t, KEEL_FAULT_OTHER, sysreg_read(esr_el2), regs->pc, vector);
+	arch_run_next();
+}
+
+void arch_idle_wait(void)
+{
+	cpu_irq_enable();
+	cpu_wait_interrupt();
+	cpu_irq_disable();
+}
+
+void arch_space_flush(unsigned vmid)
+{
+	uint64_t saved = sysreg_read(vttbr_el2);
+
+	/* TLB maintenance by VMID acts on the VMID in VTTBR_EL2. */
+	sysreg_write(vttbr_el2, (uint64_t)vmid << 48);
+	isb();
+	__asm__ volatile("tlbi vmalls12e1is" ::: "memory");
+	dsb(ish);
+	sysreg_write(vttbr_el2, saved);
+	isb();
+}

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+#include <keel/endpoint.h>
+#include <keel/errno.h>
+#include <string.h>
+
+void endpoint_init(struct endpoint *ep, uint32_t id)
+{
+	ep->id = id;
+	list_init(&ep->senders);
+	list_init(&ep->receivers);
+}
+
+/* Registers of a receive result: x0 = 0, x1..x6 message, x7 badge. */
+static void deliver(struct thread *to, const uint64_t *msg, uint64_t badge)
+{
+	regs_set(&to->regs, 0, 0);
+	for (unsigned i = 0; i < KEEL_MSG_WORDS; i++)
+		regs_set(&to->regs, 1 + i, msg[i]);
+	regs_set(&to->regs, 7, badge);
+}
+
+/* The sender's side of a completed rendezvous with `receiver`. */
+static void sender_done(struct thread *sender, struct thread *receiver, bool call, bool fault)
+{
+	if (fault) {
+		sender->state = KEEL_TS_FAULTED;
+	} else if (call) {
+		sender->state = KEEL_TS_BLOCKED_REPLY;
+		sender->reply_from = receiver;
+		receiver->reply_to = sender;
+	} else {
+		thread_set_result(sender, 0);
+	}
+}
+
+static void wait_on(struct list *q, struct thread *t, void *ep, unsigned state)
+{
+	thread_block(t, state);
+	t->blocked_on = ep;
+	list_push_back(q, &t->ipc_node);
+}
+
+static void send_common(struct endpoint *ep, struct thread *t, const uint64_t *msg,
+			uint64_t badge, bool call, bool fault)
+{
+	struct list *n = list_pop_front(&ep->receivers);
+
+	if (n) {
+		struct thread *r = container_of(n, struct thread, ipc_node);
+		r->blocked_on = NULL;
+		deliver(r, msg, badge);
+		if (call || fault)
+			thread_block(t, fault ? KEEL_TS_FAULTED : KEEL_TS_BLOCKED_REPLY);
+		sender_done(t, r, call, fault);
+		thread_wake(r);
+		return;
+	}
+	memcpy(t->ipc_msg, msg, sizeof(t->ipc_msg));
+	t->ipc_badge = badge;
+	t->ipc_is_call = call;
+	t->ipc_is_fault = fault;
+	wait_on(&ep->senders, t, ep, KEEL_TS_BLOCKED_SEND);
+}
+
+void ep_send(struct endpoint *ep, struct thread *t, const uint64_t *msg, uint64_t badge,
+	     bool call)
+{
+	send_common(ep, t, msg, badge, call, false);
+}
+
+void ep_send_fault(struct endpoint *ep, struct thread *t, const uint64_t *msg, uint64_t badge)
+{
+	send_common(ep, t, msg, badge, false, true);
+}
+
+void ep_recv(struct endpoint *ep, struct thread *t)
+{
+	struct list *n = list_pop_front(&ep->senders);
+
+	if (!n) {
+		wait_on(&ep->receivers, t, ep, KEEL_TS_BLOCKED_RECV);
+		return;
+	}
+	struct thread *s = container_of(n, struct thread, ipc_node);
+	s->blocked_on = NULL;
+	deliver(t, s->ipc_msg, s->ipc_badge);
+	sender_done(s, t, s->ipc_is_call, s->ipc_is_fault);
+	if (!s->ipc_is_call && !s->ipc_is_fault)
+		thread_wake(s);
+}
+
+int ep_reply(struct thread *t, const uint64_t *msg)
+{
+	struct thread *caller = t->reply_to;
+
+	if (!caller)
+		return -KEEL_ESRCH;
+	t->reply_to = NULL;
+	caller->reply_from = NULL;
+	regs_set(&caller->regs, 0, 0);
+	for (unsigned i = 0; i < KEEL_MSG_WORDS; i++)
+		regs_set(&caller->regs, 1 + i, msg[i]);
+	thread_wake(caller);
+	return 0;
+}
+
+void ep_cancel(struct thread *t)
+{
+	if (t->blocked_on && list_linked(&t->ipc_node))
+		list_remove(&t->ipc_node);
+	t->blocked_on = NULL;
+}
+
+unsigned ep_queue_length(const struct endpoint *ep)
+{
+	unsigned n = 0;
+	for (const struct list *p = ep->senders.next; p != &ep->senders; p = p->next)
+		n++;
+	for (const struct list *p = ep->receivers.next; p != &ep->receivers; p = p->next)
+		n++;
+	return n;
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+#include <keel/endpoint.h>
+#include <keel/errno.h>
+#include <keel/kernel.h>
+#include <keel/thread.h>
+#include <string.h>
+
+void thread_init(struct thread *t, uint32_t id)
+{
+	memset(t, 0, sizeof(*t));
+	t->id = id;
+	t->state = KEEL_TS_INACTIVE;
+	list_init(&t->ipc_node);
+	list_init(&t->sched_node);
+	list_init(&t->partition_node);
+}
+
+void thread_wake(struct thread *t)
+{
+	struct sched_cpu *s = &sched_cpus[t->cpu];
+
+	sched_make_ready(s, t, arch_counter());
+	if (t->cpu != arch_cpu_id() && s->need_resched)
+		arch_ipi_send(t->cpu);
+}
+
+void thread_block(struct thread *t, unsigned state)
+{
+	struct sched_cpu *s = &sched_cpus[t->cpu];
+	bool running_elsewhere = s->current == t && t->cpu != arch_cpu_id();
+
+	sched_remove(s, t);
+	t->state = (uint8_t)state;
+	/* That CPU is in the thread right now: make it enter the kernel and pick again. */
+	if (running_elsewhere)
+		arch_ipi_send(t->cpu);
+}
+
+void thread_set_result(struct thread *t, long err)
+{
+	regs_set(&t->regs, 0, (uint64_t)err);
+}
+
+void thread_stop(struct thread *t)
+{
+	/* Whoever waits for this thread's reply learns that it will not come. */
+	if (t->reply_to) {
+		struct thread *caller = t->reply_to;
+		caller->reply_from = NULL;
+		t->reply_to = NULL;
+		thread_set_result(caller, -KEEL_ESRCH);
+		thread_wake(caller);
+	}
+	if (t->reply_from) {
+		t->reply_from->reply_to = NULL;
+		t->reply_from = NULL;
+	}
+	ep_cancel(t);
+	thread_block(t, KEEL_TS_INACTIVE);
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Endpoints: synchronous rendezvous. A sender (send or call) and a receiver
+ * meet; the message (KEEL_MSG_WORDS registers) and the badge of the
+ * sender's capability go straight from one thread's registers to the
+ * other's. A caller then waits for the receiver's reply, which only that
+ * receiver can give. Whoever arrives first waits in the endpoint's queue,
+ * in FIFO order. Clients name the endpoint, never the server thread, so a
+ * server can be replaced while its clients' messages wait in the queue.
+ */
+#ifndef KEEL_ENDPOINT_H
+#define KEEL_ENDPOINT_H
+
+#include <keel/list.h>
+#include <keel/thread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct endpoint {
+	uint32_t id;
+	struct list senders;   /* threads blocked in send or call */
+	struct list receivers; /* threads blocked in receive */
+};
+
+void endpoint_init(struct endpoint *ep, uint32_t id);
+/* `t` sends `msg`; with `call`, t then waits for the reply. */
+void ep_send(struct endpoint *ep, struct thread *t, const uint64_t *msg, uint64_t badge,
+	     bool call);
+/* A fault or exit message on the supervisor's endpoint; t stays stopped. */
+void ep_send_fault(struct endpoint *ep, struct thread *t, const uint64_t *msg, uint64_t badge);
+/* `t` receives: at once if a sender waits, else it blocks. */
+void ep_recv(struct endpoint *ep, struct thread *t);
+/* `t` replies to its pending caller. 0 or -KEEL_ESRCH if there is none. */
+int ep_reply(struct thread *t, const uint64_t *msg);
+/* Take `t` off the endpoint or notification queue it waits on, if any. */
+void ep_cancel(struct thread *t);
+/* Threads waiting in the endpoint's queues (for `ps`). */
+unsigned ep_queue_length(const struct endpoint *ep);
+
+#endif

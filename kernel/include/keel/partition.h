@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Partitions: protection domains. A partition is a capability space plus an
+ * address space (a stage-2 table with its own VMID); its threads run at EL0.
+ * The table pages live inside the partition object, i.e. in memory its
+ * creator handed over.
+ */
+#ifndef KEEL_PARTITION_H
+#define KEEL_PARTITION_H
+
+#include <arch/pgtable.h>
+#include <keel/cap.h>
+#include <keel/list.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PARTITION_TABLE_PAGES 32
+#define PARTITION_NAME_MAX 16
+#define PARTITION_IPA_BITS 39
+#define PARTITION_LINE_MAX 120
+
+struct endpoint;
+
+struct partition {
+	uint8_t table_pages[PARTITION_TABLE_PAGES][PT_PAGE_SIZE]; /* first: page-aligned */
+	struct pt_pool pool;
+	struct pgtable s2;
+	struct cspace cspace;
+	uint32_t id;
+	uint16_t vmid;
+	bool alive;
+	char name[PARTITION_NAME_MAX];
+	struct endpoint *fault_ep;
+	uint64_t fault_badge;
+	/* Pre-mapped heap that answers musl's brk and mmap (linux.c). */
+	uint64_t heap_base, heap_size, brk, mmap_top;
+	char line[PARTITION_LINE_MAX]; /* partial output line of its printf */
+	unsigned line_len;
+	struct list threads;
+	struct partition *next;
+};
+
+/* Set up p (memory already zeroed). 0 or -KEEL_ENOMEM when no VMID is free. */
+int partition_init(struct partition *p, uint32_t id);
+/* Stop its threads, empty its cspace, drop its mappings, free its VMID. */
+void partition_destroy(struct partition *p);
+struct partition *partition_first(void);
+struct partition *partition_by_id(uint32_t id);
+void partition_set_name(struct partition *p, const char *name);
+
+#endif

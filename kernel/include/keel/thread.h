@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Threads. A thread is in exactly one state (enum keel_thread_state) and on
+ * at most one scheduler queue (sched_node) and one wait queue (ipc_node).
+ */
+#ifndef KEEL_THREAD_H
+#define KEEL_THREAD_H
+
+#include <arch/regs.h>
+#include <keel/list.h>
+#include <keel_abi.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct partition;
+
+struct thread {
+	struct arch_regs regs; /* first: the entry code saves here */
+	uint32_t id;
+	uint8_t state;
+	uint8_t prio;
+	uint16_t cpu;
+	struct partition *partition;
+	struct list partition_node;
+
+	/* IPC */
+	struct list ipc_node;
+	void *blocked_on;
+	uint64_t ipc_msg[KEEL_MSG_WORDS];
+	uint64_t ipc_badge;
+	bool ipc_is_call;
+	bool ipc_is_fault; /* a fault or exit message: the sender stays stopped */
+	struct thread *reply_to;   /* caller waiting for this thread's reply */
+	struct thread *reply_from; /* server this thread waits on for a reply */
+
+	/* Scheduling, in counter ticks; budget 0 means unbounded. */
+	struct list sched_node;
+	uint64_t budget, period, remaining, period_start, run_start, wake_at;
+	uint64_t used, throttle_count;
+};
+
+void thread_init(struct thread *t, uint32_t id);
+/* Make t runnable on its CPU (waking that CPU if it is another one). */
+void thread_wake(struct thread *t);
+/* t stops running: it is taken off the CPU's queues and gets `state`. */
+void thread_block(struct thread *t, unsigned state);
+/* Detach t from everything (queues, IPC partners) and make it INACTIVE. */
+void thread_stop(struct thread *t);
+/* Deliver a result to a thread that is not running: x0 = err. */
+void thread_set_result(struct thread *t, long err);
+
+#endif

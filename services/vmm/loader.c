@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Building a service partition from its ELF, entirely with capabilities:
+ * retype a partition, frames and a thread out of vmm's untyped memory, fill
+ * each frame through a temporary mapping in vmm's own space, map it into
+ * the child, give the child the capabilities of its config and start it.
+ *
+ * Capability specs ("caps" in the config), installed from slot 8 on, each
+ * announced to the service as an argv entry "key=slot":
+ *   ep:NAME:RIGHTS    endpoint shared by every service naming NAME ("ep.NAME")
+ *   ntfn:NAME:RIGHTS  notification, likewise ("ntfn.NAME")
+ *   uart              the console UART frame, also mapped at SERVICE_MMIO_VA
+ *   irq:N             interrupt N bound to a new notification ("irq", "irq_ntfn")
+ *   sysinfo           read access to kernel state (ps, caps, log)
+ * RIGHTS is a string of r (receive/wait) and w (send/signal).
+ */
+#include "vmm.h"
+
+#include <elf.h>
+#include <keel/service.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PAGE 4096ul
+#define ELF_VA_LIMIT 0x10000000ul
+#define MAX_NAMED 16
+
+struct named_obj {
+	char name[24];
+	unsigned type;
+	unsigned long slot;
+};
+
+static struct named_obj named[MAX_NAMED];
+static unsigned long next_slot = VMM_SLOT_FIRST_DYN;
+
+unsigned long slot_alloc(void)
+{
+	return next_slot < KEEL_CSPACE_SLOTS ? next_slot++ : 0;
+}
+
+static unsigned long page_down(unsigned long v)
+{
+	return v & ~(PAGE - 1);
+}
+
+static unsigned long page_up(unsigned long v)
+{
+	return page_down(v + PAGE - 1);
+}
+
+/* A new zeroed frame of `size`, filled by `fill` through vmm's scratch
+ * mapping, then mapped into the child at `va`. The frame capability is
+ * dropped afterwards: the child's mapping is all that is needed. */
+static long child_frame(unsigned long part, unsigned long va, unsigned long size,
+			unsigned long rights, void (*fill)(void *mem, const void *ctx),
+			const void *ctx)
+{
+	long err = keel_retype(KEEL_ROOT_SLOT_UNTYPED, KEEL_OBJ_FRAME, size, 0, VMM_SLOT_TEMP);
+	if (err)
+		return err;
+	if (fill) {
+		err = keel_frame_map(VMM_SLOT_TEMP, 0, VMM_SCRATCH_VA, KEEL_R_READ | KEEL_R_WRITE);
+		if (!err) {
+			fill((void *)VMM_SCRATCH_VA, ctx);
+			err = keel_frame_unmap(VMM_SLOT_TEMP, 0, VMM_SCRATCH_VA);
+		}
+	}
+	if (!err)
+		err = keel_frame_map(VMM_SLOT_TEMP, part, va, rights);
+	keel_cap_delete(VMM_SLOT_TEMP);
+	return err;
+}
+
+struct segment_fill {
+	const uint8_t *img;
+	const Elf64_Phdr *ph;
+};
+
+static void fill_segment(void *mem, const void *ctx)
+{
+	const struct segment_fill *s = ctx;
+	memcpy((uint8_t *)mem + (s->ph->p_vaddr - page_down(s->ph->p_vaddr)),
+	       s->img + s->ph->p_offset, s->ph->p_filesz);
+}
+
+static long check_elf(const void *image, size_t size, const Elf64_Ehdr **out)
+{
+	const Elf64_Ehdr *eh = image;
+	if (size < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
+	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_type != ET_EXEC ||
+	    eh->e_machine != EM_AARCH64 || eh->e_phentsize != sizeof(Elf64_Phdr) ||
+	    eh->e_phoff > size || eh->e_phnum > (size - eh->e_phoff) / sizeof(Elf64_Phdr))
+		return -KEEL_EINVAL;
+	*out = eh;
+	return 0;
+}
+
+static long load_elf(unsigned long part, const void *image, size_t size, unsigned long *entry,
+		     unsigned long *phdr_va, unsigned *phnum)
+{
+	const Elf64_Ehdr *eh;
+	long err = check_elf(image, size, &eh);
+	if (err)
+		return err;
+	*phdr_va = 0;
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
+		const Elf64_Phdr *ph = (const Elf64_Phdr *)((const uint8_t *)image + eh->e_phoff) + i;
+		if (ph->p_type != PT_LOAD)
+			continue;
+		if (ph->p_filesz > ph->p_memsz || ph->p_offset > size ||
+		    ph->p_filesz > size - ph->p_offset || ph->p_vaddr < PAGE ||
+		    ph->p_vaddr + ph->p_memsz > ELF_VA_LIMIT)
+			return -KEEL_EINVAL;
+		if (ph->p_offset == 0)
+			*phdr_va = ph->p_vaddr + eh->e_phoff;
+		unsigned long rights = KEEL_R_READ | (ph->p_flags & PF_W ? KEEL_R_WRITE : 0) |
+				       (ph->p_flags & PF_X ? KEEL_R_EXEC : 0);
+		struct segment_fill sf = { image, ph };
+		unsigned long start = page_down(ph->p_vaddr);
+		err = child_frame(part, start, page_up(ph->p_vaddr + ph->p_memsz) - start, rights,
+				  fill_segment, &sf);
+		if (err)
+			return err;
+	}
+	*entry = eh->e_entry;
+	*phnum = *phdr_va ? eh->e_phnum : 0;
+	return 0;
+}
+
+struct stack_fill {
+	int argc;
+	char *const *argv;
+	unsigned long phdr_va, phnum, entry;
+	unsigned long *sp;
+};
+
+/* argc, argv, envp and the aux vector musl's _start expects, strings above. */
+static void fill_stack(void *mem, const void *ctx)
+{
+	const struct stack_fill *s = ctx;
+	uint8_t *top = (uint8_t *)mem + KEEL_SERVICE_STACK_SIZE;
+	unsigned long top_va = KEEL_SERVICE_STACK_TOP, strings = top_va;
+	unsigned long argv_va[CHILD_MAX_ARGS + 1];
+
+	for (int i = 0; i < s->argc; i++) {
+		size_t n = strlen(s->argv[i]) + 1;
+		strings -= n;
+		memcpy(top - (top_va - strings), s->argv[i], n);
+		argv_va[i] = strings;
+	}
+	strings = (strings - 16) & ~15ul; /* AT_RANDOM bytes */
+	unsigned long words[CHILD_MAX_ARGS + 24], n = 0;
+	words[n++] = (unsigned long)s->argc;
+	for (int i = 0; i < s->argc; i++)
+		words[n++] = argv_va[i];
+	words[n++] = 0; /* argv end */
+	words[n++] = 0; /* no environment */
+	unsigned long aux[] = { AT_PAGESZ, PAGE,	  AT_RANDOM, strings, AT_PHDR,	s->phdr_va,
+				AT_PHNUM,  s->phnum, AT_PHENT,	 sizeof(Elf64_Phdr), AT_ENTRY, s->entry,
+				AT_NULL,   0 };
+	memcpy(&words[n], aux, sizeof(aux));
+	n += sizeof(aux) / sizeof(aux[0]);
+	unsigned long sp = (strings - n * sizeof(unsigned long) - 16) & ~15ul;
+	memcpy(top - (top_va - sp), words, n * sizeof(unsigned long));
+	*s->sp = sp;
+}
+
+static struct named_obj *named_object(const char *name, unsigned type)
+{
+	for (unsigned i = 0; i < MAX_NAMED; i++)
+		if (named[i].type == type && !strcmp(named[i].name, name))
+			return &named[i];
+	for (unsigned i = 0; i < MAX_NAMED; i++) {
+		if (named[i].type)
+			continue;
+		unsigned long slot = slot_alloc();
+		if (!slot || keel_retype(KEEL_ROOT_SLOT_UNTYPED, type, 0, 0, slot))
+			return NULL;
+		snprintf(named[i].name, sizeof(named[i].name), "%s", name);
+		named[i].type = type;
+		named[i].slot = slot;
+		return &named[i];
+	}
+	return NULL;
+}
+
+static unsigned long parse_rights(const char *s)
+{
+	unsigned long r = 0;
+	for (; s && *s; s++)
+		r |= *s == 'r' ? KEEL_R_READ : *s == 'w' ? KEEL_R_WRITE : 0;
+	return r;
+}
+
+struct child {
+	unsigned long part;
+	unsigned long next_slot;
+	int argc;
+	char *argv[CHILD_MAX_ARGS];
+	char argbuf[CHILD_MAX_ARGS][40];
+};
+
+static void add_arg(struct child *c, const char *key, unsigned long value)
+{
+	if (c->argc == CHILD_MAX_ARGS)
+		return;
+	snprintf(c->argbuf[c->argc], sizeof(c->argbuf[0]), "%s=%lu", key, value);
+	c->argv[c->argc] = c->argbuf[c->argc];
+	c->argc++;
+}
+
+static long give(struct child *c, unsigned long src, unsigned long rights, const char *key)
+{
+	long err = keel_cap_copy(src, c->part, c->next_slot, rights);
+	if (!err)
+		add_arg(c, key, c->next_slot++);
+	return err;
+}
+
+static long give_irq(struct child *c, unsigned long intid)
+{
+	unsigned long h = slot_alloc(), n = slot_alloc();
+	long err = keel_irq_claim(KEEL_ROOT_SLOT_IRQ_CTL, intid, h);
+	if (!err)
+		err = keel_retype(KEEL_ROOT_SLOT_UNTYPED, KEEL_OBJ_NOTIFICATION, 0, 0, n);
+	if (!err)
+		err = keel_irq_bind(h, n);
+	if (!err)
+		err = give(c, h, KEEL_R_WRITE, "irq");
+	if (!err)
+		err = give(c, n, KEEL_R_READ | KEEL_R_WRITE, "irq_ntfn");
+	return err;
+}
+
+static long give_cap(struct child *c, const struct service_config *cfg, const char *spec)
+{
+	char kind[8] = "", name[24] = "", rights[8] = "", key[40];
+
+	sscanf(spec, "%7[^:]:%23[^:]:%7s", kind, name, rights);
+	if (!strcmp(spec, "uart")) {
+		long err = keel_frame_map(KEEL_ROOT_SLOT_UART, c->part, SERVICE_MMIO_VA,
+					  KEEL_R_READ | KEEL_R_WRITE);
+		return err ? err : give(c, KEEL_ROOT_SLOT_UART, KEEL_R_READ | KEEL_R_WRITE, "uart");
+	}
+	if (!strcmp(spec, "sysinfo"))
+		return give(c, KEEL_ROOT_SLOT_SYSINFO, KEEL_R_READ, "sysinfo");
+	if (!strcmp(kind, "irq"))
+		return give_irq(c, strtoul(name, NULL, 0));
+	if (!strcmp(kind, "ep") || !strcmp(kind, "ntfn")) {
+		unsigned type = kind[0] == 'e' ? KEEL_OBJ_ENDPOINT : KEEL_OBJ_NOTIFICATION;
+		struct named_obj *o = named_object(name, type);
+		if (!o)
+			return -KEEL_ENOMEM;
+		snprintf(key, sizeof(key), "%s.%s", kind, name);
+		return give(c, o->slot, parse_rights(rights), key);
+	}
+	printf("vmm: config error in %s: unknown capability '%s'\n", cfg->node, spec);
+	return -KEEL_EINVAL;
+}
+
+static long give_caps(struct child *c, const struct service_config *cfg)
+{
+	for (int off = 0; off < cfg->caps_len; off += (int)strlen(cfg->caps + off) + 1) {
+		long err = give_cap(c, cfg, cfg->caps + off);
+		if (err)
+			return err;
+	}
+	for (int off = 0; off < cfg->args_len && c->argc < CHILD_MAX_ARGS;
+	     off += (int)strlen(cfg->args + off) + 1)
+		c->argv[c->argc++] = (char *)(cfg->args + off);
+	return 0;
+}
+
+static long start_thread(const struct service_config *cfg, struct child *c, unsigned long entry,
+			 unsigned long sp, unsigned long *thread_slot)
+{
+	unsigned long t = slot_alloc();
+	long err = t ? keel_retype(KEEL_ROOT_SLOT_UNTYPED, KEEL_OBJ_THREAD, 0, 0, t) : -KEEL_ENOMEM;
+	if (!err)
+		err = keel_thread_config(t, c->part, entry, sp, 0);
+	if (!err)
+		err = keel_thread_sched(t, cfg->prio, cfg->budget_us, cfg->period_us, cfg->cpu);
+	if (!err)
+		err = keel_thread_start(t);
+	*thread_slot = t;
+	return err;
+}
+
+long service_start(const struct service_config *cfg, const void *image, size_t size,
+		   unsigned long badge, struct service *out)
+{
+	static struct child c;
+	unsigned long entry, phdr_va, sp = 0;
+	unsigned phnum;
+
+	memset(&c, 0, sizeof(c));
+	c.part = slot_alloc();
+	c.next_slot = CHILD_FIRST_SLOT;
+	c.argv[c.argc++] = (char *)cfg->name;
+	long err = c.part ? keel_retype(KEEL_ROOT_SLOT_UNTYPED, KEEL_OBJ_PARTITION, 0, 0, c.part)
+			  : -KEEL_ENOMEM;
+	if (!err)
+		err = keel_partition_config(c.part, cfg->name, VMM_SLOT_FAULT_EP, badge);
+	if (!err)
+		err = load_elf(c.part, image, size, &entry, &phdr_va, &phnum);
+	if (!err)
+		err = child_frame(c.part, KEEL_SERVICE_HEAP_BASE, cfg->heap_kib * 1024,
+				  KEEL_R_READ | KEEL_R_WRITE, NULL, NULL);
+	if (!err)
+		err = keel_partition_heap(c.part, KEEL_SERVICE_HEAP_BASE, cfg->heap_kib * 1024);
+	if (!err)
+		err = give_caps(&c, cfg);
+	if (!err) {
+		struct stack_fill sf = { c.argc, c.argv, phdr_va, phnum, entry, &sp };
+		err = child_frame(c.part, KEEL_SERVICE_STACK_TOP - KEEL_SERVICE_STACK_SIZE,
+				  KEEL_SERVICE_STACK_SIZE, KEEL_R_READ | KEEL_R_WRITE, fill_stack,
+				  &sf);
+	}
+	if (!err)
+		err = start_thread(cfg, &c, entry, sp, &out->thread_slot);
+	snprintf(out->name, sizeof(out->name), "%s", cfg->name);
+	out->partition_slot = c.part;
+	return err;
+}
