@@ -15,7 +15,7 @@ function(keel_image)
   get_filename_component(dts_dir ${arg_SYSTEM} DIRECTORY)
   add_custom_command(OUTPUT ${dtb}
     COMMAND ${KEEL_DTC} -q -I dts -O dtb -i ${dts_dir} -o ${dtb} ${arg_SYSTEM}
-    DEPENDS ${arg_SYSTEM} ${dts_dir}/system.dtsi ${dts_dir}/tests.dtsi ${dts_dir}/${KEEL_BOARD}.dts
+    DEPENDS ${arg_SYSTEM} ${dts_dir}/system.dtsi ${dts_dir}/tests.dtsi ${dts_dir}/bench.dtsi ${dts_dir}/${KEEL_BOARD}.dts
     COMMENT "System configuration ${arg_SYSTEM}")
 
   set(pairs)

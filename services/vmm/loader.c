@@ -7,7 +7,8 @@
  *
  * Capability specs ("caps" in the config), installed from slot 8 on, each
  * announced to the service as an argv entry "key=slot":
- *   ep:NAME:RIGHTS    endpoint shared by every service naming NAME ("ep.NAME")
+ *   ep:NAME:RIGHTS[:KEY]  endpoint shared by every service naming NAME
+ *                     ("ep.NAME", or "ep.KEY" when given)
  *   ntfn:NAME:RIGHTS  notification, likewise ("ntfn.NAME")
  *   uart              the console UART frame, also mapped at SERVICE_MMIO_VA
  *   irq:N             interrupt N bound to a new notification ("irq", "irq_ntfn")
@@ -236,9 +237,9 @@ static long give_irq(struct child *c, unsigned long intid)
 
 static long give_cap(struct child *c, const struct service_config *cfg, const char *spec)
 {
-	char kind[8] = "", name[24] = "", rights[8] = "", key[40];
+	char kind[8] = "", name[24] = "", rights[8] = "", alias[24] = "", key[40];
 
-	sscanf(spec, "%7[^:]:%23[^:]:%7s", kind, name, rights);
+	sscanf(spec, "%7[^:]:%23[^:]:%7[^:]:%23s", kind, name, rights, alias);
 	if (!strcmp(spec, "uart")) {
 		long err = keel_frame_map(KEEL_ROOT_SLOT_UART, c->part, SERVICE_MMIO_VA,
 					  KEEL_R_READ | KEEL_R_WRITE);
@@ -253,7 +254,7 @@ static long give_cap(struct child *c, const struct service_config *cfg, const ch
 		struct named_obj *o = named_object(name, type);
 		if (!o)
 			return -KEEL_ENOMEM;
-		snprintf(key, sizeof(key), "%s.%s", kind, name);
+		snprintf(key, sizeof(key), "%s.%s", kind, alias[0] ? alias : name);
 		return give(c, o->slot, parse_rights(rights), key);
 	}
 	printf("vmm: config error in %s: unknown capability '%s'\n", cfg->node, spec);

@@ -63,7 +63,7 @@ void gic_handle_irq(void)
 {
 	for (;;) {
 		uint32_t iar = gic->ack();
-		uint32_t intid = iar & 0xffffff;
+		uint32_t intid = iar & gic->iar_id_mask;
 		if (intid >= GIC_SPURIOUS)
 			return;
 		if (intid == GIC_PPI_HYP_TIMER)

@@ -102,6 +102,7 @@ static void gicv2_route_spi(unsigned intid, unsigned cpu, uint64_t hwid)
 const struct gic_driver gicv2_driver = {
         .version = GIC_V2,
         .name = "GICv2",
+        .iar_id_mask = 0x3ff,
         .init_dist = gicv2_init_dist,
         .init_cpu = gicv2_init_cpu,
         .enable_ppi = gicv2_enable_ppi,

@@ -157,6 +157,7 @@ static void gicv3_route_spi(unsigned intid, unsigned cpu, uint64_t hwid)
 const struct gic_driver gicv3_driver = {
         .version = GIC_V3,
         .name = "GICv3",
+        .iar_id_mask = 0xffffff,
         .init_dist = gicv3_init_dist,
         .init_cpu = gicv3_init_cpu,
         .enable_ppi = gicv3_enable_ppi,

@@ -103,8 +103,12 @@ _Noreturn void user_exception(struct arch_regs *regs, unsigned vector)
 
 void arch_idle_wait(void)
 {
-	cpu_irq_enable();
+	/* WFI with interrupts masked still wakes on a pending one, so a wake-up
+	 * IPI sent between the caller's last look at its queues and here is
+	 * never lost; only then are interrupts let in to be handled. */
 	cpu_wait_interrupt();
+	cpu_irq_enable();
+	isb();
 	cpu_irq_disable();
 }
 

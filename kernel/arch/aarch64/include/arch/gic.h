@@ -15,6 +15,8 @@
 struct gic_driver {
 	enum gic_version version;
 	const char *name;
+	/* IAR bits holding the interrupt id (GICv2 adds the source CPU above). */
+	uint32_t iar_id_mask;
 	int (*init_dist)(const struct bsp_gic *desc);
 	void (*init_cpu)(void);
 	void (*enable_ppi)(unsigned intid);
