@@ -23,8 +23,16 @@ static void deliver(struct thread *to, const uint64_t *msg, uint64_t badge)
 static void sender_done(struct thread *sender, struct thread *receiver, bool call, bool fault)
 {
 	if (fault) {
-		sender->state = KEEL_TS_FAULTED;
+		sender->state = sender->ipc_fault_state;
 	} else if (call) {
+		/* A server that takes a new call without replying to the last one
+		 * gives that one up: its caller learns so instead of waiting forever. */
+		struct thread *old = receiver->reply_to;
+		if (old && old != sender) {
+			old->reply_from = NULL;
+			thread_set_result(old, -KEEL_ESRCH);
+			thread_wake(old);
+		}
 		sender->state = KEEL_TS_BLOCKED_REPLY;
 		sender->reply_from = receiver;
 		receiver->reply_to = sender;
@@ -50,7 +58,7 @@ static void send_common(struct endpoint *ep, struct thread *t, const uint64_t *m
 		r->blocked_on = NULL;
 		deliver(r, msg, badge);
 		if (call || fault)
-			thread_block(t, fault ? KEEL_TS_FAULTED : KEEL_TS_BLOCKED_REPLY);
+			thread_block(t, fault ? t->ipc_fault_state : KEEL_TS_BLOCKED_REPLY);
 		sender_done(t, r, call, fault);
 		thread_wake(r);
 		return;
@@ -68,8 +76,10 @@ void ep_send(struct endpoint *ep, struct thread *t, const uint64_t *msg, uint64_
 	send_common(ep, t, msg, badge, call, false);
 }
 
-void ep_send_fault(struct endpoint *ep, struct thread *t, const uint64_t *msg, uint64_t badge)
+void ep_send_fault(struct endpoint *ep, struct thread *t, const uint64_t *msg, uint64_t badge,
+		   unsigned final_state)
 {
+	t->ipc_fault_state = (uint8_t)final_state;
 	send_common(ep, t, msg, badge, false, true);
 }
 

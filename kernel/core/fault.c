@@ -25,7 +25,5 @@ void fault_raise(struct thread *t, unsigned kind, uint64_t a, uint64_t b, uint64
 		return;
 	}
 	uint64_t msg[KEEL_MSG_WORDS] = { kind, a, b, c, t->id, p->id };
-	ep_send_fault(p->fault_ep, t, msg, p->fault_badge);
-	if (kind == KEEL_FAULT_EXIT && t->state == KEEL_TS_FAULTED)
-		t->state = KEEL_TS_EXITED;
+	ep_send_fault(p->fault_ep, t, msg, p->fault_badge, final);
 }

@@ -26,7 +26,15 @@ int frame_map(struct frame *f, struct partition *p, uint64_t ipa, unsigned right
 		attrs |= PT_EXEC;
 	if (f->device)
 		attrs |= PT_DEVICE;
-	return pt_map(&p->s2, ipa, f->phys, f->size, attrs, PT_MAP_STRICT);
+	/* All or nothing: a refused map leaves the address space as it was. */
+	if ((ipa | f->size) & (PT_PAGE_SIZE - 1))
+		return -KEEL_EINVAL;
+	if (!pt_range_empty(&p->s2, ipa, f->size))
+		return -KEEL_EEXIST;
+	int err = pt_map(&p->s2, ipa, f->phys, f->size, attrs, PT_MAP_STRICT);
+	if (err)
+		pt_unmap(&p->s2, ipa, f->size);
+	return err;
 }
 
 int frame_unmap(struct frame *f, struct partition *p, uint64_t ipa)

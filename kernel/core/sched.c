@@ -13,6 +13,8 @@ void sched_init(struct sched_cpu *s, uint64_t slice_ticks)
 	s->slice_ticks = slice_ticks;
 	s->slice_end = 0;
 	s->need_resched = false;
+	s->dirty = true;
+	s->armed_event = SCHED_NO_EVENT;
 }
 
 static int top_ready_prio(const struct sched_cpu *s)
@@ -22,6 +24,7 @@ static int top_ready_prio(const struct sched_cpu *s)
 
 static void ready_push(struct sched_cpu *s, struct thread *t, bool front)
 {
+	s->dirty = true;
 	if (front)
 		list_push_front(&s->ready[t->prio], &t->sched_node);
 	else
@@ -48,6 +51,7 @@ static void replenish_if_due(struct thread *t, uint64_t now)
 
 static void throttle(struct sched_cpu *s, struct thread *t)
 {
+	s->dirty = true;
 	t->state = KEEL_TS_THROTTLED;
 	t->throttle_count++;
 	list_push_back(&s->throttled, &t->sched_node);
@@ -67,6 +71,7 @@ void sched_make_ready(struct sched_cpu *s, struct thread *t, uint64_t now)
 
 void sched_remove(struct sched_cpu *s, struct thread *t)
 {
+	s->dirty = true;
 	if (s->current == t)
 		s->current = NULL;
 	if (!list_linked(&t->sched_node))
@@ -79,6 +84,7 @@ void sched_remove(struct sched_cpu *s, struct thread *t)
 
 void sched_sleep(struct sched_cpu *s, struct thread *t, uint64_t until)
 {
+	s->dirty = true;
 	sched_remove(s, t);
 	t->state = KEEL_TS_SLEEPING;
 	t->wake_at = until;
@@ -132,6 +138,7 @@ struct thread *sched_pick(struct sched_cpu *s, uint64_t now)
 
 	release_due(s, now);
 	s->need_resched = false;
+	s->dirty = false;
 	if (cur && cur->state == KEEL_TS_RUNNING) {
 		if (cur->budget && cur->remaining == 0) {
 			throttle(s, cur);
@@ -160,6 +167,7 @@ void sched_yield(struct sched_cpu *s, uint64_t now)
 	(void)now;
 	s->slice_end = 0; /* equal priorities go first; a lone thread continues */
 	s->need_resched = true;
+	s->dirty = true;
 }
 
 static uint64_t earlier(uint64_t a, uint64_t b)

@@ -12,7 +12,10 @@ int main(int argc, char **argv)
 	unsigned long period = (unsigned long)keel_arg(argc, argv, "period_us", 1000);
 	unsigned long count = (unsigned long)keel_arg(argc, argv, "count", 200);
 	unsigned long t0 = 0, t1 = 0, freq = 1000, min = ~0ul, max = 0, sum = 0;
+	long delay_ms = keel_arg(argc, argv, "delay_ms", 0);
 
+	if (delay_ms > 0)
+		keel_sleep((unsigned long)delay_ms * 1000);
 	keel_time(&t0, &freq);
 	unsigned long want = period * (freq / 1000) / 1000;
 	for (unsigned long i = 0; i < count; i++) {
@@ -25,9 +28,9 @@ int main(int argc, char **argv)
 		max = late > max ? late : max;
 	}
 	unsigned long khz = freq / 1000;
-	printf("rtprobe: %lu wake-ups of %lu us: lateness min %lu avg %lu max %lu ticks "
+	printf("%s: %lu wake-ups of %lu us: lateness min %lu avg %lu max %lu ticks "
 	       "(max %lu us)\n",
-	       count, period, min, sum / count, max, max * 1000 / khz);
-	printf("rtprobe: done\n");
+	       argv[0], count, period, min, sum / count, max, max * 1000 / khz);
+	printf("%s: done\n", argv[0]);
 	return 0;
 }

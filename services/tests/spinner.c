@@ -10,6 +10,9 @@
 int main(int argc, char **argv)
 {
 	long report = keel_arg(argc, argv, "report", 0);
+	long delay_ms = keel_arg(argc, argv, "delay_ms", 0);
+	if (delay_ms > 0)
+		keel_sleep((unsigned long)delay_ms * 1000);
 	unsigned long t = 0, freq = 1, loops = 0, reports = 0;
 	keel_time(&t, &freq);
 	unsigned long next = t + freq / 2;

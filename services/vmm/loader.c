@@ -151,7 +151,12 @@ static void fill_stack(void *mem, const void *ctx)
 		memcpy(top - (top_va - strings), s->argv[i], n);
 		argv_va[i] = strings;
 	}
-	strings = (strings - 16) & ~15ul; /* AT_RANDOM bytes */
+	strings = (strings - 16) & ~15ul; /* AT_RANDOM: musl seeds its stack guard here */
+	unsigned long seed[2];
+	keel_time(&seed[0], &seed[1]);
+	seed[0] *= 0x9e3779b97f4a7c15ul;
+	seed[1] = seed[0] ^ (seed[0] >> 29) ^ (unsigned long)s->entry;
+	memcpy(top - (top_va - strings), seed, sizeof(seed));
 	unsigned long words[CHILD_MAX_ARGS + 24], n = 0;
 	words[n++] = (unsigned long)s->argc;
 	for (int i = 0; i < s->argc; i++)

@@ -224,6 +224,33 @@ int pt_unmap(struct pgtable *pt, uint64_t va, uint64_t size)
 	return unmap_level(pt, pt->root, pt->start_level, va, va + size);
 }
 
+static bool range_empty(const struct pgtable *pt, const uint64_t *table, unsigned level,
+			uint64_t va, uint64_t end)
+{
+	uint64_t size = level_size(level);
+
+	while (va < end) {
+		uint64_t next = (va | (size - 1)) + 1;
+		uint64_t chunk_end = next < end ? next : end;
+		uint64_t d = table[level_index(pt, level, va)];
+		if (is_table(d, level)) {
+			if (!range_empty(pt, table_of(d), level + 1, va, chunk_end))
+				return false;
+		} else if (d & PTE_VALID) {
+			return false;
+		}
+		va = chunk_end;
+	}
+	return true;
+}
+
+bool pt_range_empty(const struct pgtable *pt, uint64_t va, uint64_t size)
+{
+	if (va >= 1ull << pt->va_bits || size > (1ull << pt->va_bits) - va)
+		return false;
+	return range_empty(pt, pt->root, pt->start_level, va, va + size);
+}
+
 bool pt_lookup(const struct pgtable *pt, uint64_t va, uint64_t *pa, unsigned *attrs,
                uint64_t *block_size)
 {

@@ -7,6 +7,7 @@
 #include "fake_arch.h"
 
 #include <keel/arch.h>
+#include <keel/errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,4 +63,88 @@ void fake_console_clear(void)
 {
 	fake_arch.console_len = 0;
 	fake_arch.console[0] = '\0';
+}
+
+void fake_arch_reset(void)
+{
+	memset(&fake_arch, 0, sizeof(fake_arch));
+	fake_arch.counter_freq = 1000000;
+}
+
+void fake_ipi_clear(void)
+{
+	fake_arch.ipi_count = 0;
+	memset(fake_arch.ipi_cpu, 0, sizeof(fake_arch.ipi_cpu));
+}
+
+void arch_ipi_send(unsigned cpu)
+{
+	if (fake_arch.ipi_count < FAKE_IPI_LOG)
+		fake_arch.ipi_cpu[fake_arch.ipi_count] = cpu;
+	fake_arch.ipi_count++;
+}
+
+void arch_timer_set(uint64_t deadline)
+{
+	fake_arch.timer_armed = true;
+	fake_arch.timer_deadline = deadline;
+	fake_arch.timer_sets++;
+}
+
+void arch_timer_stop(void)
+{
+	fake_arch.timer_armed = false;
+	fake_arch.timer_stops++;
+}
+
+void arch_irq_enable(void)
+{
+	fake_arch.irq_masked = 0;
+}
+
+void arch_wait_for_interrupt(void)
+{
+	fake_arch.wfi_count++;
+}
+
+void arch_idle_wait(void)
+{
+	fake_arch.idle_waits++;
+	if (!fake_arch.idle_hook)
+		abort(); /* kernel_pick_next would wait forever */
+	fake_arch.idle_hook();
+}
+
+_Noreturn void arch_run_next(void)
+{
+	abort(); /* would enter a thread: not on the host */
+}
+
+void arch_space_flush(unsigned vmid)
+{
+	fake_arch.space_flushes++;
+	fake_arch.last_flushed_vmid = vmid;
+}
+
+void arch_irq_mask(unsigned intid)
+{
+	if (intid < FAKE_IRQS)
+		fake_arch.irq_unmasked[intid] = false;
+}
+
+void arch_irq_unmask(unsigned intid)
+{
+	if (intid < FAKE_IRQS)
+		fake_arch.irq_unmasked[intid] = true;
+}
+
+int arch_irq_route(unsigned intid, unsigned cpu)
+{
+	if (intid >= FAKE_IRQS)
+		return -KEEL_EINVAL;
+	if (fake_arch.irq_route_result)
+		return fake_arch.irq_route_result;
+	fake_arch.irq_cpu[intid] = cpu;
+	fake_arch.irq_unmasked[intid] = true;
+	return 0;
 }

@@ -36,6 +36,8 @@ struct sched_cpu {
 	uint64_t slice_ticks;
 	uint64_t slice_end;
 	bool need_resched;
+	bool dirty;	      /* queues changed since the last sched_pick */
+	uint64_t armed_event; /* what the CPU's timer is set for */
 };
 
 void sched_init(struct sched_cpu *s, uint64_t slice_ticks);

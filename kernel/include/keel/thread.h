@@ -30,6 +30,7 @@ struct thread {
 	uint64_t ipc_badge;
 	bool ipc_is_call;
 	bool ipc_is_fault; /* a fault or exit message: the sender stays stopped */
+	uint8_t ipc_fault_state; /* ... in this state */
 	struct thread *reply_to;   /* caller waiting for this thread's reply */
 	struct thread *reply_from; /* server this thread waits on for a reply */
 

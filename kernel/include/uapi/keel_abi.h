@@ -73,7 +73,7 @@ enum keel_obj_type {
 /* Slots the kernel fills in the root service (vmm) before it starts. */
 #define KEEL_ROOT_SLOT_SELF 1	   /* its own partition */
 #define KEEL_ROOT_SLOT_THREAD 2	   /* its own (first) thread */
-#define KEEL_ROOT_SLOT_UNTYPED 3   /* all free RAM */
+#define KEEL_ROOT_SLOT_UNTYPED 3   /* the largest free RAM range */
 #define KEEL_ROOT_SLOT_BUNDLE 4	   /* the boot bundle, read-only frame */
 #define KEEL_ROOT_SLOT_IRQ_CTL 5   /* create IRQ handler caps */
 #define KEEL_ROOT_SLOT_UART 6	   /* the console UART's MMIO, device frame */
@@ -102,7 +102,7 @@ enum keel_sys {
 	KEEL_SYS_CAP_COPY = 11,	    /* x0 src, x1 dest partition slot (0: self), x2 dest slot, x3 rights */
 	KEEL_SYS_CAP_MINT = 12,	    /* as copy, x4 = badge */
 	KEEL_SYS_CAP_DELETE = 13,   /* x0 slot */
-	KEEL_SYS_CAP_REVOKE = 14,   /* x0 slot: delete everything derived from it */
+	KEEL_SYS_CAP_REVOKE = 14,   /* x0 slot: delete everything derived from it -> x1 count */
 	KEEL_SYS_CAP_INFO = 15,	    /* x0 slot -> x1 type, x2 rights, x3 badge */
 	KEEL_SYS_RETYPE = 16,	    /* x0 untyped, x1 type, x2 size, x3 dest partition slot, x4 dest slot */
 	KEEL_SYS_FRAME_MAP = 17,    /* x0 frame, x1 partition slot, x2 ipa, x3 rights */
@@ -114,7 +114,7 @@ enum keel_sys {
 	KEEL_SYS_THREAD_STOP = 23,  /* x0 thread */
 	KEEL_SYS_PARTITION_CONFIG = 24, /* x0 partition, x1 name ptr, x2 fault ep slot, x3 badge */
 	KEEL_SYS_PARTITION_DESTROY = 25, /* x0 partition: stop threads, unmap, empty cspace */
-	KEEL_SYS_PARTITION_HEAP = 26, /* x0 partition, x1 base, x2 size (premapped) */
+	KEEL_SYS_PARTITION_HEAP = 26, /* x0 partition, x1 base, x2 size: the brk/mmap window, mapped by the caller */
 	KEEL_SYS_IRQ_CLAIM = 27,    /* x0 irq ctl, x1 intid, x2 dest slot */
 	KEEL_SYS_IRQ_BIND = 28,	    /* x0 irq handler, x1 notification slot */
 	KEEL_SYS_IRQ_ACK = 29,	    /* x0 irq handler */
@@ -124,7 +124,7 @@ enum keel_sys {
 	KEEL_SYS_CONSOLE_CLAIM = 33, /* x0 uart frame, x1 notification: log to the ring only, signal x1; -> x1 log position */
 	KEEL_SYS_TIME = 34,	    /* -> x1 counter, x2 frequency */
 	KEEL_SYS_SLEEP = 35,	    /* x0 microseconds */
-	KEEL_SYS_THREAD_EXIT = 36,
+	KEEL_SYS_THREAD_EXIT = 36,	    /* x0 = exit status, reported to the supervisor */
 	KEEL_SYS_COUNT
 };
 

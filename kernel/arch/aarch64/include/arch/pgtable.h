@@ -64,6 +64,8 @@ int pt_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size, unsigned
 /* Remove every mapping in [va, va+size); blocks must be covered whole.
  * The caller invalidates the TLB. 0, -KEEL_EINVAL or -KEEL_ERANGE. */
 int pt_unmap(struct pgtable *pt, uint64_t va, uint64_t size);
+/* Whether nothing at all is mapped in [va, va+size). */
+bool pt_range_empty(const struct pgtable *pt, uint64_t va, uint64_t size);
 /* Translate va; returns false if unmapped. */
 bool pt_lookup(const struct pgtable *pt, uint64_t va, uint64_t *pa, unsigned *attrs,
                uint64_t *block_size);

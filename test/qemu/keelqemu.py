@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: MIT
+"""Drive a Keel image under QEMU from its console (pexpect), for ctest."""
+import re
+import sys
+
+import pexpect
+
+FATAL = re.compile(r"KEEL CRASH|KEEL PANIC")
+
+
+class Keel:
+    def __init__(self, qemu_argv, timeout=60):
+        self.log = []
+        self.child = pexpect.spawn(qemu_argv[0], qemu_argv[1:], encoding="utf-8",
+                                   codec_errors="replace", timeout=timeout)
+        self.child.logfile_read = self
+
+    # pexpect logfile protocol
+    def write(self, s):
+        self.log.append(s)
+
+    def flush(self):
+        pass
+
+    def text(self):
+        # The console redraws its prompt with an escape sequence; drop it.
+        return re.sub(r"\x1b\[K|\r", "", "".join(self.log))
+
+    def fail(self, msg):
+        print(self.text())
+        print(f"FAIL: {msg}")
+        self.close()
+        sys.exit(1)
+
+    def expect(self, pattern, what=None, timeout=-1):
+        try:
+            self.child.expect(pattern, timeout=timeout)
+        except pexpect.TIMEOUT:
+            self.fail(f"timed out waiting for {what or pattern!r}")
+        except pexpect.EOF:
+            self.fail(f"QEMU exited while waiting for {what or pattern!r}")
+        if FATAL.search(self.text()):
+            self.fail("the kernel crashed")
+        return self.child.match
+
+    def command(self, line, first, timeout=30):
+        """Type a shell command; return its output from the first line that
+        matches `first` up to the next prompt. Log lines the console prints
+        meanwhile redraw the prompt, so the echo alone proves nothing."""
+        self.child.send(line + "\r")
+        self.expect(first, f"output of '{line}'", timeout)
+        head = self.child.after
+        self.expect(r"keel> ", f"prompt after '{line}'", timeout)
+        return re.sub(r"\x1b\[K|\r", "", head + self.child.before)
+
+    def close(self):
+        self.child.terminate(force=True)
+
+
+def qemu_argv(argv):
+    """Everything after '--' on the command line."""
+    return argv[argv.index("--") + 1:] if "--" in argv else argv[1:]

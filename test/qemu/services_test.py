@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""keel-test.img: services at EL0 under load and misbehaving.
+
+- IPC ping-pong on one CPU and across CPUs: every reply checked;
+- a rogue service's bad calls are refused with the named errors, and its
+  wild write stops it alone (vmm reports it, the others go on);
+- a high-priority periodic thread keeps running next to a spinning
+  low-priority one on its CPU;
+- a budgeted high-priority hog leaves CPU time to a low-priority thread.
+
+Usage: services_test.py [--max-late-us N] -- <qemu command line>
+"""
+import re
+import sys
+
+from keelqemu import Keel, qemu_argv
+
+RT = re.compile(r"rtprobe: 200 wake-ups .* max (\d+) ticks \(max (\d+) us\)")
+
+
+def main():
+    max_late_us = 500000
+    if "--max-late-us" in sys.argv:
+        max_late_us = int(sys.argv[sys.argv.index("--max-late-us") + 1])
+    k = Keel(qemu_argv(sys.argv), timeout=120)
+    checks = {
+        "same-CPU ping-pong": lambda t: "ipcbench bench-same: 2000 round trips OK" in t,
+        "cross-CPU ping-pong": lambda t: "ipcbench bench-cross: 500 round trips OK" in t,
+        "rogue's bad calls": lambda t: "rogue: 9 of 9 bad calls refused" in t,
+        "rogue stopped": lambda t: "vmm: service rogue stopped: memory fault at 0x50000000" in t,
+        "rtprobe": lambda t: RT.search(t),
+        "victim progress": lambda t: t.count("victim: alive") >= 3,
+    }
+    while True:
+        text = k.text()
+        if "FAIL" in text:
+            k.fail("a test service reported a failure")
+        missing = [name for name, ok in checks.items() if not ok(text)]
+        if not missing:
+            break
+        k.expect(r"\n", ", ".join(missing))
+    late_us = int(RT.search(k.text()).group(2))
+    if late_us > max_late_us:
+        k.fail(f"rtprobe woke up to {late_us} us late (bound {max_late_us} us)")
+
+    out = k.command("ps", r"PID +TID")
+    rows = {m.group(1): m for m in re.finditer(
+        r"^\s*\d+\s+\d+\s+(\S+)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\S+)\s+(\d+)\s+(\d+)", out, re.M)}
+    if rows.get("rogue") is None or rows["rogue"].group(2) != "faulted":
+        k.fail("ps does not show the rogue service as faulted")
+    hog = rows.get("hog")
+    if hog is None or hog.group(5) != "1000/10000" or int(hog.group(7)) == 0:
+        k.fail("the hog was never throttled to its budget")
+    used_us = int(hog.group(6))
+    if rows.get("spinner") is None or rows["spinner"].group(2) not in ("running", "ready"):
+        k.fail("the spinner should still be running")
+    print(f"rtprobe max lateness {late_us} us; hog used {used_us} us")
+    k.close()
+    print("PASS")
+
+
+if __name__ == "__main__":
+    main()
