@@ -32,7 +32,7 @@ unsigned cap_slot_of(const struct cap *c)
 }
 
 int cap_lookup(struct cspace *cs, unsigned long slot, unsigned type, unsigned rights,
-	       struct cap **out)
+               struct cap **out)
 {
 	if (slot == 0 || slot >= KEEL_CSPACE_SLOTS)
 		return -KEEL_ENOCAP;
@@ -58,7 +58,7 @@ static int empty_slot(struct cspace *cs, unsigned long slot, struct cap **out)
 }
 
 int cap_install(struct cspace *cs, unsigned long slot, unsigned type, void *obj, unsigned rights,
-		uint64_t badge)
+                uint64_t badge)
 {
 	struct cap *c;
 	int err = empty_slot(cs, slot, &c);
@@ -66,11 +66,11 @@ int cap_install(struct cspace *cs, unsigned long slot, unsigned type, void *obj,
 		return err;
 	if (type == KEEL_OBJ_NONE || type >= KEEL_OBJ_TYPES || !obj)
 		return -KEEL_EINVAL;
-	*c = (struct cap){ .type = (uint8_t)type,
-			   .rights = (uint8_t)(rights & KEEL_R_ALL),
-			   .badge = badge,
-			   .obj = obj,
-			   .owner = cs };
+	*c = (struct cap){.type = (uint8_t)type,
+	                  .rights = (uint8_t)(rights & KEEL_R_ALL),
+	                  .badge = badge,
+	                  .obj = obj,
+	                  .owner = cs};
 	return 0;
 }
 
@@ -79,8 +79,8 @@ static bool badgeable(unsigned type)
 	return type == KEEL_OBJ_ENDPOINT || type == KEEL_OBJ_NOTIFICATION;
 }
 
-int cap_derive(struct cap *src, struct cspace *dst, unsigned long slot, unsigned rights,
-	       bool mint, uint64_t badge)
+int cap_derive(struct cap *src, struct cspace *dst, unsigned long slot, unsigned rights, bool mint,
+               uint64_t badge)
 {
 	struct cap *c;
 	if (dst != src->owner && !(src->rights & KEEL_R_GRANT))
@@ -90,19 +90,19 @@ int cap_derive(struct cap *src, struct cspace *dst, unsigned long slot, unsigned
 	int err = empty_slot(dst, slot, &c);
 	if (err)
 		return err;
-	*c = (struct cap){ .type = src->type,
-			   .rights = (uint8_t)(src->rights & rights & KEEL_R_ALL),
-			   .badge = mint ? badge : src->badge,
-			   .obj = src->obj,
-			   .parent = src,
-			   .owner = dst };
+	*c = (struct cap){.type = src->type,
+	                  .rights = (uint8_t)(src->rights & rights & KEEL_R_ALL),
+	                  .badge = mint ? badge : src->badge,
+	                  .obj = src->obj,
+	                  .parent = src,
+	                  .owner = dst};
 	return 0;
 }
 
 /* Call fn on every non-empty capability of every registered cspace. */
-#define for_each_cap(c, cs)                                                             \
-	for ((cs) = registry; (cs); (cs) = (cs)->next_registered)                        \
-		for ((c) = (cs)->slots; (c) < (cs)->slots + KEEL_CSPACE_SLOTS; (c)++)    \
+#define for_each_cap(c, cs)                                                                        \
+	for ((cs) = registry; (cs); (cs) = (cs)->next_registered)                                  \
+		for ((c) = (cs)->slots; (c) < (cs)->slots + KEEL_CSPACE_SLOTS; (c)++)              \
 			if ((c)->type != KEEL_OBJ_NONE)
 
 void cap_delete(struct cap *c)
@@ -114,7 +114,7 @@ void cap_delete(struct cap *c)
 		return;
 	for_each_cap(child, cs) if (child->parent == c) child->parent = c->parent;
 	struct cspace *owner = c->owner;
-	*c = (struct cap){ .owner = owner };
+	*c = (struct cap){.owner = owner};
 }
 
 static bool descends_from(const struct cap *c, const struct cap *ancestor)
@@ -141,7 +141,7 @@ unsigned cap_revoke(struct cap *c)
 	return n;
 }
 
-unsigned cap_delete_all_to(void *obj)
+unsigned cap_delete_all_to(const void *obj)
 {
 	struct cspace *cs;
 	struct cap *c;

@@ -48,8 +48,8 @@ static void wait_on(struct list *q, struct thread *t, void *ep, unsigned state)
 	list_push_back(q, &t->ipc_node);
 }
 
-static void send_common(struct endpoint *ep, struct thread *t, const uint64_t *msg,
-			uint64_t badge, bool call, bool fault)
+static void send_common(struct endpoint *ep, struct thread *t, const uint64_t *msg, uint64_t badge,
+                        bool call, bool fault)
 {
 	struct list *n = list_pop_front(&ep->receivers);
 
@@ -70,14 +70,13 @@ static void send_common(struct endpoint *ep, struct thread *t, const uint64_t *m
 	wait_on(&ep->senders, t, ep, KEEL_TS_BLOCKED_SEND);
 }
 
-void ep_send(struct endpoint *ep, struct thread *t, const uint64_t *msg, uint64_t badge,
-	     bool call)
+void ep_send(struct endpoint *ep, struct thread *t, const uint64_t *msg, uint64_t badge, bool call)
 {
 	send_common(ep, t, msg, badge, call, false);
 }
 
 void ep_send_fault(struct endpoint *ep, struct thread *t, const uint64_t *msg, uint64_t badge,
-		   unsigned final_state)
+                   unsigned final_state)
 {
 	t->ipc_fault_state = (uint8_t)final_state;
 	send_common(ep, t, msg, badge, false, true);

@@ -13,7 +13,7 @@ struct irq_handler *irq_claim(uint32_t intid)
 {
 	if (intid < IRQ_FIRST_SPI || intid >= IRQ_MAX || handlers[intid].claimed)
 		return NULL;
-	handlers[intid] = (struct irq_handler){ .intid = intid, .claimed = true };
+	handlers[intid] = (struct irq_handler){.intid = intid, .claimed = true};
 	return &handlers[intid];
 }
 

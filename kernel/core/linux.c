@@ -16,23 +16,23 @@
 #include <keel/uaccess.h>
 
 /* Linux arm64 call numbers and errno values. */
-#define NR_ioctl 29
-#define NR_write 64
-#define NR_writev 66
-#define NR_exit 93
-#define NR_exit_group 94
+#define NR_ioctl           29
+#define NR_write           64
+#define NR_writev          66
+#define NR_exit            93
+#define NR_exit_group      94
 #define NR_set_tid_address 96
-#define NR_nanosleep 101
-#define NR_clock_gettime 113
-#define NR_sched_yield 124
-#define NR_rt_sigprocmask 135
-#define NR_getpid 172
-#define NR_gettid 178
-#define NR_brk 214
-#define NR_munmap 215
-#define NR_mmap 222
-#define NR_mprotect 226
-#define NR_madvise 233
+#define NR_nanosleep       101
+#define NR_clock_gettime   113
+#define NR_sched_yield     124
+#define NR_rt_sigprocmask  135
+#define NR_getpid          172
+#define NR_gettid          178
+#define NR_brk             214
+#define NR_munmap          215
+#define NR_mmap            222
+#define NR_mprotect        226
+#define NR_madvise         233
 
 #define LINUX_EFAULT 14
 #define LINUX_ENOMEM 12
@@ -40,10 +40,10 @@
 #define LINUX_ENOTTY 25
 #define LINUX_ENOSYS 38
 
-#define MAP_FIXED 0x10
+#define MAP_FIXED     0x10
 #define MAP_ANONYMOUS 0x20
-#define IOV_MAX_KEEL 16
-#define TIOCGWINSZ 0x5413
+#define IOV_MAX_KEEL  16
+#define TIOCGWINSZ    0x5413
 
 struct iovec64 {
 	uint64_t base;
@@ -106,7 +106,7 @@ static long linux_writev(struct partition *p, uint64_t iov_ptr, uint64_t count)
  * and each printf line reaches the log when it ends. */
 static long linux_ioctl(struct partition *p, uint64_t fd, uint64_t req, uint64_t arg)
 {
-	const uint16_t winsize[4] = { 24, 80, 0, 0 };
+	const uint16_t winsize[4] = {24, 80, 0, 0};
 
 	if ((fd != 1 && fd != 2) || req != TIOCGWINSZ)
 		return -LINUX_ENOTTY;
@@ -139,7 +139,7 @@ static long linux_mmap(struct partition *p, uint64_t addr, uint64_t len, uint64_
 static long linux_clock_gettime(struct partition *p, uint64_t ts_ptr)
 {
 	uint64_t now = arch_counter(), freq = arch_counter_freq();
-	uint64_t ts[2] = { now / freq, (now % freq) * 1000000000ull / freq };
+	uint64_t ts[2] = {now / freq, (now % freq) * 1000000000ull / freq};
 	return copy_to_user(p, ts_ptr, ts, sizeof(ts)) ? -LINUX_EFAULT : 0;
 }
 

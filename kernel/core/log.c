@@ -14,7 +14,7 @@ static struct {
 	enum log_level threshold;
 	char ring[LOG_RING_SIZE];
 	uint64_t written; /* bytes ever written; ring index is written % size */
-	bool detached;	  /* the console service owns the UART */
+	bool detached;    /* the console service owns the UART */
 	void (*listener)(void);
 } log_state = {.lock = SPINLOCK_INIT, .threshold = LOG_INFO};
 

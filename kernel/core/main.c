@@ -10,10 +10,10 @@
 #include <keel/cpu.h>
 #include <keel/errno.h>
 #include <keel/kernel.h>
-#include <libfdt.h>
 #include <keel/log.h>
 #include <keel/panic.h>
 #include <keel/smp.h>
+#include <libfdt.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -112,7 +112,7 @@ void kernel_main(uint64_t dtb)
 
 	kernel_lock();
 	if (root_service_start(dtb, dtb ? fdt_totalsize((const void *)(uintptr_t)dtb) : 0,
-			       &bootinfo)) {
+	                       &bootinfo)) {
 		kernel_unlock();
 		cpu_idle();
 	}

@@ -24,7 +24,7 @@ static int vmid_alloc(void)
 
 static void vmid_free(unsigned v)
 {
-	vmid_used[v / 8] &= (uint8_t)~(1u << (v % 8));
+	vmid_used[v / 8] &= (uint8_t) ~(1u << (v % 8));
 }
 
 int partition_init(struct partition *p, uint32_t id)
@@ -32,8 +32,8 @@ int partition_init(struct partition *p, uint32_t id)
 	int vmid = vmid_alloc();
 	if (vmid < 0)
 		return vmid;
-	p->pool = (struct pt_pool){ p->table_pages, PARTITION_TABLE_PAGES, 0 };
-	struct pt_allocator alloc = { pt_pool_alloc, &p->pool };
+	p->pool = (struct pt_pool){p->table_pages, PARTITION_TABLE_PAGES, 0};
+	struct pt_allocator alloc = {pt_pool_alloc, &p->pool};
 	int err = pt_init(&p->s2, PT_FMT_S2, PARTITION_IPA_BITS, alloc);
 	if (err) {
 		vmid_free((unsigned)vmid);

@@ -20,16 +20,16 @@
 #include <string.h>
 
 #define ROOT_HEAP_SIZE (8ull << 20)
-#define ROOT_PRIO 20
-#define ELF_MAX_PHDRS 16
-#define ELF_VA_LIMIT KEEL_ROOT_BUNDLE_VA
-#define AT_NULL 0
-#define AT_PHDR 3
-#define AT_PHENT 4
-#define AT_PHNUM 5
-#define AT_PAGESZ 6
-#define AT_ENTRY 9
-#define AT_RANDOM 25
+#define ROOT_PRIO      20
+#define ELF_MAX_PHDRS  16
+#define ELF_VA_LIMIT   KEEL_ROOT_BUNDLE_VA
+#define AT_NULL        0
+#define AT_PHDR        3
+#define AT_PHENT       4
+#define AT_PHNUM       5
+#define AT_PAGESZ      6
+#define AT_ENTRY       9
+#define AT_RANDOM      25
 
 extern const uint8_t keel_bundle_start[], keel_bundle_end[];
 extern char _start[], _end[];
@@ -58,28 +58,28 @@ static unsigned cut_hole(struct range *pieces, unsigned n, unsigned max, struct 
 		struct range r = pieces[i];
 		if (hole.hi <= r.lo || hole.lo >= r.hi)
 			continue;
-		pieces[i] = (struct range){ r.lo, hole.lo > r.lo ? hole.lo : r.lo };
+		pieces[i] = (struct range){r.lo, hole.lo > r.lo ? hole.lo : r.lo};
 		if (hole.hi < r.hi && n < max)
-			pieces[n++] = (struct range){ hole.hi, r.hi };
+			pieces[n++] = (struct range){hole.hi, r.hi};
 	}
 	return n;
 }
 
 /* The largest piece of RAM that holds neither the kernel nor the device tree. */
 static void pick_free_ram(const struct bootinfo *bi, uint64_t dtb, uint64_t dtb_size,
-			  uint64_t *base, uint64_t *size)
+                          uint64_t *base, uint64_t *size)
 {
 	struct range pieces[3 * BOOTINFO_MAX_RAM];
 	unsigned n = 0;
 	const unsigned max = sizeof(pieces) / sizeof(pieces[0]);
 
 	for (unsigned r = 0; r < bi->ram_count && n < max; r++)
-		pieces[n++] = (struct range){ page_up(bi->ram[r].base),
-					      page_down(bi->ram[r].base + bi->ram[r].size) };
-	n = cut_hole(pieces, n, max, (struct range){ (uintptr_t)_start, page_up((uintptr_t)_end) });
+		pieces[n++] = (struct range){page_up(bi->ram[r].base),
+		                             page_down(bi->ram[r].base + bi->ram[r].size)};
+	n = cut_hole(pieces, n, max, (struct range){(uintptr_t)_start, page_up((uintptr_t)_end)});
 	if (dtb_size)
 		n = cut_hole(pieces, n, max,
-			     (struct range){ page_down(dtb), page_up(dtb + dtb_size) });
+		             (struct range){page_down(dtb), page_up(dtb + dtb_size)});
 	*base = *size = 0;
 	for (unsigned i = 0; i < n; i++) {
 		if (pieces[i].hi > pieces[i].lo && pieces[i].hi - pieces[i].lo > *size) {
@@ -107,24 +107,24 @@ static int check_elf(const uint8_t *img, uint64_t size, const struct elf64_ehdr 
 }
 
 static int load_segment(struct partition *p, const uint8_t *img, uint64_t size,
-			const struct elf64_phdr *ph)
+                        const struct elf64_phdr *ph)
 {
-	if (ph->p_filesz > ph->p_memsz || ph->p_offset > size || ph->p_filesz > size - ph->p_offset ||
-	    ph->p_vaddr < PT_PAGE_SIZE || ph->p_memsz > ELF_VA_LIMIT ||
-	    ph->p_vaddr > ELF_VA_LIMIT - ph->p_memsz)
+	if (ph->p_filesz > ph->p_memsz || ph->p_offset > size ||
+	    ph->p_filesz > size - ph->p_offset || ph->p_vaddr < PT_PAGE_SIZE ||
+	    ph->p_memsz > ELF_VA_LIMIT || ph->p_vaddr > ELF_VA_LIMIT - ph->p_memsz)
 		return -KEEL_EINVAL;
 	uint64_t start = page_down(ph->p_vaddr), end = page_up(ph->p_vaddr + ph->p_memsz);
 	uint64_t mem = untyped_alloc(&root_untyped, end - start, PT_PAGE_SIZE);
 	if (!mem)
 		return -KEEL_ENOMEM;
 	memcpy((void *)(uintptr_t)(mem + ph->p_vaddr - start), img + ph->p_offset, ph->p_filesz);
-	unsigned attrs = PT_READ | (ph->p_flags & PF_W ? PT_WRITE : 0) |
-			 (ph->p_flags & PF_X ? PT_EXEC : 0);
+	unsigned attrs = PT_READ | ((ph->p_flags & PF_W) ? PT_WRITE : 0) |
+	                 ((ph->p_flags & PF_X) ? PT_EXEC : 0);
 	return pt_map(&p->s2, start, mem, end - start, attrs, PT_MAP_STRICT);
 }
 
 static int load_elf(struct partition *p, const uint8_t *img, uint64_t size, uint64_t *entry,
-		    uint64_t *phdr_va)
+                    uint64_t *phdr_va)
 {
 	const struct elf64_ehdr *eh;
 	int err = check_elf(img, size, &eh);
@@ -132,8 +132,7 @@ static int load_elf(struct partition *p, const uint8_t *img, uint64_t size, uint
 		return err;
 	*phdr_va = 0;
 	for (unsigned i = 0; i < eh->e_phnum; i++) {
-		const struct elf64_phdr *ph =
-			(const struct elf64_phdr *)(img + eh->e_phoff) + i;
+		const struct elf64_phdr *ph = (const struct elf64_phdr *)(img + eh->e_phoff) + i;
 		if (ph->p_type != PT_LOAD)
 			continue;
 		if (ph->p_offset == 0)
@@ -158,11 +157,15 @@ static uint64_t build_stack(uint64_t mem, const struct elf64_ehdr *eh, uint64_t 
 	memcpy(top - 32, &seed, sizeof(seed));
 	memcpy(top - 24, &seed, sizeof(seed));
 
-	const uint64_t words[] = { 1,	  name_va,	 0,	   0,
-				   AT_PAGESZ, PT_PAGE_SIZE, AT_RANDOM, random_va,
-				   AT_PHDR,   phdr_va,	 AT_PHNUM, phdr_va ? eh->e_phnum : 0,
-				   AT_PHENT,  sizeof(struct elf64_phdr), AT_ENTRY, eh->e_entry,
-				   AT_NULL,   0 };
+	const uint64_t words[] = {1,         name_va,
+	                          0,         0,
+	                          AT_PAGESZ, PT_PAGE_SIZE,
+	                          AT_RANDOM, random_va,
+	                          AT_PHDR,   phdr_va,
+	                          AT_PHNUM,  phdr_va ? eh->e_phnum : 0,
+	                          AT_PHENT,  sizeof(struct elf64_phdr),
+	                          AT_ENTRY,  eh->e_entry,
+	                          AT_NULL,   0};
 	uint64_t sp = (top_va - 64 - sizeof(words)) & ~15ull;
 	memcpy(top - (top_va - sp), words, sizeof(words));
 	return sp;
@@ -183,21 +186,20 @@ static void give_initial_caps(struct partition *p, struct thread *t)
 	cap_install(cs, KEEL_ROOT_SLOT_THREAD, KEEL_OBJ_THREAD, t, KEEL_R_ALL, 0);
 	cap_install(cs, KEEL_ROOT_SLOT_UNTYPED, KEEL_OBJ_UNTYPED, &root_untyped, KEEL_R_ALL, 0);
 	cap_install(cs, KEEL_ROOT_SLOT_BUNDLE, KEEL_OBJ_FRAME, &bundle_frame,
-		    KEEL_R_READ | KEEL_R_GRANT, 0);
+	            KEEL_R_READ | KEEL_R_GRANT, 0);
 	cap_install(cs, KEEL_ROOT_SLOT_IRQ_CTL, KEEL_OBJ_IRQ_CONTROL, &irq_control_object,
-		    KEEL_R_ALL, 0);
+	            KEEL_R_ALL, 0);
 	cap_install(cs, KEEL_ROOT_SLOT_UART, KEEL_OBJ_FRAME, &uart_frame,
-		    KEEL_R_READ | KEEL_R_WRITE | KEEL_R_GRANT, 0);
+	            KEEL_R_READ | KEEL_R_WRITE | KEEL_R_GRANT, 0);
 	cap_install(cs, KEEL_ROOT_SLOT_SYSINFO, KEEL_OBJ_SYSINFO, &sysinfo_object,
-		    KEEL_R_READ | KEEL_R_GRANT, 0);
+	            KEEL_R_READ | KEEL_R_GRANT, 0);
 }
 
 static int build_root(const uint8_t *img, uint64_t size)
 {
-	struct partition *p =
-		(struct partition *)(uintptr_t)untyped_alloc(&root_untyped, sizeof(*p), PT_PAGE_SIZE);
-	struct thread *t =
-		(struct thread *)(uintptr_t)untyped_alloc(&root_untyped, sizeof(*t), 64);
+	struct partition *p = (struct partition *)(uintptr_t)untyped_alloc(
+	        &root_untyped, sizeof(*p), PT_PAGE_SIZE);
+	struct thread *t = (struct thread *)(uintptr_t)untyped_alloc(&root_untyped, sizeof(*t), 64);
 	if (!p || !t)
 		return -KEEL_ENOMEM;
 	int err = partition_init(p, kobj_next_id());
@@ -210,7 +212,7 @@ static int build_root(const uint8_t *img, uint64_t size)
 	err = load_elf(p, img, size, &entry, &phdr_va);
 	if (!err)
 		err = map_new_memory(p, KEEL_SERVICE_STACK_TOP - KEEL_SERVICE_STACK_SIZE,
-				     KEEL_SERVICE_STACK_SIZE, &stack);
+		                     KEEL_SERVICE_STACK_SIZE, &stack);
 	if (!err)
 		err = map_new_memory(p, KEEL_SERVICE_HEAP_BASE, ROOT_HEAP_SIZE, &heap);
 	if (!err)
@@ -233,9 +235,10 @@ static int build_root(const uint8_t *img, uint64_t size)
 
 int root_service_start(uint64_t dtb, uint64_t dtb_size, const struct bootinfo *bi)
 {
-	uint64_t bundle_size = (uint64_t)(keel_bundle_end - keel_bundle_start);
+	/* Linker symbols: compare them as addresses, not as C objects. */
+	uint64_t bundle_size = (uintptr_t)keel_bundle_end - (uintptr_t)keel_bundle_start;
 	const struct keel_bundle_entry *vmm =
-		keel_bundle_find(keel_bundle_start, bundle_size, "vmm");
+	        keel_bundle_find(keel_bundle_start, bundle_size, "vmm");
 	if (!vmm) {
 		log_err("root", "no vmm in the boot bundle");
 		return -KEEL_ENOENT;
@@ -244,8 +247,8 @@ int root_service_start(uint64_t dtb, uint64_t dtb_size, const struct bootinfo *b
 	pick_free_ram(bi, dtb, dtb_size, &base, &size);
 	untyped_init(&root_untyped, kobj_next_id(), base, size);
 	frame_init(&bundle_frame, kobj_next_id(), page_down((uintptr_t)keel_bundle_start),
-		   page_up((uintptr_t)keel_bundle_end) - page_down((uintptr_t)keel_bundle_start),
-		   false);
+	           page_up((uintptr_t)keel_bundle_end) - page_down((uintptr_t)keel_bundle_start),
+	           false);
 	frame_init(&uart_frame, kobj_next_id(), page_down(board.uart_base), PT_PAGE_SIZE, true);
 
 	int err = build_root(keel_bundle_start + vmm->offset, vmm->size);
@@ -254,7 +257,7 @@ int root_service_start(uint64_t dtb, uint64_t dtb_size, const struct bootinfo *b
 		return err;
 	}
 	log_info("root", "vmm started: %llu MiB of RAM at 0x%llx handed over (%llu MiB left)",
-		 (unsigned long long)(size >> 20), (unsigned long long)base,
-		 (unsigned long long)(untyped_free_bytes(&root_untyped) >> 20));
+	         (unsigned long long)(size >> 20), (unsigned long long)base,
+	         (unsigned long long)(untyped_free_bytes(&root_untyped) >> 20));
 	return 0;
 }

@@ -41,12 +41,22 @@ static struct thread *ready_pop(struct sched_cpu *s, unsigned prio)
 	return container_of(n, struct thread, sched_node);
 }
 
+static bool exhausted(const struct thread *t)
+{
+	return t->budget && t->remaining <= 0;
+}
+
+/* One budget per elapsed period, never more than one budget in hand.
+ * (periods * budget <= the time elapsed, so it cannot overflow in practice.) */
 static void replenish_if_due(struct thread *t, uint64_t now)
 {
-	if (t->budget && now >= t->period_start + t->period) {
-		t->period_start = now;
-		t->remaining = t->budget;
-	}
+	if (!t->budget || now < t->period_start + t->period)
+		return;
+	uint64_t periods = (now - t->period_start) / t->period;
+	t->period_start += periods * t->period;
+	t->remaining += (int64_t)(periods * t->budget);
+	if (t->remaining > (int64_t)t->budget)
+		t->remaining = (int64_t)t->budget;
 }
 
 static void throttle(struct sched_cpu *s, struct thread *t)
@@ -60,7 +70,7 @@ static void throttle(struct sched_cpu *s, struct thread *t)
 void sched_make_ready(struct sched_cpu *s, struct thread *t, uint64_t now)
 {
 	replenish_if_due(t, now);
-	if (t->budget && t->remaining == 0) {
+	if (exhausted(t)) {
 		throttle(s, t);
 		return;
 	}
@@ -99,7 +109,7 @@ void sched_charge(struct sched_cpu *s, uint64_t now)
 	uint64_t ran = now - t->run_start;
 	t->used += ran;
 	if (t->budget)
-		t->remaining = ran < t->remaining ? t->remaining - ran : 0;
+		t->remaining -= (int64_t)ran;
 	t->run_start = now;
 }
 
@@ -112,7 +122,7 @@ static void release_due(struct sched_cpu *s, uint64_t now)
 		struct thread *t = container_of(pos, struct thread, sched_node);
 		if (now >= t->period_start + t->period) {
 			list_remove(pos);
-			sched_make_ready(s, t, now);
+			sched_make_ready(s, t, now); /* still in debt: throttled again */
 		}
 	}
 	list_for_each_safe(pos, tmp, &s->sleeping)
@@ -140,7 +150,7 @@ struct thread *sched_pick(struct sched_cpu *s, uint64_t now)
 	s->need_resched = false;
 	s->dirty = false;
 	if (cur && cur->state == KEEL_TS_RUNNING) {
-		if (cur->budget && cur->remaining == 0) {
+		if (exhausted(cur)) {
 			throttle(s, cur);
 		} else if (current_keeps_cpu(s, top_ready_prio(s), now)) {
 			return cur;
@@ -184,7 +194,9 @@ uint64_t sched_next_event(const struct sched_cpu *s, uint64_t now)
 	(void)now;
 	if (cur && cur->state == KEEL_TS_RUNNING) {
 		if (cur->budget)
-			ev = earlier(ev, cur->run_start + cur->remaining);
+			ev = earlier(ev,
+			             cur->run_start +
+			                     (uint64_t)(cur->remaining > 0 ? cur->remaining : 0));
 		if (!list_empty(&s->ready[cur->prio]))
 			ev = earlier(ev, s->slice_end);
 	}

@@ -21,7 +21,7 @@
 #include <keel/untyped.h>
 #include <string.h>
 
-#define MAX_PERIOD_US 10000000ul
+#define MAX_PERIOD_US  10000000ul
 #define DEBUG_PUTS_MAX 256
 
 typedef long (*sys_fn)(struct thread *t, const uint64_t *a);
@@ -39,18 +39,18 @@ static struct cspace *cspace_of(struct thread *t)
 }
 
 /* A capability of `type` with `rights` in the caller's slot, as an object. */
-#define LOOKUP(t, slot, type, rights, var)                                         \
-	do {                                                                       \
-		struct cap *c_;                                                    \
-		int e_ = cap_lookup(cspace_of(t), (slot), (type), (rights), &c_); \
-		if (e_)                                                            \
-			return e_;                                                 \
-		(var) = c_->obj;                                                   \
+#define LOOKUP(t, slot, type, rights, var)                                                         \
+	do {                                                                                       \
+		struct cap *c_;                                                                    \
+		int e_ = cap_lookup(cspace_of(t), (slot), (type), (rights), &c_);                  \
+		if (e_)                                                                            \
+			return e_;                                                                 \
+		(var) = c_->obj;                                                                   \
 	} while (0)
 
 /* Slot 0 names the caller's own partition. */
 static int target_partition(struct thread *t, uint64_t slot, unsigned rights,
-			    struct partition **out)
+                            struct partition **out)
 {
 	if (slot == 0) {
 		*out = t->partition;
@@ -263,8 +263,7 @@ static void *retype_object(struct untyped *u, unsigned type, uint64_t size)
 		frame_init((struct frame *)(uintptr_t)hdr, id, mem, size, false);
 		return (void *)(uintptr_t)hdr;
 	}
-	default:
-		return NULL;
+	default: return NULL;
 	}
 }
 
@@ -363,7 +362,7 @@ static long sys_thread_sched(struct thread *t, const uint64_t *a)
 	th->cpu = (uint16_t)cpu;
 	th->budget = us_to_ticks(budget);
 	th->period = us_to_ticks(period);
-	th->remaining = th->budget;
+	th->remaining = (int64_t)th->budget;
 	th->period_start = arch_counter();
 	return 0;
 }
@@ -490,43 +489,43 @@ long sys_log_read(struct thread *t, const uint64_t *a);
 long sys_console_claim(struct thread *t, const uint64_t *a);
 
 static const sys_fn sys_table[KEEL_SYS_COUNT] = {
-	[KEEL_SYS_NULL] = sys_null,
-	[KEEL_SYS_DEBUG_PUTS] = sys_debug_puts,
-	[KEEL_SYS_YIELD] = sys_yield,
-	[KEEL_SYS_CALL] = sys_call,
-	[KEEL_SYS_SEND] = sys_send,
-	[KEEL_SYS_RECV] = sys_recv,
-	[KEEL_SYS_REPLY] = sys_reply,
-	[KEEL_SYS_REPLY_RECV] = sys_reply_recv,
-	[KEEL_SYS_SIGNAL] = sys_signal,
-	[KEEL_SYS_WAIT] = sys_wait,
-	[KEEL_SYS_POLL] = sys_poll,
-	[KEEL_SYS_CAP_COPY] = sys_cap_copy,
-	[KEEL_SYS_CAP_MINT] = sys_cap_mint,
-	[KEEL_SYS_CAP_DELETE] = sys_cap_delete,
-	[KEEL_SYS_CAP_REVOKE] = sys_cap_revoke,
-	[KEEL_SYS_CAP_INFO] = sys_cap_info,
-	[KEEL_SYS_RETYPE] = sys_retype,
-	[KEEL_SYS_FRAME_MAP] = sys_frame_map,
-	[KEEL_SYS_FRAME_UNMAP] = sys_frame_unmap,
-	[KEEL_SYS_FRAME_INFO] = sys_frame_info,
-	[KEEL_SYS_THREAD_CONFIG] = sys_thread_config,
-	[KEEL_SYS_THREAD_SCHED] = sys_thread_sched,
-	[KEEL_SYS_THREAD_START] = sys_thread_start,
-	[KEEL_SYS_THREAD_STOP] = sys_thread_stop,
-	[KEEL_SYS_PARTITION_CONFIG] = sys_partition_config,
-	[KEEL_SYS_PARTITION_DESTROY] = sys_partition_destroy,
-	[KEEL_SYS_PARTITION_HEAP] = sys_partition_heap,
-	[KEEL_SYS_IRQ_CLAIM] = sys_irq_claim,
-	[KEEL_SYS_IRQ_BIND] = sys_irq_bind,
-	[KEEL_SYS_IRQ_ACK] = sys_irq_ack,
-	[KEEL_SYS_INFO_THREADS] = sys_info_threads,
-	[KEEL_SYS_INFO_CAPS] = sys_info_caps,
-	[KEEL_SYS_LOG_READ] = sys_log_read,
-	[KEEL_SYS_CONSOLE_CLAIM] = sys_console_claim,
-	[KEEL_SYS_TIME] = sys_time,
-	[KEEL_SYS_SLEEP] = sys_sleep,
-	[KEEL_SYS_THREAD_EXIT] = sys_thread_exit,
+        [KEEL_SYS_NULL] = sys_null,
+        [KEEL_SYS_DEBUG_PUTS] = sys_debug_puts,
+        [KEEL_SYS_YIELD] = sys_yield,
+        [KEEL_SYS_CALL] = sys_call,
+        [KEEL_SYS_SEND] = sys_send,
+        [KEEL_SYS_RECV] = sys_recv,
+        [KEEL_SYS_REPLY] = sys_reply,
+        [KEEL_SYS_REPLY_RECV] = sys_reply_recv,
+        [KEEL_SYS_SIGNAL] = sys_signal,
+        [KEEL_SYS_WAIT] = sys_wait,
+        [KEEL_SYS_POLL] = sys_poll,
+        [KEEL_SYS_CAP_COPY] = sys_cap_copy,
+        [KEEL_SYS_CAP_MINT] = sys_cap_mint,
+        [KEEL_SYS_CAP_DELETE] = sys_cap_delete,
+        [KEEL_SYS_CAP_REVOKE] = sys_cap_revoke,
+        [KEEL_SYS_CAP_INFO] = sys_cap_info,
+        [KEEL_SYS_RETYPE] = sys_retype,
+        [KEEL_SYS_FRAME_MAP] = sys_frame_map,
+        [KEEL_SYS_FRAME_UNMAP] = sys_frame_unmap,
+        [KEEL_SYS_FRAME_INFO] = sys_frame_info,
+        [KEEL_SYS_THREAD_CONFIG] = sys_thread_config,
+        [KEEL_SYS_THREAD_SCHED] = sys_thread_sched,
+        [KEEL_SYS_THREAD_START] = sys_thread_start,
+        [KEEL_SYS_THREAD_STOP] = sys_thread_stop,
+        [KEEL_SYS_PARTITION_CONFIG] = sys_partition_config,
+        [KEEL_SYS_PARTITION_DESTROY] = sys_partition_destroy,
+        [KEEL_SYS_PARTITION_HEAP] = sys_partition_heap,
+        [KEEL_SYS_IRQ_CLAIM] = sys_irq_claim,
+        [KEEL_SYS_IRQ_BIND] = sys_irq_bind,
+        [KEEL_SYS_IRQ_ACK] = sys_irq_ack,
+        [KEEL_SYS_INFO_THREADS] = sys_info_threads,
+        [KEEL_SYS_INFO_CAPS] = sys_info_caps,
+        [KEEL_SYS_LOG_READ] = sys_log_read,
+        [KEEL_SYS_CONSOLE_CLAIM] = sys_console_claim,
+        [KEEL_SYS_TIME] = sys_time,
+        [KEEL_SYS_SLEEP] = sys_sleep,
+        [KEEL_SYS_THREAD_EXIT] = sys_thread_exit,
 };
 
 void syscall_keel(struct thread *t)

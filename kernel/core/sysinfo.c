@@ -61,7 +61,8 @@ long sys_info_threads(struct thread *t, const uint64_t *a)
 			if (n >= max)
 				break;
 			describe(th, &info);
-			err = copy_to_user(t->partition, a[1] + n * sizeof(info), &info, sizeof(info));
+			err = copy_to_user(t->partition, a[1] + n * sizeof(info), &info,
+			                   sizeof(info));
 			if (err)
 				return err;
 			n++;
@@ -97,11 +98,11 @@ long sys_info_caps(struct thread *t, const uint64_t *a)
 		const struct cap *c = &p->cspace.slots[s];
 		if (c->type == KEEL_OBJ_NONE)
 			continue;
-		struct keel_cap_info info = { .slot = s,
-					      .type = c->type,
-					      .rights = c->rights,
-					      .object_id = object_id(c),
-					      .badge = c->badge };
+		struct keel_cap_info info = {.slot = s,
+		                             .type = c->type,
+		                             .rights = c->rights,
+		                             .object_id = object_id(c),
+		                             .badge = c->badge};
 		err = copy_to_user(t->partition, a[2] + n * sizeof(info), &info, sizeof(info));
 		if (err)
 			return err;

@@ -14,14 +14,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#define PL011_DR 0x00
-#define PL011_FR 0x18
+#define PL011_DR   0x00
+#define PL011_FR   0x18
 #define PL011_IMSC 0x38
-#define PL011_ICR 0x44
-#define FR_RXFE (1u << 4)
-#define FR_TXFF (1u << 5)
-#define INT_RX (1u << 4)
-#define INT_RT (1u << 6)
+#define PL011_ICR  0x44
+#define FR_RXFE    (1u << 4)
+#define FR_TXFF    (1u << 5)
+#define INT_RX     (1u << 4)
+#define INT_RT     (1u << 6)
 
 static struct console con;
 

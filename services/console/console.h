@@ -12,7 +12,7 @@
 struct console {
 	uintptr_t uart_va;
 	unsigned long uart, irq, ntfn, sysinfo; /* capability slots */
-	unsigned long log_seq;			/* next kernel log byte to print */
+	unsigned long log_seq;                  /* next kernel log byte to print */
 	char line[CONSOLE_LINE_MAX];
 	size_t line_len;
 	bool prompt_shown;

@@ -11,21 +11,27 @@
 #define MAX_THREADS 64
 
 static const char *const state_names[] = {
-	[KEEL_TS_INACTIVE] = "inactive",   [KEEL_TS_READY] = "ready",
-	[KEEL_TS_RUNNING] = "running",	   [KEEL_TS_BLOCKED_SEND] = "send",
-	[KEEL_TS_BLOCKED_RECV] = "recv",   [KEEL_TS_BLOCKED_REPLY] = "reply",
-	[KEEL_TS_BLOCKED_WAIT] = "wait",   [KEEL_TS_SLEEPING] = "sleep",
-	[KEEL_TS_THROTTLED] = "throttled", [KEEL_TS_FAULTED] = "faulted",
-	[KEEL_TS_EXITED] = "exited",
+        [KEEL_TS_INACTIVE] = "inactive",   [KEEL_TS_READY] = "ready",
+        [KEEL_TS_RUNNING] = "running",     [KEEL_TS_BLOCKED_SEND] = "send",
+        [KEEL_TS_BLOCKED_RECV] = "recv",   [KEEL_TS_BLOCKED_REPLY] = "reply",
+        [KEEL_TS_BLOCKED_WAIT] = "wait",   [KEEL_TS_SLEEPING] = "sleep",
+        [KEEL_TS_THROTTLED] = "throttled", [KEEL_TS_FAULTED] = "faulted",
+        [KEEL_TS_EXITED] = "exited",
 };
 
 static const char *const type_names[] = {
-	[KEEL_OBJ_NONE] = "-",		     [KEEL_OBJ_UNTYPED] = "untyped",
-	[KEEL_OBJ_PARTITION] = "partition",  [KEEL_OBJ_THREAD] = "thread",
-	[KEEL_OBJ_ENDPOINT] = "endpoint",    [KEEL_OBJ_NOTIFICATION] = "notification",
-	[KEEL_OBJ_FRAME] = "frame",	     [KEEL_OBJ_IRQ_HANDLER] = "irq",
-	[KEEL_OBJ_IRQ_CONTROL] = "irq-control", [KEEL_OBJ_SYSINFO] = "sysinfo",
-	[KEEL_OBJ_VM] = "vm",		     [KEEL_OBJ_VCPU] = "vcpu",
+        [KEEL_OBJ_NONE] = "-",
+        [KEEL_OBJ_UNTYPED] = "untyped",
+        [KEEL_OBJ_PARTITION] = "partition",
+        [KEEL_OBJ_THREAD] = "thread",
+        [KEEL_OBJ_ENDPOINT] = "endpoint",
+        [KEEL_OBJ_NOTIFICATION] = "notification",
+        [KEEL_OBJ_FRAME] = "frame",
+        [KEEL_OBJ_IRQ_HANDLER] = "irq",
+        [KEEL_OBJ_IRQ_CONTROL] = "irq-control",
+        [KEEL_OBJ_SYSINFO] = "sysinfo",
+        [KEEL_OBJ_VM] = "vm",
+        [KEEL_OBJ_VCPU] = "vcpu",
 };
 
 static void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -102,8 +108,8 @@ static void cmd_caps(struct console *con, const char *arg)
 	for (unsigned long i = 0; i < n; i++) {
 		char r[6];
 		const char *type = caps[i].type < KEEL_OBJ_TYPES ? type_names[caps[i].type] : "?";
-		out("%4u %-13s %-5s %6u %lu\n", caps[i].slot, type, rights_string(caps[i].rights, r),
-		    caps[i].object_id, caps[i].badge);
+		out("%4u %-13s %-5s %6u %lu\n", caps[i].slot, type,
+		    rights_string(caps[i].rights, r), caps[i].object_id, caps[i].badge);
 	}
 }
 
@@ -124,10 +130,10 @@ static const struct command {
 	const char *name, *help;
 	void (*fn)(struct console *con, const char *arg);
 } commands[] = {
-	{ "help", "this list", cmd_help },
-	{ "ps", "partitions and threads: state, CPU, priority, budget use", cmd_ps },
-	{ "caps", "caps <partition>: its capability space", cmd_caps },
-	{ "log", "the kernel log ring (all services' output too)", cmd_log },
+        {"help", "this list", cmd_help},
+        {"ps", "partitions and threads: state, CPU, priority, budget use", cmd_ps},
+        {"caps", "caps <partition>: its capability space", cmd_caps},
+        {"log", "the kernel log ring (all services' output too)", cmd_log},
 };
 
 static void cmd_help(struct console *con, const char *arg)

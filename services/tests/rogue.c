@@ -26,8 +26,8 @@ int main(int argc, char **argv)
 {
 	unsigned long ep = (unsigned long)keel_arg(argc, argv, "ep.rogue", 0);
 	unsigned long ntfn = (unsigned long)keel_arg(argc, argv, "ntfn.rogue", 0);
-	struct keel_msg m = { { 0 } };
-	unsigned long r[8] = { 0 };
+	struct keel_msg m = {{0}};
+	unsigned long r[8] = {0};
 
 	expect("call on an empty slot", keel_call(40, &m), KEEL_ENOCAP);
 	expect("call on slot 9999", keel_call(9999, &m), KEEL_ENOCAP);

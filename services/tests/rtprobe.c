@@ -27,7 +27,7 @@ int main(int argc, char **argv)
 		min = late < min ? late : min;
 		max = late > max ? late : max;
 	}
-	unsigned long khz = freq / 1000;
+	unsigned long khz = freq >= 1000 ? freq / 1000 : 1;
 	printf("%s: %lu wake-ups of %lu us: lateness min %lu avg %lu max %lu ticks "
 	       "(max %lu us)\n",
 	       argv[0], count, period, min, sum / count, max, max * 1000 / khz);

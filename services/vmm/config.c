@@ -20,8 +20,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MAX_PRIO 63
-#define MAX_HEAP_KIB (64 * 1024)
+#define MAX_PRIO     63
+#define MAX_HEAP_KIB 65536ul
 
 static int bad(const char *node, const char *prop, const char *why)
 {
@@ -30,7 +30,7 @@ static int bad(const char *node, const char *prop, const char *why)
 }
 
 static int read_u32(const void *fdt, int node, const char *path, const char *prop, unsigned long *v,
-		    int required)
+                    int required)
 {
 	int len;
 	const fdt32_t *p = fdt_getprop(fdt, node, prop, &len);
@@ -43,7 +43,7 @@ static int read_u32(const void *fdt, int node, const char *path, const char *pro
 }
 
 static int read_string_list(const void *fdt, int node, const char *path, const char *prop,
-			    const char **out, int *out_len)
+                            const char **out, int *out_len)
 {
 	int len;
 	const char *p = fdt_getprop(fdt, node, prop, &len);
@@ -104,8 +104,7 @@ int config_read_services(const void *fdt, struct service_config *out, int max)
 		return -1;
 	}
 	int n = 0, node;
-	fdt_for_each_subnode(node, fdt, services)
-	{
+	fdt_for_each_subnode (node, fdt, services) {
 		if (n == max) {
 			printf("vmm: config: more than %d services, the rest are ignored\n", max);
 			break;

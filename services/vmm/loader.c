@@ -23,9 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PAGE 4096ul
+#define PAGE         4096ul
 #define ELF_VA_LIMIT 0x10000000ul
-#define MAX_NAMED 16
+#define MAX_NAMED    16
 
 struct named_obj {
 	char name[24];
@@ -55,8 +55,8 @@ static unsigned long page_up(unsigned long v)
  * mapping, then mapped into the child at `va`. The frame capability is
  * dropped afterwards: the child's mapping is all that is needed. */
 static long child_frame(unsigned long part, unsigned long va, unsigned long size,
-			unsigned long rights, void (*fill)(void *mem, const void *ctx),
-			const void *ctx)
+                        unsigned long rights, void (*fill)(void *mem, const void *ctx),
+                        const void *ctx)
 {
 	long err = keel_retype(KEEL_ROOT_SLOT_UNTYPED, KEEL_OBJ_FRAME, size, 0, VMM_SLOT_TEMP);
 	if (err)
@@ -89,7 +89,7 @@ static void fill_segment(void *mem, const void *ctx)
 static long check_elf(const void *image, size_t size, const Elf64_Ehdr **out)
 {
 	const Elf64_Ehdr *eh = image;
-	if (size < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
+	if (size < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
 	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_type != ET_EXEC ||
 	    eh->e_machine != EM_AARCH64 || eh->e_phentsize != sizeof(Elf64_Phdr) ||
 	    eh->e_phoff > size || eh->e_phnum > (size - eh->e_phoff) / sizeof(Elf64_Phdr))
@@ -99,7 +99,7 @@ static long check_elf(const void *image, size_t size, const Elf64_Ehdr **out)
 }
 
 static long load_elf(unsigned long part, const void *image, size_t size, unsigned long *entry,
-		     unsigned long *phdr_va, unsigned *phnum)
+                     unsigned long *phdr_va, unsigned *phnum)
 {
 	const Elf64_Ehdr *eh;
 	long err = check_elf(image, size, &eh);
@@ -107,7 +107,8 @@ static long load_elf(unsigned long part, const void *image, size_t size, unsigne
 		return err;
 	*phdr_va = 0;
 	for (unsigned i = 0; i < eh->e_phnum; i++) {
-		const Elf64_Phdr *ph = (const Elf64_Phdr *)((const uint8_t *)image + eh->e_phoff) + i;
+		const Elf64_Phdr *ph =
+		        (const Elf64_Phdr *)((const uint8_t *)image + eh->e_phoff) + i;
 		if (ph->p_type != PT_LOAD)
 			continue;
 		if (ph->p_filesz > ph->p_memsz || ph->p_offset > size ||
@@ -116,12 +117,12 @@ static long load_elf(unsigned long part, const void *image, size_t size, unsigne
 			return -KEEL_EINVAL;
 		if (ph->p_offset == 0)
 			*phdr_va = ph->p_vaddr + eh->e_phoff;
-		unsigned long rights = KEEL_R_READ | (ph->p_flags & PF_W ? KEEL_R_WRITE : 0) |
-				       (ph->p_flags & PF_X ? KEEL_R_EXEC : 0);
-		struct segment_fill sf = { image, ph };
+		unsigned long rights = KEEL_R_READ | ((ph->p_flags & PF_W) ? KEEL_R_WRITE : 0) |
+		                       ((ph->p_flags & PF_X) ? KEEL_R_EXEC : 0);
+		struct segment_fill sf = {image, ph};
 		unsigned long start = page_down(ph->p_vaddr);
 		err = child_frame(part, start, page_up(ph->p_vaddr + ph->p_memsz) - start, rights,
-				  fill_segment, &sf);
+		                  fill_segment, &sf);
 		if (err)
 			return err;
 	}
@@ -152,7 +153,7 @@ static void fill_stack(void *mem, const void *ctx)
 		argv_va[i] = strings;
 	}
 	strings = (strings - 16) & ~15ul; /* AT_RANDOM: musl seeds its stack guard here */
-	unsigned long seed[2];
+	unsigned long seed[2] = { 0, 0 };
 	keel_time(&seed[0], &seed[1]);
 	seed[0] *= 0x9e3779b97f4a7c15ul;
 	seed[1] = seed[0] ^ (seed[0] >> 29) ^ (unsigned long)s->entry;
@@ -163,9 +164,9 @@ static void fill_stack(void *mem, const void *ctx)
 		words[n++] = argv_va[i];
 	words[n++] = 0; /* argv end */
 	words[n++] = 0; /* no environment */
-	unsigned long aux[] = { AT_PAGESZ, PAGE,	  AT_RANDOM, strings, AT_PHDR,	s->phdr_va,
-				AT_PHNUM,  s->phnum, AT_PHENT,	 sizeof(Elf64_Phdr), AT_ENTRY, s->entry,
-				AT_NULL,   0 };
+	unsigned long aux[] = {AT_PAGESZ,  PAGE,     AT_RANDOM, strings,  AT_PHDR,
+	                       s->phdr_va, AT_PHNUM, s->phnum,  AT_PHENT, sizeof(Elf64_Phdr),
+	                       AT_ENTRY,   s->entry, AT_NULL,   0};
 	memcpy(&words[n], aux, sizeof(aux));
 	n += sizeof(aux) / sizeof(aux[0]);
 	unsigned long sp = (strings - n * sizeof(unsigned long) - 16) & ~15ul;
@@ -242,12 +243,12 @@ static long give_irq(struct child *c, unsigned long intid)
 
 static long give_cap(struct child *c, const struct service_config *cfg, const char *spec)
 {
-	char kind[8] = "", name[24] = "", rights[8] = "", alias[24] = "", key[40];
+	char kind[8] = "", name[24] = "", rights[8] = "", alias[24] = "";
 
 	sscanf(spec, "%7[^:]:%23[^:]:%7[^:]:%23s", kind, name, rights, alias);
 	if (!strcmp(spec, "uart")) {
 		long err = keel_frame_map(KEEL_ROOT_SLOT_UART, c->part, SERVICE_MMIO_VA,
-					  KEEL_R_READ | KEEL_R_WRITE);
+		                          KEEL_R_READ | KEEL_R_WRITE);
 		return err ? err : give(c, KEEL_ROOT_SLOT_UART, KEEL_R_READ | KEEL_R_WRITE, "uart");
 	}
 	if (!strcmp(spec, "sysinfo"))
@@ -259,6 +260,7 @@ static long give_cap(struct child *c, const struct service_config *cfg, const ch
 		struct named_obj *o = named_object(name, type);
 		if (!o)
 			return -KEEL_ENOMEM;
+		char key[40];
 		snprintf(key, sizeof(key), "%s.%s", kind, alias[0] ? alias : name);
 		return give(c, o->slot, parse_rights(rights), key);
 	}
@@ -280,7 +282,7 @@ static long give_caps(struct child *c, const struct service_config *cfg)
 }
 
 static long start_thread(const struct service_config *cfg, struct child *c, unsigned long entry,
-			 unsigned long sp, unsigned long *thread_slot)
+                         unsigned long sp, unsigned long *thread_slot)
 {
 	unsigned long t = slot_alloc();
 	long err = t ? keel_retype(KEEL_ROOT_SLOT_UNTYPED, KEEL_OBJ_THREAD, 0, 0, t) : -KEEL_ENOMEM;
@@ -295,7 +297,7 @@ static long start_thread(const struct service_config *cfg, struct child *c, unsi
 }
 
 long service_start(const struct service_config *cfg, const void *image, size_t size,
-		   unsigned long badge, struct service *out)
+                   unsigned long badge, struct service *out)
 {
 	static struct child c;
 	unsigned long entry, phdr_va, sp = 0;
@@ -306,23 +308,23 @@ long service_start(const struct service_config *cfg, const void *image, size_t s
 	c.next_slot = CHILD_FIRST_SLOT;
 	c.argv[c.argc++] = (char *)cfg->name;
 	long err = c.part ? keel_retype(KEEL_ROOT_SLOT_UNTYPED, KEEL_OBJ_PARTITION, 0, 0, c.part)
-			  : -KEEL_ENOMEM;
+	                  : -KEEL_ENOMEM;
 	if (!err)
 		err = keel_partition_config(c.part, cfg->name, VMM_SLOT_FAULT_EP, badge);
 	if (!err)
 		err = load_elf(c.part, image, size, &entry, &phdr_va, &phnum);
 	if (!err)
 		err = child_frame(c.part, KEEL_SERVICE_HEAP_BASE, cfg->heap_kib * 1024,
-				  KEEL_R_READ | KEEL_R_WRITE, NULL, NULL);
+		                  KEEL_R_READ | KEEL_R_WRITE, NULL, NULL);
 	if (!err)
 		err = keel_partition_heap(c.part, KEEL_SERVICE_HEAP_BASE, cfg->heap_kib * 1024);
 	if (!err)
 		err = give_caps(&c, cfg);
 	if (!err) {
-		struct stack_fill sf = { c.argc, c.argv, phdr_va, phnum, entry, &sp };
+		struct stack_fill sf = {c.argc, c.argv, phdr_va, phnum, entry, &sp};
 		err = child_frame(c.part, KEEL_SERVICE_STACK_TOP - KEEL_SERVICE_STACK_SIZE,
-				  KEEL_SERVICE_STACK_SIZE, KEEL_R_READ | KEEL_R_WRITE, fill_stack,
-				  &sf);
+		                  KEEL_SERVICE_STACK_SIZE, KEEL_R_READ | KEEL_R_WRITE, fill_stack,
+		                  &sf);
 	}
 	if (!err)
 		err = start_thread(cfg, &c, entry, sp, &out->thread_slot);

@@ -44,7 +44,7 @@ static int start_all(void)
 			continue;
 		}
 		long err = service_start(&cfg[i], image, size, (unsigned long)started + 1,
-					 &services[started]);
+		                         &services[started]);
 		if (err) {
 			printf("vmm: cannot start %s: %s\n", cfg[i].name, keel_strerror(err));
 			continue;

@@ -6,18 +6,18 @@
 #include <stdint.h>
 
 /* vmm's own capability slots beyond the initial ones (keel_abi.h). */
-#define VMM_SLOT_FAULT_EP 8
-#define VMM_SLOT_TEMP 9	       /* a frame while it is being filled */
+#define VMM_SLOT_FAULT_EP  8
+#define VMM_SLOT_TEMP      9  /* a frame while it is being filled */
 #define VMM_SLOT_FIRST_DYN 10 /* partitions, threads, endpoints, ... */
 
 /* Where vmm maps a child's frame in its own space to fill it. */
-#define VMM_SCRATCH_VA 0x38000000ul
+#define VMM_SCRATCH_VA   0x38000000ul
 /* Where a service finds the device frame it was given ("uart"). */
-#define SERVICE_MMIO_VA 0x30000000ul
+#define SERVICE_MMIO_VA  0x30000000ul
 /* First slot of a child that receives the capabilities of its config. */
 #define CHILD_FIRST_SLOT 8
-#define CHILD_MAX_ARGS 24
-#define SERVICE_MAX 16
+#define CHILD_MAX_ARGS   24
+#define SERVICE_MAX      16
 
 struct service_config {
 	const char *node; /* path in the system tree, for messages */
@@ -43,7 +43,7 @@ int config_read_services(const void *fdt, struct service_config *out, int max);
 
 /* loader.c: build a partition running `image` per `cfg`. 0 or a Keel error. */
 long service_start(const struct service_config *cfg, const void *image, size_t size,
-		   unsigned long badge, struct service *out);
+                   unsigned long badge, struct service *out);
 
 /* Slots in vmm's own cspace, handed out in order. */
 unsigned long slot_alloc(void);

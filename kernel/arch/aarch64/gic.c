@@ -6,15 +6,15 @@
  * CPU interface exists; GIC-400 boards (RPi4, TX2) report 0.
  */
 #include <arch/gic.h>
+#include <arch/smp.h>
 #include <arch/sysreg.h>
 #include <arch/timer.h>
 #include <bsp.h>
-#include <arch/smp.h>
 #include <keel/arch.h>
+#include <keel/config.h>
 #include <keel/errno.h>
 #include <keel/irq.h>
 #include <keel/log.h>
-#include <keel/config.h>
 #include <keel/timer.h>
 #include <stdbool.h>
 #include <stddef.h>

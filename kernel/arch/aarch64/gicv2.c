@@ -13,7 +13,7 @@
 #define GICD_ISENABLER  0x100
 #define GICD_IPRIORITYR 0x400
 #define GICD_ITARGETSR  0x800
-#define GICD_SGIR 0xf00
+#define GICD_SGIR       0xf00
 
 #define GICC_CTLR 0x00
 #define GICC_PMR  0x04
@@ -87,7 +87,7 @@ static void gicv2_send_sgi(unsigned cpu, uint64_t hwid, unsigned sgi)
 static void gicv2_set_spi_enabled(unsigned intid, bool enabled)
 {
 	uint64_t reg = enabled ? GICD_ISENABLER : GICD_ICENABLER;
-	mmio_write32(gicd + reg + (intid / 32) * 4, 1u << (intid % 32));
+	mmio_write32(gicd + reg + (uint64_t)(intid / 32) * 4, 1u << (intid % 32));
 }
 
 static void gicv2_route_spi(unsigned intid, unsigned cpu, uint64_t hwid)

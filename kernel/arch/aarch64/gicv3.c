@@ -16,8 +16,8 @@
 #define GICD_IGROUPR     0x0080
 #define GICD_ICENABLER   0x0180
 #define GICD_IPRIORITYR  0x0400
-#define GICD_ISENABLER 0x0100
-#define GICD_IROUTER 0x6000
+#define GICD_ISENABLER   0x0100
+#define GICD_IROUTER     0x6000
 #define GICD_CTLR_RWP    (1u << 31)
 #define GICD_CTLR_ARE_NS (1u << 4)
 #define GICD_CTLR_GRP1   (3u << 0)
@@ -136,7 +136,7 @@ static void gicv3_send_sgi(unsigned cpu, uint64_t hwid, unsigned sgi)
 {
 	(void)cpu;
 	uint64_t v = ((hwid >> 32) & 0xff) << 48 | ((hwid >> 16) & 0xff) << 32 |
-		     (uint64_t)sgi << 24 | ((hwid >> 8) & 0xff) << 16 | (1ull << (hwid & 0xf));
+	             (uint64_t)sgi << 24 | ((hwid >> 8) & 0xff) << 16 | (1ull << (hwid & 0xf));
 	dsb(ishst);
 	sysreg_write(icc_sgi1r_el1, v);
 	isb();
@@ -145,7 +145,7 @@ static void gicv3_send_sgi(unsigned cpu, uint64_t hwid, unsigned sgi)
 static void gicv3_set_spi_enabled(unsigned intid, bool enabled)
 {
 	uint64_t reg = enabled ? GICD_ISENABLER : GICD_ICENABLER;
-	mmio_write32(gicd + reg + (intid / 32) * 4, 1u << (intid % 32));
+	mmio_write32(gicd + reg + (uint64_t)(intid / 32) * 4, 1u << (intid % 32));
 }
 
 static void gicv3_route_spi(unsigned intid, unsigned cpu, uint64_t hwid)

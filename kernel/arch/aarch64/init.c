@@ -4,8 +4,8 @@
 #include <arch/mmu.h>
 #include <arch/psci.h>
 #include <arch/smp.h>
-#include <arch/user.h>
 #include <arch/sysreg.h>
+#include <arch/user.h>
 #include <keel/arch.h>
 #include <keel/bootinfo.h>
 #include <keel/log.h>

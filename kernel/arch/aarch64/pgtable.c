@@ -71,7 +71,7 @@ static unsigned decode_attrs(enum pt_format format, uint64_t d)
 	unsigned attrs = PT_READ;
 
 	if (format == PT_FMT_S2) {
-		attrs = (d & S2_AP_R ? PT_READ : 0) | (d & S2_AP_W ? PT_WRITE : 0);
+		attrs = ((d & S2_AP_R) ? PT_READ : 0) | ((d & S2_AP_W) ? PT_WRITE : 0);
 		if (!(d & PTE_XN))
 			attrs |= PT_EXEC;
 		if ((d & (0xfull << 2)) == S2_MEMATTR_DEVICE)
@@ -192,7 +192,7 @@ int pt_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size, unsigned
 }
 
 static int unmap_level(const struct pgtable *pt, uint64_t *table, unsigned level, uint64_t va,
-		       uint64_t end)
+                       uint64_t end)
 {
 	uint64_t size = level_size(level);
 
@@ -225,7 +225,7 @@ int pt_unmap(struct pgtable *pt, uint64_t va, uint64_t size)
 }
 
 static bool range_empty(const struct pgtable *pt, const uint64_t *table, unsigned level,
-			uint64_t va, uint64_t end)
+                        uint64_t va, uint64_t end)
 {
 	uint64_t size = level_size(level);
 

@@ -16,7 +16,7 @@
 #include <keel/partition.h>
 #include <keel/syscall.h>
 
-#define EC_SVC64 0x15
+#define EC_SVC64    0x15
 #define EC_IABT_LOW 0x20
 #define EC_DABT_LOW 0x24
 

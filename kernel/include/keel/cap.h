@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 struct cap {
-	uint8_t type;	/* enum keel_obj_type; KEEL_OBJ_NONE: empty slot */
+	uint8_t type;   /* enum keel_obj_type; KEEL_OBJ_NONE: empty slot */
 	uint8_t rights; /* KEEL_R_* */
 	uint64_t badge;
 	void *obj;
@@ -38,23 +38,23 @@ void cspace_unregister(struct cspace *cs);
 /* Find the capability in `slot` and check its type (KEEL_OBJ_NONE: any)
  * and that it has all of `rights`. 0 or -KEEL_ENOCAP/-ETYPE/-EPERM. */
 int cap_lookup(struct cspace *cs, unsigned long slot, unsigned type, unsigned rights,
-	       struct cap **out);
+               struct cap **out);
 
 /* Put an original capability (no parent) into an empty slot. */
 int cap_install(struct cspace *cs, unsigned long slot, unsigned type, void *obj, unsigned rights,
-		uint64_t badge);
+                uint64_t badge);
 
 /* Derive from `src` into dst's empty `slot` with rights masked by `rights`.
  * Minting sets a badge, and only an unbadged capability can be minted. */
-int cap_derive(struct cap *src, struct cspace *dst, unsigned long slot, unsigned rights,
-	       bool mint, uint64_t badge);
+int cap_derive(struct cap *src, struct cspace *dst, unsigned long slot, unsigned rights, bool mint,
+               uint64_t badge);
 
 void cap_delete(struct cap *c);
 /* Delete every capability derived, directly or not, from `c`; `c` stays.
  * Returns how many were deleted. */
 unsigned cap_revoke(struct cap *c);
 /* Delete every capability in any cspace that names `obj` (object teardown). */
-unsigned cap_delete_all_to(void *obj);
+unsigned cap_delete_all_to(const void *obj);
 
 unsigned cap_slot_of(const struct cap *c);
 

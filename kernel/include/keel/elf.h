@@ -5,15 +5,15 @@
 
 #include <stdint.h>
 
-#define ELF_MAGIC 0x464c457fu
-#define ELFCLASS64 2
+#define ELF_MAGIC   0x464c457fu
+#define ELFCLASS64  2
 #define ELFDATA2LSB 1
-#define ET_EXEC 2
-#define EM_AARCH64 183
-#define PT_LOAD 1
-#define PF_X 1
-#define PF_W 2
-#define PF_R 4
+#define ET_EXEC     2
+#define EM_AARCH64  183
+#define PT_LOAD     1
+#define PF_X        1
+#define PF_W        2
+#define PF_R        4
 
 struct elf64_ehdr {
 	uint8_t e_ident[16];

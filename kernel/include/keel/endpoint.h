@@ -24,12 +24,11 @@ struct endpoint {
 
 void endpoint_init(struct endpoint *ep, uint32_t id);
 /* `t` sends `msg`; with `call`, t then waits for the reply. */
-void ep_send(struct endpoint *ep, struct thread *t, const uint64_t *msg, uint64_t badge,
-	     bool call);
+void ep_send(struct endpoint *ep, struct thread *t, const uint64_t *msg, uint64_t badge, bool call);
 /* A fault or exit message on the supervisor's endpoint; t stays stopped, in
  * `final_state` (KEEL_TS_FAULTED or KEEL_TS_EXITED). */
 void ep_send_fault(struct endpoint *ep, struct thread *t, const uint64_t *msg, uint64_t badge,
-		   unsigned final_state);
+                   unsigned final_state);
 /* `t` receives: at once if a sender waits, else it blocks. */
 void ep_recv(struct endpoint *ep, struct thread *t);
 /* `t` replies to its pending caller. 0 or -KEEL_ESRCH if there is none. */

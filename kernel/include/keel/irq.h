@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #define IRQ_FIRST_SPI 32
-#define IRQ_MAX 1020
+#define IRQ_MAX       1020
 
 struct notification;
 

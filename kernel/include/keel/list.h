@@ -10,7 +10,7 @@ struct list {
 	struct list *prev, *next;
 };
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 static inline void list_init(struct list *l)
 {
@@ -62,8 +62,8 @@ static inline struct list *list_pop_front(struct list *l)
 	return n;
 }
 
-#define list_for_each_safe(pos, tmp, head)                                                   \
-	for ((pos) = (head)->next, (tmp) = (pos)->next; (pos) != (head);                      \
+#define list_for_each_safe(pos, tmp, head)                                                         \
+	for ((pos) = (head)->next, (tmp) = (pos)->next; (pos) != (head);                           \
 	     (pos) = (tmp), (tmp) = (pos)->next)
 
 #endif

@@ -15,9 +15,9 @@
 #include <stdint.h>
 
 #define PARTITION_TABLE_PAGES 32
-#define PARTITION_NAME_MAX 16
-#define PARTITION_IPA_BITS 39
-#define PARTITION_LINE_MAX 120
+#define PARTITION_NAME_MAX    16
+#define PARTITION_IPA_BITS    39
+#define PARTITION_LINE_MAX    120
 
 struct endpoint;
 

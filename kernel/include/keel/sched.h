@@ -24,7 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define SCHED_PRIOS 64
+#define SCHED_PRIOS    64
 #define SCHED_NO_EVENT UINT64_MAX
 
 struct sched_cpu {
@@ -36,7 +36,7 @@ struct sched_cpu {
 	uint64_t slice_ticks;
 	uint64_t slice_end;
 	bool need_resched;
-	bool dirty;	      /* queues changed since the last sched_pick */
+	bool dirty;           /* queues changed since the last sched_pick */
 	uint64_t armed_event; /* what the CPU's timer is set for */
 };
 

@@ -29,14 +29,17 @@ struct thread {
 	uint64_t ipc_msg[KEEL_MSG_WORDS];
 	uint64_t ipc_badge;
 	bool ipc_is_call;
-	bool ipc_is_fault; /* a fault or exit message: the sender stays stopped */
-	uint8_t ipc_fault_state; /* ... in this state */
+	bool ipc_is_fault;         /* a fault or exit message: the sender stays stopped */
+	uint8_t ipc_fault_state;   /* ... in this state */
 	struct thread *reply_to;   /* caller waiting for this thread's reply */
 	struct thread *reply_from; /* server this thread waits on for a reply */
 
-	/* Scheduling, in counter ticks; budget 0 means unbounded. */
+	/* Scheduling, in counter ticks; budget 0 means unbounded. `remaining`
+	 * goes negative when a thread overran its budget (the timer fired late);
+	 * the debt is paid from the next periods, so the share stays bounded. */
 	struct list sched_node;
-	uint64_t budget, period, remaining, period_start, run_start, wake_at;
+	uint64_t budget, period, period_start, run_start, wake_at;
+	int64_t remaining;
 	uint64_t used, throttle_count;
 };
 

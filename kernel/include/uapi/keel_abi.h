@@ -15,7 +15,7 @@
 #define KEEL_ABI_H
 
 #define KEEL_SVC_LINUX 0
-#define KEEL_SVC_KEEL 1
+#define KEEL_SVC_KEEL  1
 
 #define KEEL_MSG_WORDS 6
 
@@ -24,21 +24,21 @@
 #define KEEL_LOG_BADGE 2ul
 
 /* Error codes (returned negated). */
-#define KEEL_OK 0
-#define KEEL_EINVAL 1	  /* malformed argument */
-#define KEEL_ENOMEM 2	  /* out of the memory handed over for this */
-#define KEEL_EEXIST 3	  /* already there (mapping, object, slot in use) */
-#define KEEL_ENOENT 4	  /* no such thing (node, CPU) */
-#define KEEL_ERANGE 5	  /* outside the allowed range */
-#define KEEL_ENODEV 6	  /* hardware absent or not answering */
+#define KEEL_OK        0
+#define KEEL_EINVAL    1  /* malformed argument */
+#define KEEL_ENOMEM    2  /* out of the memory handed over for this */
+#define KEEL_EEXIST    3  /* already there (mapping, object, slot in use) */
+#define KEEL_ENOENT    4  /* no such thing (node, CPU) */
+#define KEEL_ERANGE    5  /* outside the allowed range */
+#define KEEL_ENODEV    6  /* hardware absent or not answering */
 #define KEEL_ETIMEDOUT 7  /* waited long enough */
-#define KEEL_EFAULT 8	  /* bad user pointer */
-#define KEEL_ENOCAP 9	  /* slot out of range or empty */
-#define KEEL_ETYPE 10	  /* capability is of the wrong object type */
-#define KEEL_EPERM 11	  /* capability lacks a right the call needs */
-#define KEEL_ENOSYS 12	  /* unknown call number */
-#define KEEL_EBUSY 13	  /* object in a state that forbids the call */
-#define KEEL_ESRCH 14	  /* the partner of the operation is gone */
+#define KEEL_EFAULT    8  /* bad user pointer */
+#define KEEL_ENOCAP    9  /* slot out of range or empty */
+#define KEEL_ETYPE     10 /* capability is of the wrong object type */
+#define KEEL_EPERM     11 /* capability lacks a right the call needs */
+#define KEEL_ENOSYS    12 /* unknown call number */
+#define KEEL_EBUSY     13 /* object in a state that forbids the call */
+#define KEEL_ESRCH     14 /* the partner of the operation is gone */
 #define KEEL_ERRNO_MAX 14
 
 /* Object types a capability can name. */
@@ -60,71 +60,75 @@ enum keel_obj_type {
 };
 
 /* Rights. A derived capability never has more rights than its parent. */
-#define KEEL_R_READ (1u << 0)	 /* receive on endpoint, wait, map readable, inspect */
-#define KEEL_R_WRITE (1u << 1)	 /* send on endpoint, signal, map writable, modify */
-#define KEEL_R_GRANT (1u << 2)	 /* copy/mint this cap into another partition */
-#define KEEL_R_EXEC (1u << 3)	 /* map executable */
+#define KEEL_R_READ    (1u << 0) /* receive on endpoint, wait, map readable, inspect */
+#define KEEL_R_WRITE   (1u << 1) /* send on endpoint, signal, map writable, modify */
+#define KEEL_R_GRANT   (1u << 2) /* copy/mint this cap into another partition */
+#define KEEL_R_EXEC    (1u << 3) /* map executable */
 #define KEEL_R_CONTROL (1u << 4) /* configure, start, stop, destroy, retype */
-#define KEEL_R_ALL 0x1fu
+#define KEEL_R_ALL     0x1fu
 
 /* Capability space: slots per partition; slot 0 is always empty. */
 #define KEEL_CSPACE_SLOTS 64
 
 /* Slots the kernel fills in the root service (vmm) before it starts. */
-#define KEEL_ROOT_SLOT_SELF 1	   /* its own partition */
-#define KEEL_ROOT_SLOT_THREAD 2	   /* its own (first) thread */
-#define KEEL_ROOT_SLOT_UNTYPED 3   /* the largest free RAM range */
-#define KEEL_ROOT_SLOT_BUNDLE 4	   /* the boot bundle, read-only frame */
-#define KEEL_ROOT_SLOT_IRQ_CTL 5   /* create IRQ handler caps */
-#define KEEL_ROOT_SLOT_UART 6	   /* the console UART's MMIO, device frame */
-#define KEEL_ROOT_SLOT_SYSINFO 7   /* read kernel state: ps, caps, log */
+#define KEEL_ROOT_SLOT_SELF       1 /* its own partition */
+#define KEEL_ROOT_SLOT_THREAD     2 /* its own (first) thread */
+#define KEEL_ROOT_SLOT_UNTYPED    3 /* the largest free RAM range */
+#define KEEL_ROOT_SLOT_BUNDLE     4 /* the boot bundle, read-only frame */
+#define KEEL_ROOT_SLOT_IRQ_CTL    5 /* create IRQ handler caps */
+#define KEEL_ROOT_SLOT_UART       6 /* the console UART's MMIO, device frame */
+#define KEEL_ROOT_SLOT_SYSINFO    7 /* read kernel state: ps, caps, log */
 #define KEEL_ROOT_SLOT_FIRST_FREE 8
 
 /* Where the root service finds things in its address space. */
-#define KEEL_ROOT_BUNDLE_VA 0x10000000ul
-#define KEEL_SERVICE_STACK_TOP 0x3f000000ul
+#define KEEL_ROOT_BUNDLE_VA     0x10000000ul
+#define KEEL_SERVICE_STACK_TOP  0x3f000000ul
 #define KEEL_SERVICE_STACK_SIZE 0x10000ul
-#define KEEL_SERVICE_HEAP_BASE 0x20000000ul
+#define KEEL_SERVICE_HEAP_BASE  0x20000000ul
 
 /* Call numbers (x8 with svc #1). */
 enum keel_sys {
-	KEEL_SYS_NULL = 0,	    /* does nothing; for measuring entry cost */
-	KEEL_SYS_DEBUG_PUTS = 1,    /* x0 = ptr, x1 = len: into the kernel log */
+	KEEL_SYS_NULL = 0,       /* does nothing; for measuring entry cost */
+	KEEL_SYS_DEBUG_PUTS = 1, /* x0 = ptr, x1 = len: into the kernel log */
 	KEEL_SYS_YIELD = 2,
-	KEEL_SYS_CALL = 3,	    /* x0 = ep slot, x1..x6 msg -> x1..x6 reply */
-	KEEL_SYS_SEND = 4,	    /* x0 = ep slot, x1..x6 msg */
-	KEEL_SYS_RECV = 5,	    /* x0 = ep slot -> x1..x6 msg, x7 badge */
-	KEEL_SYS_REPLY = 6,	    /* x1..x6 msg to the last caller */
-	KEEL_SYS_REPLY_RECV = 7,    /* reply, then receive on x0 */
-	KEEL_SYS_SIGNAL = 8,	    /* x0 = notification slot */
-	KEEL_SYS_WAIT = 9,	    /* x0 = notification slot -> x1 bits */
-	KEEL_SYS_POLL = 10,	    /* x0 = notification slot -> x1 bits, no blocking */
-	KEEL_SYS_CAP_COPY = 11,	    /* x0 src, x1 dest partition slot (0: self), x2 dest slot, x3 rights */
-	KEEL_SYS_CAP_MINT = 12,	    /* as copy, x4 = badge */
-	KEEL_SYS_CAP_DELETE = 13,   /* x0 slot */
-	KEEL_SYS_CAP_REVOKE = 14,   /* x0 slot: delete everything derived from it -> x1 count */
-	KEEL_SYS_CAP_INFO = 15,	    /* x0 slot -> x1 type, x2 rights, x3 badge */
-	KEEL_SYS_RETYPE = 16,	    /* x0 untyped, x1 type, x2 size, x3 dest partition slot, x4 dest slot */
-	KEEL_SYS_FRAME_MAP = 17,    /* x0 frame, x1 partition slot, x2 ipa, x3 rights */
-	KEEL_SYS_FRAME_UNMAP = 18,  /* x0 frame, x1 partition slot, x2 ipa */
-	KEEL_SYS_FRAME_INFO = 19,   /* x0 frame -> x1 phys, x2 size */
-	KEEL_SYS_THREAD_CONFIG = 20, /* x0 thread, x1 partition slot, x2 entry, x3 sp, x4 arg */
-	KEEL_SYS_THREAD_SCHED = 21, /* x0 thread, x1 prio, x2 budget us, x3 period us, x4 cpu */
-	KEEL_SYS_THREAD_START = 22, /* x0 thread */
-	KEEL_SYS_THREAD_STOP = 23,  /* x0 thread */
+	KEEL_SYS_CALL = 3,       /* x0 = ep slot, x1..x6 msg -> x1..x6 reply */
+	KEEL_SYS_SEND = 4,       /* x0 = ep slot, x1..x6 msg */
+	KEEL_SYS_RECV = 5,       /* x0 = ep slot -> x1..x6 msg, x7 badge */
+	KEEL_SYS_REPLY = 6,      /* x1..x6 msg to the last caller */
+	KEEL_SYS_REPLY_RECV = 7, /* reply, then receive on x0 */
+	KEEL_SYS_SIGNAL = 8,     /* x0 = notification slot */
+	KEEL_SYS_WAIT = 9,       /* x0 = notification slot -> x1 bits */
+	KEEL_SYS_POLL = 10,      /* x0 = notification slot -> x1 bits, no blocking */
+	KEEL_SYS_CAP_COPY =
+	        11, /* x0 src, x1 dest partition slot (0: self), x2 dest slot, x3 rights */
+	KEEL_SYS_CAP_MINT = 12,   /* as copy, x4 = badge */
+	KEEL_SYS_CAP_DELETE = 13, /* x0 slot */
+	KEEL_SYS_CAP_REVOKE = 14, /* x0 slot: delete everything derived from it -> x1 count */
+	KEEL_SYS_CAP_INFO = 15,   /* x0 slot -> x1 type, x2 rights, x3 badge */
+	KEEL_SYS_RETYPE =
+	        16, /* x0 untyped, x1 type, x2 size, x3 dest partition slot, x4 dest slot */
+	KEEL_SYS_FRAME_MAP = 17,        /* x0 frame, x1 partition slot, x2 ipa, x3 rights */
+	KEEL_SYS_FRAME_UNMAP = 18,      /* x0 frame, x1 partition slot, x2 ipa */
+	KEEL_SYS_FRAME_INFO = 19,       /* x0 frame -> x1 phys, x2 size */
+	KEEL_SYS_THREAD_CONFIG = 20,    /* x0 thread, x1 partition slot, x2 entry, x3 sp, x4 arg */
+	KEEL_SYS_THREAD_SCHED = 21,     /* x0 thread, x1 prio, x2 budget us, x3 period us, x4 cpu */
+	KEEL_SYS_THREAD_START = 22,     /* x0 thread */
+	KEEL_SYS_THREAD_STOP = 23,      /* x0 thread */
 	KEEL_SYS_PARTITION_CONFIG = 24, /* x0 partition, x1 name ptr, x2 fault ep slot, x3 badge */
 	KEEL_SYS_PARTITION_DESTROY = 25, /* x0 partition: stop threads, unmap, empty cspace */
-	KEEL_SYS_PARTITION_HEAP = 26, /* x0 partition, x1 base, x2 size: the brk/mmap window, mapped by the caller */
+	KEEL_SYS_PARTITION_HEAP =
+	        26, /* x0 partition, x1 base, x2 size: the brk/mmap window, mapped by the caller */
 	KEEL_SYS_IRQ_CLAIM = 27,    /* x0 irq ctl, x1 intid, x2 dest slot */
-	KEEL_SYS_IRQ_BIND = 28,	    /* x0 irq handler, x1 notification slot */
-	KEEL_SYS_IRQ_ACK = 29,	    /* x0 irq handler */
+	KEEL_SYS_IRQ_BIND = 28,     /* x0 irq handler, x1 notification slot */
+	KEEL_SYS_IRQ_ACK = 29,      /* x0 irq handler */
 	KEEL_SYS_INFO_THREADS = 30, /* x0 sysinfo, x1 buf, x2 len -> x1 count */
 	KEEL_SYS_INFO_CAPS = 31,    /* x0 sysinfo, x1 partition id, x2 buf, x3 len -> x1 count */
-	KEEL_SYS_LOG_READ = 32,	    /* x0 sysinfo, x1 buf, x2 len, x3 from seq -> x1 len, x2 next seq */
-	KEEL_SYS_CONSOLE_CLAIM = 33, /* x0 uart frame, x1 notification: log to the ring only, signal x1; -> x1 log position */
-	KEEL_SYS_TIME = 34,	    /* -> x1 counter, x2 frequency */
-	KEEL_SYS_SLEEP = 35,	    /* x0 microseconds */
-	KEEL_SYS_THREAD_EXIT = 36,	    /* x0 = exit status, reported to the supervisor */
+	KEEL_SYS_LOG_READ = 32, /* x0 sysinfo, x1 buf, x2 len, x3 from seq -> x1 len, x2 next seq */
+	KEEL_SYS_CONSOLE_CLAIM = 33, /* x0 uart frame, x1 notification: log to the ring only, signal
+	                                x1; -> x1 log position */
+	KEEL_SYS_TIME = 34,          /* -> x1 counter, x2 frequency */
+	KEEL_SYS_SLEEP = 35,         /* x0 microseconds */
+	KEEL_SYS_THREAD_EXIT = 36,   /* x0 = exit status, reported to the supervisor */
 	KEEL_SYS_COUNT
 };
 
@@ -161,8 +165,8 @@ struct keel_thread_info {
 	unsigned int pad;
 	unsigned long budget_us;
 	unsigned long period_us;
-	unsigned long used_us;	     /* total CPU time */
-	unsigned long throttled;     /* times the budget ran out */
+	unsigned long used_us;   /* total CPU time */
+	unsigned long throttled; /* times the budget ran out */
 };
 
 struct keel_cap_info {

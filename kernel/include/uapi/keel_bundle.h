@@ -10,12 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KEEL_BUNDLE_MAGIC "KEELBNDL"
+#define KEEL_BUNDLE_MAGIC    "KEELBNDL"
 #define KEEL_BUNDLE_NAME_MAX 24
 
 struct keel_bundle_entry {
 	char name[KEEL_BUNDLE_NAME_MAX]; /* NUL-terminated */
-	uint64_t offset;		 /* from the start of the bundle */
+	uint64_t offset;                 /* from the start of the bundle */
 	uint64_t size;
 };
 
@@ -28,8 +28,7 @@ struct keel_bundle_header {
 
 /* Find `name` in the bundle of `bundle_size` bytes; checks every bound. */
 static inline const struct keel_bundle_entry *keel_bundle_find(const void *bundle,
-							       size_t bundle_size,
-							       const char *name)
+                                                               size_t bundle_size, const char *name)
 {
 	const struct keel_bundle_header *h = (const struct keel_bundle_header *)bundle;
 	if (bundle_size < sizeof(*h) || __builtin_memcmp(h->magic, KEEL_BUNDLE_MAGIC, 8) != 0 ||

@@ -12,22 +12,22 @@
 #define FRAME_SIZE 288
 
 /* struct arch_regs (regs.h) */
-#define REGS_SP 248
+#define REGS_SP     248
 #define REGS_PSTATE 264
-#define REGS_FP 288
-#define REGS_FPSR 800
+#define REGS_FP     288
+#define REGS_FPSR   800
 
 /* struct cpu_local (cpu_local.h) */
 #define CPU_LOCAL_SIZE 64
-#define CPU_ID 0
-#define CPU_CUR_REGS 8
+#define CPU_ID         0
+#define CPU_CUR_REGS   8
 #define CPU_KSTACK_TOP 16
 
 /* HCR_EL2 while a service runs at EL0: seL4's value (DESIGN.md):
  * VM|SWIO|FMO|IMO|AMO|DC|TSC|TACR|TTLB|TVM|TGE|RW. */
 #define HCR_EL2_SERVICE 0x8e28103b
 /* VTCR_EL2: 39-bit IPA from level 1, 4 KiB granule, WB inner shareable walks, 40-bit PA. */
-#define VTCR_EL2_VALUE 0x80023559
+#define VTCR_EL2_VALUE  0x80023559
 
 /* CPTR_EL2 with its RES1 bits and no FP/SIMD trap (TFP = 0). */
 #define CPTR_EL2_NOTRAP 0x33ff

@@ -14,8 +14,8 @@ struct cpu_local {
 	uint64_t id;
 	struct arch_regs *cur_regs; /* where the EL0 entry saves registers */
 	uint64_t kstack_top;
-	struct thread *fp_owner;    /* whose FP/SIMD registers the CPU holds */
-	struct partition *space;    /* whose stage-2 table VTTBR_EL2 holds */
+	struct thread *fp_owner; /* whose FP/SIMD registers the CPU holds */
+	struct partition *space; /* whose stage-2 table VTTBR_EL2 holds */
 	uint64_t pad[3];
 };
 

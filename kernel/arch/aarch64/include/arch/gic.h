@@ -6,9 +6,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define GIC_PPI_HYP_TIMER 26 /* CNTHP, the EL2 physical timer */
-#define GIC_SPURIOUS      1020
-#define GIC_PRIO_DEFAULT  0xa0
+#define GIC_PPI_HYP_TIMER  26 /* CNTHP, the EL2 physical timer */
+#define GIC_SPURIOUS       1020
+#define GIC_PRIO_DEFAULT   0xa0
 #define GIC_SGI_RESCHEDULE 0
 
 /* One implementation per GIC architecture version. */

@@ -84,8 +84,8 @@ bool pt_lookup(const struct pgtable *pt, uint64_t va, uint64_t *pa, unsigned *at
 /* Stage-2 leaf bits. */
 #define S2_MEMATTR_NORMAL (0xfull << 2) /* outer and inner write-back */
 #define S2_MEMATTR_DEVICE (0x1ull << 2) /* Device-nGnRE */
-#define S2_AP_R (1ull << 6)
-#define S2_AP_W (1ull << 7)
+#define S2_AP_R           (1ull << 6)
+#define S2_AP_W           (1ull << 7)
 
 /* MAIR_EL2 slots the EL2_S1 format uses. */
 #define MAIR_IDX_NORMAL 0

@@ -10,10 +10,10 @@
 
 struct arch_regs {
 	uint64_t x[31];
-	uint64_t sp;	 /* SP_EL0 */
-	uint64_t pc;	 /* ELR_EL2 */
+	uint64_t sp;     /* SP_EL0 */
+	uint64_t pc;     /* ELR_EL2 */
 	uint64_t pstate; /* SPSR_EL2 */
-	uint64_t tpidr;	 /* TPIDR_EL0: musl's thread pointer */
+	uint64_t tpidr;  /* TPIDR_EL0: musl's thread pointer */
 	uint64_t pad;
 	uint64_t fp[64]; /* q0..q31, saved only when another thread takes the CPU */
 	uint64_t fpsr;
@@ -27,7 +27,7 @@ _Static_assert(__builtin_offsetof(struct arch_regs, fp) == 288, "asm.h REGS_FP")
 
 static inline void regs_init_user(struct arch_regs *r, uint64_t pc, uint64_t sp, uint64_t arg)
 {
-	*r = (struct arch_regs){ .pc = pc, .sp = sp, .pstate = PSTATE_EL0T };
+	*r = (struct arch_regs){.pc = pc, .sp = sp, .pstate = PSTATE_EL0T};
 	r->x[0] = arg;
 }
 
