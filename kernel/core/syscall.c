@@ -358,6 +358,9 @@ static long sys_thread_sched(struct thread *t, const uint64_t *a)
 		return -KEEL_EINVAL;
 	if (th->state != KEEL_TS_INACTIVE)
 		return -KEEL_EBUSY;
+	/* Its FP registers may still live in its old CPU (lazy switching). */
+	if (cpu != th->cpu && th->used)
+		return -KEEL_EBUSY;
 	th->prio = (uint8_t)prio;
 	th->cpu = (uint16_t)cpu;
 	th->budget = us_to_ticks(budget);
@@ -476,10 +479,11 @@ static long sys_time(struct thread *t, const uint64_t *a)
 
 static long sys_sleep(struct thread *t, const uint64_t *a)
 {
-	if (a[0] > MAX_PERIOD_US)
+	uint64_t us = a[0]; /* a[] aliases x0, which the result overwrites */
+	if (us > MAX_PERIOD_US)
 		return -KEEL_ERANGE;
 	thread_set_result(t, 0);
-	sched_sleep(&sched_cpus[t->cpu], t, arch_counter() + us_to_ticks(a[0]));
+	sched_sleep(&sched_cpus[t->cpu], t, arch_counter() + us_to_ticks(us));
 	return SYS_BLOCKED;
 }
 
@@ -531,10 +535,10 @@ static const sys_fn sys_table[KEEL_SYS_COUNT] = {
 void syscall_keel(struct thread *t)
 {
 	uint64_t no = regs_sysno(&t->regs);
-	uint64_t a[8];
+	/* Handlers read their arguments straight from the saved x0..x7 (no
+	 * copy on the fast path) and write results only after their last read. */
+	const uint64_t *a = regs_args(&t->regs);
 
-	for (unsigned i = 0; i < 8; i++)
-		a[i] = regs_arg(&t->regs, i);
 	long ret = no < KEEL_SYS_COUNT && sys_table[no] ? sys_table[no](t, a) : -KEEL_ENOSYS;
 	if (ret != SYS_BLOCKED)
 		regs_set(&t->regs, 0, (uint64_t)ret);

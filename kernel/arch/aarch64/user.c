@@ -11,11 +11,13 @@
 #include <arch/gic.h>
 #include <arch/sysreg.h>
 #include <arch/user.h>
+#include <stdbool.h>
 #include <keel/fault.h>
 #include <keel/kernel.h>
 #include <keel/partition.h>
 #include <keel/syscall.h>
 
+#define EC_FP       0x07
 #define EC_SVC64    0x15
 #define EC_IABT_LOW 0x20
 #define EC_DABT_LOW 0x24
@@ -48,15 +50,35 @@ static void switch_space(struct cpu_local *cpu, struct partition *p)
 	cpu->space = p;
 }
 
-/* FP/SIMD registers move only when another thread takes the CPU. */
+/*
+ * FP/SIMD registers are switched lazily: a thread that does not own the
+ * CPU's FP registers runs with FP trapped (CPTR_EL2.TFP), and only its first
+ * FP instruction moves the 528 bytes. IPC partners that never touch FP
+ * between messages (most servers) never pay for it.
+ */
+static void set_fp_trap(struct cpu_local *cpu, bool trap)
+{
+	if (cpu->fp_trapped == trap)
+		return;
+	sysreg_write(cptr_el2, CPTR_EL2_NOTRAP | (trap ? CPTR_EL2_TFP : 0));
+	isb();
+	cpu->fp_trapped = trap;
+}
+
 static void switch_fp(struct cpu_local *cpu, struct thread *next)
 {
-	if (cpu->fp_owner == next)
-		return;
+	set_fp_trap(cpu, cpu->fp_owner != next);
+}
+
+static void fp_take(struct thread *t)
+{
+	struct cpu_local *cpu = this_cpu();
+
+	set_fp_trap(cpu, false);
 	if (cpu->fp_owner)
 		fp_save(&cpu->fp_owner->regs);
-	fp_restore(&next->regs);
-	cpu->fp_owner = next;
+	fp_restore(&t->regs);
+	cpu->fp_owner = t;
 }
 
 _Noreturn void arch_run_next(void)
@@ -79,6 +101,8 @@ static void user_sync(struct thread *t)
 		syscall_keel(t);
 	else if (ec == EC_SVC64 && (esr & 0xffff) == KEEL_SVC_LINUX)
 		syscall_linux(t);
+	else if (ec == EC_FP)
+		fp_take(t);
 	else if (ec == EC_DABT_LOW || ec == EC_IABT_LOW)
 		fault_raise(t, KEEL_FAULT_MEMORY, sysreg_read(far_el2), t->regs.pc, esr);
 	else

@@ -42,6 +42,12 @@ static inline uint64_t regs_arg(const struct arch_regs *r, unsigned i)
 	return r->x[i];
 }
 
+/* x0..x7 as an array. */
+static inline const uint64_t *regs_args(const struct arch_regs *r)
+{
+	return r->x;
+}
+
 static inline void regs_set(struct arch_regs *r, unsigned i, uint64_t v)
 {
 	r->x[i] = v;
