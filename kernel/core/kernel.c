@@ -20,7 +20,7 @@ void kernel_unlock(void)
 
 void kernel_sched_init(void)
 {
-	uint64_t slice = arch_counter_freq() / 1000000 * SCHED_SLICE_US;
+	uint64_t slice = arch_counter_freq() * SCHED_SLICE_US / 1000000;
 	for (unsigned cpu = 0; cpu < KEEL_MAX_CPUS; cpu++)
 		sched_init(&sched_cpus[cpu], slice);
 }

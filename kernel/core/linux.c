@@ -174,7 +174,7 @@ static long linux_dispatch(struct thread *t, const uint64_t *a, uint64_t nr)
 	case NR_rt_sigprocmask: return 0;
 	case NR_clock_gettime: return linux_clock_gettime(p, a[1]);
 	case NR_nanosleep: return linux_nanosleep(t, a[0]);
-	case NR_sched_yield: sched_yield(this_sched(), arch_counter()); return 0;
+	case NR_sched_yield: sched_rotate(this_sched(), arch_counter()); return 0;
 	case NR_exit:
 	case NR_exit_group:
 		if (p->line_len)

@@ -172,7 +172,7 @@ struct thread *sched_pick(struct sched_cpu *s, uint64_t now)
 	return next;
 }
 
-void sched_yield(struct sched_cpu *s, uint64_t now)
+void sched_rotate(struct sched_cpu *s, uint64_t now)
 {
 	(void)now;
 	s->slice_end = 0; /* equal priorities go first; a lone thread continues */

@@ -92,7 +92,7 @@ static long sys_yield(struct thread *t, const uint64_t *a)
 {
 	(void)t;
 	(void)a;
-	sched_yield(this_sched(), arch_counter());
+	sched_rotate(this_sched(), arch_counter());
 	return 0;
 }
 

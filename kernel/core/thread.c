@@ -19,8 +19,14 @@ void thread_wake(struct thread *t)
 {
 	struct sched_cpu *s = &sched_cpus[t->cpu];
 
-	sched_make_ready(s, t, arch_counter());
-	if (t->cpu != arch_cpu_id() && s->need_resched)
+	uint64_t now = arch_counter();
+
+	sched_make_ready(s, t, now);
+	/* Another CPU must hear of it when t preempts its thread, and also when
+	 * t brings it an earlier deadline (a slice end, a replenishment): only
+	 * that CPU can set its own timer, which may be off (tickless). */
+	if (t->cpu != arch_cpu_id() &&
+	    (s->need_resched || sched_next_event(s, now) < s->armed_event))
 		arch_ipi_send(t->cpu);
 }
 

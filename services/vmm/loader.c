@@ -153,7 +153,7 @@ static void fill_stack(void *mem, const void *ctx)
 		argv_va[i] = strings;
 	}
 	strings = (strings - 16) & ~15ul; /* AT_RANDOM: musl seeds its stack guard here */
-	unsigned long seed[2] = { 0, 0 };
+	unsigned long seed[2] = {0, 0};
 	keel_time(&seed[0], &seed[1]);
 	seed[0] *= 0x9e3779b97f4a7c15ul;
 	seed[1] = seed[0] ^ (seed[0] >> 29) ^ (unsigned long)s->entry;

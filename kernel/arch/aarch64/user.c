@@ -11,11 +11,11 @@
 #include <arch/gic.h>
 #include <arch/sysreg.h>
 #include <arch/user.h>
-#include <stdbool.h>
 #include <keel/fault.h>
 #include <keel/kernel.h>
 #include <keel/partition.h>
 #include <keel/syscall.h>
+#include <stdbool.h>
 
 #define EC_FP       0x07
 #define EC_SVC64    0x15
@@ -65,7 +65,7 @@ static void set_fp_trap(struct cpu_local *cpu, bool trap)
 	cpu->fp_trapped = trap;
 }
 
-static void switch_fp(struct cpu_local *cpu, struct thread *next)
+static void switch_fp(struct cpu_local *cpu, const struct thread *next)
 {
 	set_fp_trap(cpu, cpu->fp_owner != next);
 }

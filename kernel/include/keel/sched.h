@@ -52,7 +52,7 @@ void sched_charge(struct sched_cpu *s, uint64_t now);
 /* Decide who runs now; NULL means idle. */
 struct thread *sched_pick(struct sched_cpu *s, uint64_t now);
 /* The running thread gives up the rest of its slice. */
-void sched_yield(struct sched_cpu *s, uint64_t now);
+void sched_rotate(struct sched_cpu *s, uint64_t now);
 /* When the next scheduling event is due, or SCHED_NO_EVENT. */
 uint64_t sched_next_event(const struct sched_cpu *s, uint64_t now);
 

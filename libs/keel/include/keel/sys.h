@@ -351,7 +351,7 @@ static inline long keel_log_read(unsigned long sysinfo, char *buf, unsigned long
 /* The kernel stops printing its log on the UART and signals `ntfn` (badge
  * KEEL_LOG_BADGE) whenever a line is logged. */
 static inline long keel_console_claim(unsigned long uart_frame, unsigned long ntfn,
-				      unsigned long *log_seq)
+                                      unsigned long *log_seq)
 {
 	unsigned long r[8] = {uart_frame, ntfn};
 	long err = keel_svc(KEEL_SYS_CONSOLE_CLAIM, r);

@@ -31,6 +31,6 @@
 
 /* CPTR_EL2 with its RES1 bits and no FP/SIMD trap (TFP = 0). */
 #define CPTR_EL2_NOTRAP 0x33ff
-#define CPTR_EL2_TFP (1 << 10)
+#define CPTR_EL2_TFP    (1 << 10)
 
 #endif

@@ -16,7 +16,7 @@ struct cpu_local {
 	uint64_t kstack_top;
 	struct thread *fp_owner; /* whose FP/SIMD registers the CPU holds */
 	struct partition *space; /* whose stage-2 table VTTBR_EL2 holds */
-	uint64_t fp_trapped; /* CPTR_EL2.TFP is set */
+	uint64_t fp_trapped;     /* CPTR_EL2.TFP is set */
 	uint64_t pad[2];
 };
 
