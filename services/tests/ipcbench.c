@@ -6,15 +6,53 @@
  * (instructions, when QEMU runs with -icount shift=0 and a 1 GHz counter).
  */
 #include <keel/service.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-static bool echo_plus_one(void *state, unsigned long badge, struct keel_msg *msg)
+#define SHM_CHECK 0x53484dul
+
+struct shm {
+	volatile uint32_t *mem;
+	unsigned long words;
+};
+
+static uint32_t checksum(const volatile uint32_t *mem, unsigned long words)
 {
-	(void)state;
+	uint32_t sum = 0;
+	for (unsigned long i = 0; i < words; i++)
+		sum = sum * 31 + mem[i];
+	return sum;
+}
+
+/* Echo w[0] + 1; on a shared-memory check, answer the checksum of the shared
+ * frame as this partition sees it, and write the inverse back into it. */
+static bool serve_one(void *state, unsigned long badge, struct keel_msg *msg)
+{
+	const struct shm *shm = state;
 	(void)badge;
+	if (msg->w[1] == SHM_CHECK && shm->mem) {
+		msg->w[2] = checksum(shm->mem, shm->words);
+		shm->mem[0] = ~(uint32_t)msg->w[2];
+	}
 	msg->w[0]++;
 	return true;
+}
+
+static int check_shared_memory(unsigned long ep, const struct shm *shm, const char *label)
+{
+	struct keel_msg m = {{0}};
+	for (unsigned long i = 0; i < shm->words; i++)
+		shm->mem[i] = (uint32_t)(i * 2654435761u);
+	uint32_t sum = checksum(shm->mem, shm->words);
+	m.w[1] = SHM_CHECK;
+	if (keel_call(ep, &m) || m.w[2] != sum || shm->mem[0] != ~sum) {
+		printf("ipcbench %s: FAIL: shared memory differs between the partitions\n", label);
+		return 1;
+	}
+	printf("ipcbench %s: shared memory OK (%lu bytes seen by both partitions)\n", label,
+	       shm->words * 4);
+	return 0;
 }
 
 static unsigned long now(void)
@@ -66,9 +104,13 @@ int main(int argc, char **argv)
 	unsigned long ep = (unsigned long)keel_arg(argc, argv, "ep.bench", 0);
 	unsigned long n = (unsigned long)keel_arg(argc, argv, "iterations", 1000);
 	const char *label = argc > 0 ? argv[0] : "?";
+	struct shm shm = {(volatile uint32_t *)keel_arg(argc, argv, "shm.bench", 0),
+	                  (unsigned long)keel_arg(argc, argv, "shm.bench.size", 0) / 4};
 
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "role=server"))
-			return keel_serve(ep, echo_plus_one, NULL);
+			return keel_serve(ep, serve_one, &shm);
+	if (shm.mem && check_shared_memory(ep, &shm, label))
+		return 1;
 	return client(ep, n ? n : 1, label);
 }

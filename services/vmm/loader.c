@@ -13,6 +13,9 @@
  *   uart              the console UART frame, also mapped at SERVICE_MMIO_VA
  *   irq:N             interrupt N bound to a new notification ("irq", "irq_ntfn")
  *   sysinfo           read access to kernel state (ps, caps, log)
+ *   shm:NAME:KIB      a frame shared by every service naming NAME, mapped
+ *                     read-write at the next free SERVICE_SHM_VA slot
+ *                     ("shm.NAME" = its address, "shm.NAME.size")
  * RIGHTS is a string of r (receive/wait) and w (send/signal).
  */
 #include "vmm.h"
@@ -31,6 +34,7 @@ struct named_obj {
 	char name[24];
 	unsigned type;
 	unsigned long slot;
+	unsigned long size; /* frames */
 };
 
 static struct named_obj named[MAX_NAMED];
@@ -174,7 +178,7 @@ static void fill_stack(void *mem, const void *ctx)
 	*s->sp = sp;
 }
 
-static struct named_obj *named_object(const char *name, unsigned type)
+static struct named_obj *named_object(const char *name, unsigned type, unsigned long size)
 {
 	for (unsigned i = 0; i < MAX_NAMED; i++)
 		if (named[i].type == type && !strcmp(named[i].name, name))
@@ -183,8 +187,9 @@ static struct named_obj *named_object(const char *name, unsigned type)
 		if (named[i].type)
 			continue;
 		unsigned long slot = slot_alloc();
-		if (!slot || keel_retype(KEEL_ROOT_SLOT_UNTYPED, type, 0, 0, slot))
+		if (!slot || keel_retype(KEEL_ROOT_SLOT_UNTYPED, type, size, 0, slot))
 			return NULL;
+		named[i].size = size;
 		snprintf(named[i].name, sizeof(named[i].name), "%s", name);
 		named[i].type = type;
 		named[i].slot = slot;
@@ -203,10 +208,11 @@ static unsigned long parse_rights(const char *s)
 
 struct child {
 	unsigned long part;
+	unsigned long shm_used;
 	unsigned long next_slot;
 	int argc;
 	char *argv[CHILD_MAX_ARGS];
-	char argbuf[CHILD_MAX_ARGS][40];
+	char argbuf[CHILD_MAX_ARGS][64];
 };
 
 static void add_arg(struct child *c, const char *key, unsigned long value)
@@ -241,6 +247,29 @@ static long give_irq(struct child *c, unsigned long intid)
 	return err;
 }
 
+/* Shared memory: the same frame mapped into every service that names it. */
+static long give_shm(struct child *c, const char *name, unsigned long size)
+{
+	char key[40];
+	if (!size || size % PAGE)
+		return -KEEL_EINVAL;
+	struct named_obj *o = named_object(name, KEEL_OBJ_FRAME, size);
+	if (!o)
+		return -KEEL_ENOMEM;
+	if (o->size != size)
+		return -KEEL_EINVAL;
+	unsigned long va = SERVICE_SHM_VA + c->shm_used;
+	long err = keel_frame_map(o->slot, c->part, va, KEEL_R_READ | KEEL_R_WRITE);
+	if (err)
+		return err;
+	c->shm_used += (size + 0xfffff) & ~0xffffful; /* 1 MiB apart */
+	snprintf(key, sizeof(key), "shm.%s", name);
+	add_arg(c, key, va);
+	snprintf(key, sizeof(key), "shm.%s.size", name);
+	add_arg(c, key, size);
+	return 0;
+}
+
 static long give_cap(struct child *c, const struct service_config *cfg, const char *spec)
 {
 	char kind[8] = "", name[24] = "", rights[8] = "", alias[24] = "";
@@ -257,13 +286,15 @@ static long give_cap(struct child *c, const struct service_config *cfg, const ch
 		return give_irq(c, strtoul(name, NULL, 0));
 	if (!strcmp(kind, "ep") || !strcmp(kind, "ntfn")) {
 		unsigned type = kind[0] == 'e' ? KEEL_OBJ_ENDPOINT : KEEL_OBJ_NOTIFICATION;
-		struct named_obj *o = named_object(name, type);
+		struct named_obj *o = named_object(name, type, 0);
 		if (!o)
 			return -KEEL_ENOMEM;
 		char key[40];
 		snprintf(key, sizeof(key), "%s.%s", kind, alias[0] ? alias : name);
 		return give(c, o->slot, parse_rights(rights), key);
 	}
+	if (!strcmp(kind, "shm"))
+		return give_shm(c, name, strtoul(rights, NULL, 0) * 1024);
 	printf("vmm: config error in %s: unknown capability '%s'\n", cfg->node, spec);
 	return -KEEL_EINVAL;
 }

@@ -14,6 +14,8 @@
 #define VMM_SCRATCH_VA   0x38000000ul
 /* Where a service finds the device frame it was given ("uart"). */
 #define SERVICE_MMIO_VA  0x30000000ul
+/* Where shared frames ("shm:" in the config) appear, 1 MiB apart. */
+#define SERVICE_SHM_VA   0x31000000ul
 /* First slot of a child that receives the capabilities of its config. */
 #define CHILD_FIRST_SLOT 8
 #define CHILD_MAX_ARGS   24

@@ -3,6 +3,7 @@
 """keel-test.img: services at EL0 under load and misbehaving.
 
 - IPC ping-pong on one CPU and across CPUs: every reply checked;
+- a frame mapped into two partitions: what one writes, the other reads;
 - a rogue service's bad calls are refused with the named errors, and its
   wild write stops it alone (vmm reports it, the others go on);
 - a high-priority periodic thread keeps running next to a spinning
@@ -25,6 +26,7 @@ def main():
         max_late_us = int(sys.argv[sys.argv.index("--max-late-us") + 1])
     k = Keel(qemu_argv(sys.argv), timeout=120)
     checks = {
+        "shared memory": lambda t: "bench-same: shared memory OK" in t,
         "same-CPU ping-pong": lambda t: "ipcbench bench-same: 2000 round trips OK" in t,
         "cross-CPU ping-pong": lambda t: "ipcbench bench-cross: 500 round trips OK" in t,
         "rogue's bad calls": lambda t: "rogue: 9 of 9 bad calls refused" in t,
