@@ -11,6 +11,7 @@
 #include <arch/gic.h>
 #include <arch/sysreg.h>
 #include <arch/user.h>
+#include <keel/fastpath.h>
 #include <keel/fault.h>
 #include <keel/kernel.h>
 #include <keel/partition.h>
@@ -97,9 +98,12 @@ static void user_sync(struct thread *t)
 	uint64_t esr = sysreg_read(esr_el2);
 	unsigned ec = (unsigned)(esr >> 26) & 0x3f;
 
-	if (ec == EC_SVC64 && (esr & 0xffff) == KEEL_SVC_KEEL)
-		syscall_keel(t);
-	else if (ec == EC_SVC64 && (esr & 0xffff) == KEEL_SVC_LINUX)
+	if (ec == EC_SVC64 && (esr & 0xffff) == KEEL_SVC_KEEL) {
+		uint64_t no = regs_sysno(&t->regs);
+		bool ipc = no == KEEL_SYS_CALL || no == KEEL_SYS_REPLY_RECV;
+		if (!ipc || !fastpath_try(t))
+			syscall_keel(t);
+	} else if (ec == EC_SVC64 && (esr & 0xffff) == KEEL_SVC_LINUX)
 		syscall_linux(t);
 	else if (ec == EC_FP)
 		fp_take(t);
