@@ -15,9 +15,9 @@ static void expect(const char *what, long got, long want)
 	cases++;
 	if (got == -want) {
 		refused++;
-		printf("rogue: %s: %s as expected\n", what, keel_strerror(got));
+		printf("%s: %s as expected\n", what, keel_strerror(got));
 	} else {
-		printf("rogue: %s: FAIL: got %s, expected %s\n", what, keel_strerror(got),
+		printf("%s: FAIL: got %s, expected %s\n", what, keel_strerror(got),
 		       keel_strerror(want));
 	}
 }
@@ -41,10 +41,10 @@ int main(int argc, char **argv)
 	       keel_info_threads(ep, (struct keel_thread_info *)0x5000000ul, 64, NULL), KEEL_ETYPE);
 	expect("unknown call number", keel_svc(4242, r), KEEL_ENOSYS);
 	expect("copy a capability into slot 0", keel_cap_copy(ep, 0, 0, KEEL_R_ALL), KEEL_ENOCAP);
-	printf("rogue: %d of %d bad calls refused\n", refused, cases);
+	printf("%d of %d bad calls refused\n", refused, cases);
 
-	printf("rogue: now writing to memory it does not own\n");
+	printf("now writing to memory it does not own\n");
 	*(volatile unsigned long *)0x50000000ul = 0xbad;
-	printf("rogue: FAIL: the write went through\n");
+	printf("FAIL: the write went through\n");
 	return 1;
 }

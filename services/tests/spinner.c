@@ -23,7 +23,7 @@ int main(int argc, char **argv)
 			continue;
 		keel_time(&t, &freq);
 		if (t >= next && reports < 3) {
-			printf("%s: alive, %lu loops\n", argv[0], loops);
+			printf("alive, %lu loops\n", loops);
 			next = t + freq / 2;
 			reports++;
 		}

@@ -25,7 +25,7 @@
 
 static int bad(const char *node, const char *prop, const char *why)
 {
-	printf("vmm: config error in %s: property '%s' %s\n", node, prop, why);
+	printf("config error in %s: property '%s' %s\n", node, prop, why);
 	return -1;
 }
 
@@ -95,18 +95,18 @@ static int read_service(const void *fdt, int node, struct service_config *c)
 int config_read_services(const void *fdt, struct service_config *out, int max)
 {
 	if (fdt_check_header(fdt)) {
-		printf("vmm: config error: system.dtb is not a valid device tree\n");
+		printf("config error: system.dtb is not a valid device tree\n");
 		return -1;
 	}
 	int services = fdt_path_offset(fdt, "/services");
 	if (services < 0) {
-		printf("vmm: config error: no /services node\n");
+		printf("config error: no /services node\n");
 		return -1;
 	}
 	int n = 0, node;
 	fdt_for_each_subnode (node, fdt, services) {
 		if (n == max) {
-			printf("vmm: config: more than %d services, the rest are ignored\n", max);
+			printf("config: more than %d services, the rest are ignored\n", max);
 			break;
 		}
 		if (read_service(fdt, node, &out[n]) == 0)

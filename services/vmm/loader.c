@@ -295,7 +295,7 @@ static long give_cap(struct child *c, const struct service_config *cfg, const ch
 	}
 	if (!strcmp(kind, "shm"))
 		return give_shm(c, name, strtoul(rights, NULL, 0) * 1024);
-	printf("vmm: config error in %s: unknown capability '%s'\n", cfg->node, spec);
+	printf("config error in %s: unknown capability '%s'\n", cfg->node, spec);
 	return -KEEL_EINVAL;
 }
 

@@ -32,24 +32,24 @@ static int start_all(void)
 	size_t size;
 	const void *fdt = bundle_file("system.dtb", &size);
 	if (!fdt) {
-		printf("vmm: no system.dtb in the boot bundle\n");
+		printf("no system.dtb in the boot bundle\n");
 		return 0;
 	}
 	int n = config_read_services(fdt, cfg, SERVICE_MAX), started = 0;
 	for (int i = 0; i < n; i++) {
 		const void *image = bundle_file(cfg[i].image, &size);
 		if (!image) {
-			printf("vmm: config error in %s: image '%s' is not in the bundle\n",
+			printf("config error in %s: image '%s' is not in the bundle\n",
 			       cfg[i].node, cfg[i].image);
 			continue;
 		}
 		long err = service_start(&cfg[i], image, size, (unsigned long)started + 1,
 		                         &services[started]);
 		if (err) {
-			printf("vmm: cannot start %s: %s\n", cfg[i].name, keel_strerror(err));
+			printf("cannot start %s: %s\n", cfg[i].name, keel_strerror(err));
 			continue;
 		}
-		printf("vmm: started %s (priority %u, cpu %u)\n", cfg[i].name, cfg[i].prio,
+		printf("started %s (priority %u, cpu %u)\n", cfg[i].name, cfg[i].prio,
 		       cfg[i].cpu);
 		started++;
 	}
@@ -60,29 +60,29 @@ static void report_fault(unsigned long badge, const struct keel_msg *m)
 {
 	const char *name = badge >= 1 && badge <= SERVICE_MAX ? services[badge - 1].name : "?";
 	if (m->w[0] == KEEL_FAULT_EXIT) {
-		printf("vmm: service %s exited with status %ld\n", name, (long)m->w[1]);
+		printf("service %s exited with status %ld\n", name, (long)m->w[1]);
 		return;
 	}
 	if (badge >= 1 && badge <= SERVICE_MAX)
 		services[badge - 1].faults++;
 	if (m->w[0] == KEEL_FAULT_MEMORY)
-		printf("vmm: service %s stopped: memory fault at 0x%lx (pc 0x%lx)\n", name, m->w[1],
+		printf("service %s stopped: memory fault at 0x%lx (pc 0x%lx)\n", name, m->w[1],
 		       m->w[2]);
 	else
-		printf("vmm: service %s stopped: fault, esr 0x%lx (pc 0x%lx)\n", name, m->w[1],
+		printf("service %s stopped: fault, esr 0x%lx (pc 0x%lx)\n", name, m->w[1],
 		       m->w[2]);
 }
 
 int main(void)
 {
-	printf("vmm: root service up\n");
+	printf("root service up\n");
 	long err = keel_retype(KEEL_ROOT_SLOT_UNTYPED, KEEL_OBJ_ENDPOINT, 0, 0, VMM_SLOT_FAULT_EP);
 	if (err) {
-		printf("vmm: cannot create the fault endpoint: %s\n", keel_strerror(err));
+		printf("cannot create the fault endpoint: %s\n", keel_strerror(err));
 		return 1;
 	}
 	int n = start_all();
-	printf("vmm: %d services started\n", n);
+	printf("%d services started\n", n);
 	for (;;) {
 		struct keel_msg m;
 		unsigned long badge;

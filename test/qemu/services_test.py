@@ -57,7 +57,7 @@ def main():
     used_us = int(hog.group(6))
     # The hog may use 1 ms per 10 ms: check its share of the time it existed.
     stamps = [float(x) for x in re.findall(r"\[\s*(\d+\.\d+)\]", k.text())]
-    started = re.search(r"\[\s*(\d+\.\d+)\] I vmm: vmm: started hog", k.text())
+    started = re.search(r"\[\s*(\d+\.\d+)\] I vmm: started hog", k.text())
     lifetime_us = (max(stamps) - float(started.group(1))) * 1e6
     if used_us > 0.15 * lifetime_us:
         k.fail(f"the hog used {used_us} us of {lifetime_us:.0f} us: more than its 10% budget")
