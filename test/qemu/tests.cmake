@@ -23,3 +23,19 @@ add_test(NAME services.rpi4-raspi4b COMMAND Python3::Interpreter ${SERVICES_TEST
 # Several QEMUs with busy CPUs at once would only measure the host.
 set_tests_properties(services.virt-gicv2 services.virt-gicv3 services.rpi4-raspi4b
   PROPERTIES RUN_SERIAL TRUE TIMEOUT 240)
+
+# Guest images (kernel from linux-image-cloud-arm64, busybox initramfs) and
+# their reference boot on bare QEMU, the baseline of the guest issue.
+set(GUEST_DIR ${KEEL_BUILD_ROOT}/guests)
+add_custom_target(guest_images ALL
+  COMMAND ${CMAKE_SOURCE_DIR}/scripts/guest-images
+  BYPRODUCTS ${GUEST_DIR}/Image ${GUEST_DIR}/initramfs.cpio.gz
+  COMMENT "Guest images from Debian packages")
+set(GUEST_TEST ${CMAKE_CURRENT_SOURCE_DIR}/qemu/guest_test.py)
+add_test(NAME guest.bare-virt-smp2 COMMAND Python3::Interpreter ${GUEST_TEST} --cpus 2 --
+  ${QEMU_AARCH64} -M virt -cpu cortex-a72 -smp 2 -m 256M -nographic
+  -kernel ${GUEST_DIR}/Image -initrd ${GUEST_DIR}/initramfs.cpio.gz -append "console=ttyAMA0 quiet")
+add_test(NAME guest.bare-virt-smp1 COMMAND Python3::Interpreter ${GUEST_TEST} --cpus 1 --
+  ${QEMU_AARCH64} -M virt -cpu cortex-a72 -smp 1 -m 256M -nographic
+  -kernel ${GUEST_DIR}/Image -initrd ${GUEST_DIR}/initramfs.cpio.gz -append "console=ttyAMA0 quiet")
+set_tests_properties(guest.bare-virt-smp2 guest.bare-virt-smp1 PROPERTIES TIMEOUT 240)
