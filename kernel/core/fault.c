@@ -19,6 +19,8 @@ void fault_raise(struct thread *t, unsigned kind, uint64_t a, uint64_t b, uint64
 		         (unsigned long long)c);
 
 	unsigned final = kind == KEEL_FAULT_EXIT ? KEEL_TS_EXITED : KEEL_TS_FAULTED;
+	/* A server that dies owes its callers an answer: they get -KEEL_ESRCH. */
+	thread_release_partners(t);
 	if (!p->fault_ep) {
 		thread_stop(t);
 		t->state = (uint8_t) final;

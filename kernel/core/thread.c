@@ -47,7 +47,7 @@ void thread_set_result(struct thread *t, long err)
 	regs_set(&t->regs, 0, (uint64_t)err);
 }
 
-void thread_stop(struct thread *t)
+void thread_release_partners(struct thread *t)
 {
 	/* Whoever waits for this thread's reply learns that it will not come. */
 	if (t->reply_to) {
@@ -61,6 +61,11 @@ void thread_stop(struct thread *t)
 		t->reply_from->reply_to = NULL;
 		t->reply_from = NULL;
 	}
+}
+
+void thread_stop(struct thread *t)
+{
+	thread_release_partners(t);
 	ep_cancel(t);
 	thread_block(t, KEEL_TS_INACTIVE);
 }

@@ -39,8 +39,8 @@ static int start_all(void)
 	for (int i = 0; i < n; i++) {
 		const void *image = bundle_file(cfg[i].image, &size);
 		if (!image) {
-			printf("config error in %s: image '%s' is not in the bundle\n",
-			       cfg[i].node, cfg[i].image);
+			printf("config error in %s: image '%s' is not in the bundle\n", cfg[i].node,
+			       cfg[i].image);
 			continue;
 		}
 		long err = service_start(&cfg[i], image, size, (unsigned long)started + 1,
@@ -49,8 +49,7 @@ static int start_all(void)
 			printf("cannot start %s: %s\n", cfg[i].name, keel_strerror(err));
 			continue;
 		}
-		printf("started %s (priority %u, cpu %u)\n", cfg[i].name, cfg[i].prio,
-		       cfg[i].cpu);
+		printf("started %s (priority %u, cpu %u)\n", cfg[i].name, cfg[i].prio, cfg[i].cpu);
 		started++;
 	}
 	return started;
@@ -69,8 +68,7 @@ static void report_fault(unsigned long badge, const struct keel_msg *m)
 		printf("service %s stopped: memory fault at 0x%lx (pc 0x%lx)\n", name, m->w[1],
 		       m->w[2]);
 	else
-		printf("service %s stopped: fault, esr 0x%lx (pc 0x%lx)\n", name, m->w[1],
-		       m->w[2]);
+		printf("service %s stopped: fault, esr 0x%lx (pc 0x%lx)\n", name, m->w[1], m->w[2]);
 }
 
 int main(void)

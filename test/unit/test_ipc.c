@@ -19,8 +19,10 @@
 #include <fake_arch.h>
 #include <keel/endpoint.h>
 #include <keel/errno.h>
+#include <keel/fault.h>
 #include <keel/kernel.h>
 #include <keel/notification.h>
+#include <keel/partition.h>
 #include <keel/sched.h>
 #include <keel/thread.h>
 
@@ -842,6 +844,58 @@ static void remote_wake_into_throttle_is_signalled(void **state)
 	assert_int_equal(fake_arch.ipi_count, 1);
 }
 
+/* A server that faults while a caller waits for its reply releases the
+ * caller with -KEEL_ESRCH; with no supervisor it is simply stopped. */
+static void faulting_server_releases_its_caller(void **state)
+{
+	(void)state;
+	struct partition *p = calloc(1, sizeof(*p));
+	struct thread *client = &th[0], *server = &th[1];
+	strcpy(p->name, "srv");
+	server->partition = p;
+	run(server, 0, 20);
+	ep_recv(&ep, server);
+	run(client, 0, 10);
+	ep_send(&ep, client, msg1, 0, true);
+	assert_int_equal(client->state, KEEL_TS_BLOCKED_REPLY);
+	assert_ptr_equal(server->reply_to, client);
+
+	fault_raise(server, KEEL_FAULT_MEMORY, 0x50000000, 0x400000, 0x93c28045);
+	assert_int_equal(server->state, KEEL_TS_FAULTED);
+	assert_null(server->reply_to);
+	assert_null(client->reply_from);
+	assert_int_equal(client->state, KEEL_TS_READY);
+	assert_int_equal((int64_t)client->regs.x[0], -KEEL_ESRCH);
+	free(p);
+}
+
+/* With a supervisor, the fault becomes a message on its endpoint, badged. */
+static void fault_goes_to_the_supervisor(void **state)
+{
+	(void)state;
+	struct partition *p = calloc(1, sizeof(*p));
+	struct thread *sup = &th[2], *victim = &th[1];
+	struct endpoint fault_ep;
+	endpoint_init(&fault_ep, 42);
+	strcpy(p->name, "victim");
+	p->id = 9;
+	p->fault_ep = &fault_ep;
+	p->fault_badge = 0x33;
+	victim->partition = p;
+	run(sup, 0, 30);
+	ep_recv(&fault_ep, sup);
+	run(victim, 0, 10);
+	fault_raise(victim, KEEL_FAULT_MEMORY, 0x50000000, 0x400abc, 0x93c28045);
+	assert_int_equal(victim->state, KEEL_TS_FAULTED);
+	assert_int_equal(sup->state, KEEL_TS_READY);
+	assert_int_equal(sup->regs.x[1], KEEL_FAULT_MEMORY);
+	assert_int_equal(sup->regs.x[2], 0x50000000);
+	assert_int_equal(sup->regs.x[3], 0x400abc);
+	assert_int_equal(sup->regs.x[6], 9);    /* partition id */
+	assert_int_equal(sup->regs.x[7], 0x33); /* badge */
+	free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -885,6 +939,9 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(pick_next_idles_until_woken, setup, teardown),
 	        cmocka_unit_test_setup_teardown(remote_wake_of_equal_priority_is_signalled, setup,
 	                                        teardown),
+	        cmocka_unit_test_setup_teardown(faulting_server_releases_its_caller, setup,
+	                                        teardown),
+	        cmocka_unit_test_setup_teardown(fault_goes_to_the_supervisor, setup, teardown),
 	        cmocka_unit_test_setup_teardown(remote_wake_into_throttle_is_signalled, setup,
 	                                        teardown),
 	};

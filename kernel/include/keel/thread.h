@@ -48,6 +48,9 @@ void thread_init(struct thread *t, uint32_t id);
 void thread_wake(struct thread *t);
 /* t stops running: it is taken off the CPU's queues and gets `state`. */
 void thread_block(struct thread *t, unsigned state);
+/* A caller waiting for t's reply gets -KEEL_ESRCH; a server owing t a
+ * reply forgets it. */
+void thread_release_partners(struct thread *t);
 /* Detach t from everything (queues, IPC partners) and make it INACTIVE. */
 void thread_stop(struct thread *t);
 /* Deliver a result to a thread that is not running: x0 = err. */
