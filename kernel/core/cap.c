@@ -31,6 +31,14 @@ unsigned cap_slot_of(const struct cap *c)
 	return (unsigned)(c - c->owner->slots);
 }
 
+/* A vCPU is a thread and a VM is a partition: calls on those accept both. */
+static bool type_matches(unsigned want, unsigned have)
+{
+	return want == KEEL_OBJ_NONE || want == have ||
+	       (want == KEEL_OBJ_THREAD && have == KEEL_OBJ_VCPU) ||
+	       (want == KEEL_OBJ_PARTITION && have == KEEL_OBJ_VM);
+}
+
 int cap_lookup(struct cspace *cs, unsigned long slot, unsigned type, unsigned rights,
                struct cap **out)
 {
@@ -39,7 +47,7 @@ int cap_lookup(struct cspace *cs, unsigned long slot, unsigned type, unsigned ri
 	struct cap *c = &cs->slots[slot];
 	if (c->type == KEEL_OBJ_NONE)
 		return -KEEL_ENOCAP;
-	if (type != KEEL_OBJ_NONE && c->type != type)
+	if (!type_matches(type, c->type))
 		return -KEEL_ETYPE;
 	if ((c->rights & rights) != rights)
 		return -KEEL_EPERM;

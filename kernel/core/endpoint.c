@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <keel/arch.h>
 #include <keel/endpoint.h>
 #include <keel/errno.h>
 #include <string.h>
@@ -106,9 +107,14 @@ int ep_reply(struct thread *t, const uint64_t *msg)
 		return -KEEL_ESRCH;
 	t->reply_to = NULL;
 	caller->reply_from = NULL;
-	regs_set(&caller->regs, 0, 0);
-	for (unsigned i = 0; i < KEEL_MSG_WORDS; i++)
-		regs_set(&caller->regs, 1 + i, msg[i]);
+	if (caller->exit_kind) {
+		arch_vcpu_exit_complete(caller, msg);
+		caller->exit_kind = 0;
+	} else {
+		regs_set(&caller->regs, 0, 0);
+		for (unsigned i = 0; i < KEEL_MSG_WORDS; i++)
+			regs_set(&caller->regs, 1 + i, msg[i]);
+	}
 	thread_wake(caller);
 	return 0;
 }

@@ -69,8 +69,8 @@ static bool fast_reply_recv(struct sched_cpu *s, struct thread *t)
 	uint64_t badge;
 	struct endpoint *ep = endpoint_of(t, KEEL_R_READ, &badge);
 	struct thread *caller = t->reply_to;
-	if (!ep || !caller || !list_empty(&ep->senders) || caller->state != KEEL_TS_BLOCKED_REPLY ||
-	    !may_switch_to(s, caller, t))
+	if (!ep || !caller || caller->exit_kind || !list_empty(&ep->senders) ||
+	    caller->state != KEEL_TS_BLOCKED_REPLY || !may_switch_to(s, caller, t))
 		return false;
 	copy_msg(caller, t);
 	caller->reply_from = NULL;

@@ -242,13 +242,23 @@ static void *retype_object(struct untyped *u, unsigned type, uint64_t size)
 		if (at)
 			thread_init((struct thread *)(uintptr_t)at, id);
 		return (void *)(uintptr_t)at;
-	case KEEL_OBJ_PARTITION: {
+	case KEEL_OBJ_VCPU:
+		at = untyped_alloc(u, sizeof(struct thread), 64);
+		if (at) {
+			thread_init((struct thread *)(uintptr_t)at, id);
+			((struct thread *)(uintptr_t)at)->is_vcpu = true;
+		}
+		return (void *)(uintptr_t)at;
+	case KEEL_OBJ_PARTITION:
+	case KEEL_OBJ_VM: {
 		uint64_t mark = u->watermark;
 		at = untyped_alloc(u, sizeof(struct partition), PT_PAGE_SIZE);
 		if (at && partition_init((struct partition *)(uintptr_t)at, id)) {
 			u->watermark = mark; /* no VMID left: give the memory back */
 			at = 0;
 		}
+		if (at)
+			((struct partition *)(uintptr_t)at)->is_vm = type == KEEL_OBJ_VM;
 		return (void *)(uintptr_t)at;
 	}
 	case KEEL_OBJ_FRAME: {
@@ -284,7 +294,8 @@ static long sys_retype(struct thread *t, const uint64_t *a)
 	if (dst->cspace.slots[a[4]].type != KEEL_OBJ_NONE)
 		return -KEEL_EEXIST;
 	if (type != KEEL_OBJ_ENDPOINT && type != KEEL_OBJ_NOTIFICATION && type != KEEL_OBJ_THREAD &&
-	    type != KEEL_OBJ_PARTITION && type != KEEL_OBJ_FRAME)
+	    type != KEEL_OBJ_PARTITION && type != KEEL_OBJ_FRAME && type != KEEL_OBJ_VM &&
+	    type != KEEL_OBJ_VCPU)
 		return -KEEL_EINVAL;
 	void *obj = retype_object(uc->obj, type, a[2]);
 	if (!obj)
@@ -339,11 +350,17 @@ static long sys_thread_config(struct thread *t, const uint64_t *a)
 		return err;
 	if (th->state != KEEL_TS_INACTIVE)
 		return -KEEL_EBUSY;
+	/* vCPUs run only in VMs, service threads only in partitions. */
+	if (th->is_vcpu != p->is_vm)
+		return -KEEL_ETYPE;
 	if (th->partition)
 		list_remove(&th->partition_node);
 	th->partition = p;
 	list_push_back(&p->threads, &th->partition_node);
-	regs_init_user(&th->regs, a[2], a[3], a[4]);
+	if (th->is_vcpu)
+		vcpu_regs_init(&th->regs, &th->el1, a[2], a[3], a[4]);
+	else
+		regs_init_user(&th->regs, a[2], a[3], a[4]);
 	return 0;
 }
 

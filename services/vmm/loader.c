@@ -58,9 +58,8 @@ static unsigned long page_up(unsigned long v)
 /* A new zeroed frame of `size`, filled by `fill` through vmm's scratch
  * mapping, then mapped into the child at `va`. The frame capability is
  * dropped afterwards: the child's mapping is all that is needed. */
-static long child_frame(unsigned long part, unsigned long va, unsigned long size,
-                        unsigned long rights, void (*fill)(void *mem, const void *ctx),
-                        const void *ctx)
+long child_frame(unsigned long part, unsigned long va, unsigned long size, unsigned long rights,
+                 void (*fill)(void *mem, const void *ctx), const void *ctx)
 {
 	long err = keel_retype(KEEL_ROOT_SLOT_UNTYPED, KEEL_OBJ_FRAME, size, 0, VMM_SLOT_TEMP);
 	if (err)

@@ -81,10 +81,14 @@ int main(void)
 	}
 	int n = start_all();
 	printf("%d services started\n", n);
+	size_t size;
+	const void *fdt = bundle_file("system.dtb", &size);
+	if (fdt)
+		vms_start(fdt, bundle_file);
 	for (;;) {
 		struct keel_msg m;
 		unsigned long badge;
-		if (keel_recv(VMM_SLOT_FAULT_EP, &m, &badge) == 0)
+		if (keel_recv(VMM_SLOT_FAULT_EP, &m, &badge) == 0 && !vms_handle(badge, &m))
 			report_fault(badge, &m);
 	}
 }

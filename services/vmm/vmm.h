@@ -2,6 +2,7 @@
 #ifndef VMM_H
 #define VMM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,5 +50,15 @@ long service_start(const struct service_config *cfg, const void *image, size_t s
 
 /* Slots in vmm's own cspace, handed out in order. */
 unsigned long slot_alloc(void);
+/* A new frame filled through vmm's scratch mapping, mapped into `part`. */
+long child_frame(unsigned long part, unsigned long va, unsigned long size, unsigned long rights,
+                 void (*fill)(void *mem, const void *ctx), const void *ctx);
+
+/* vm.c: test VMs of /vms; their exits carry badges from VM_BADGE on. */
+#define VM_BADGE 0x100ul
+int vms_start(const void *fdt, const void *(*file)(const char *name, size_t *size));
+/* Settle one exit; false if the badge is not a VM's. */
+struct keel_msg;
+bool vms_handle(unsigned long badge, struct keel_msg *m);
 
 #endif

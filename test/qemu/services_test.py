@@ -8,7 +8,9 @@
   wild write stops it alone (vmm reports it, the others go on);
 - a high-priority periodic thread keeps running next to a spinning
   low-priority one on its CPU;
-- a budgeted high-priority hog leaves CPU time to a low-priority thread.
+- a budgeted high-priority hog leaves CPU time to a low-priority thread;
+- a bare-metal guest at EL1 in a VM: its UART accesses and its PSCI call
+  are exits that vmm answers.
 
 Usage: services_test.py [--max-late-us N] -- <qemu command line>
 """
@@ -33,6 +35,9 @@ def main():
         "rogue stopped": lambda t: "vmm: service rogue stopped: memory fault at 0x50000000" in t,
         "rtprobe": lambda t: RT.search(t),
         "victim progress": lambda t: t.count("victim: alive") >= 3,
+        "VM output (MMIO exits)": lambda t: "hello-vm: Hello from a Keel VM" in t,
+        "VM MMIO read": lambda t: "hello-vm: uart fr=0x00000090" in t,
+        "VM PSCI off (HVC exit)": lambda t: "VM hello-vm: system off (PSCI)" in t,
     }
     while True:
         text = k.text()

@@ -24,6 +24,9 @@
 #define EC_DABT_LOW 0x24
 
 void fp_save(struct arch_regs *regs);
+void vcpu_el1_save(struct vcpu_sysregs *s);
+void vcpu_el1_load(const struct vcpu_sysregs *s);
+void vcpu_exit(struct thread *t, uint64_t esr);
 void fp_restore(const struct arch_regs *regs);
 _Noreturn void return_to_user(struct arch_regs *regs);
 _Noreturn void user_exception(struct arch_regs *regs, unsigned vector);
@@ -40,6 +43,8 @@ void arch_user_init_cpu(void)
 	sysreg_write(vtcr_el2, VTCR_EL2_VALUE);
 	sysreg_write(hcr_el2, HCR_EL2_SERVICE);
 	isb();
+	this_cpu()->hcr = HCR_EL2_SERVICE;
+	this_cpu()->service_el1 = true;
 }
 
 static void switch_space(struct cpu_local *cpu, struct partition *p)
@@ -82,11 +87,39 @@ static void fp_take(struct thread *t)
 	cpu->fp_owner = t;
 }
 
+/*
+ * Services and vCPUs differ in HCR_EL2 (TGE, DC) and in whose EL1 system
+ * registers the CPU holds; a vCPU's stay loaded until another context
+ * needs the CPU's EL1 state (another vCPU, or a service, which needs
+ * CPACR_EL1.FPEN for its FP/SIMD).
+ */
+static void switch_kind(struct cpu_local *cpu, struct thread *next)
+{
+	if (cpu->el1_owner && cpu->el1_owner != next) {
+		vcpu_el1_save(&cpu->el1_owner->el1);
+		cpu->el1_owner = NULL;
+	}
+	if (next->is_vcpu && cpu->el1_owner != next) {
+		vcpu_el1_load(&next->el1);
+		cpu->el1_owner = next;
+	} else if (!next->is_vcpu && !cpu->service_el1) {
+		sysreg_write(cpacr_el1, 3ull << 20);
+	}
+	cpu->service_el1 = !next->is_vcpu;
+	uint64_t hcr = next->is_vcpu ? HCR_EL2_GUEST : HCR_EL2_SERVICE;
+	if (cpu->hcr != hcr) {
+		sysreg_write(hcr_el2, hcr);
+		isb();
+		cpu->hcr = hcr;
+	}
+}
+
 _Noreturn void arch_run_next(void)
 {
 	struct thread *next = kernel_pick_next();
 	struct cpu_local *cpu = this_cpu();
 
+	switch_kind(cpu, next);
 	switch_space(cpu, next->partition);
 	switch_fp(cpu, next);
 	kernel_unlock();
@@ -120,7 +153,10 @@ _Noreturn void user_exception(struct arch_regs *regs, unsigned vector)
 
 	kernel_lock();
 	sched_charge(this_sched(), arch_counter());
-	if (vector == VEC_LOW64_SYNC)
+	if (vector == VEC_LOW64_SYNC && t->is_vcpu &&
+	    ((sysreg_read(esr_el2) >> 26) & 0x3f) != EC_FP)
+		vcpu_exit(t, sysreg_read(esr_el2));
+	else if (vector == VEC_LOW64_SYNC)
 		user_sync(t);
 	else if (vector == VEC_LOW64_IRQ)
 		gic_handle_irq();

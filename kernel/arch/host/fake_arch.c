@@ -148,3 +148,10 @@ int arch_irq_route(unsigned intid, unsigned cpu)
 	fake_arch.irq_unmasked[intid] = true;
 	return 0;
 }
+
+void arch_vcpu_exit_complete(struct thread *vcpu, const uint64_t *msg)
+{
+	(void)vcpu;
+	(void)msg;
+	abort(); /* no vCPUs in the host tests */
+}

@@ -49,6 +49,10 @@ void arch_irq_mask(unsigned intid);
 void arch_irq_unmask(unsigned intid);
 /* Route device interrupt `intid` to `cpu` and enable it. */
 int arch_irq_route(unsigned intid, unsigned cpu);
+struct thread;
+/* Finish the exit a vCPU was waiting on with the service's reply `msg`
+ * (write the register of an MMIO read, step past the instruction). */
+void arch_vcpu_exit_complete(struct thread *vcpu, const uint64_t *msg);
 /* Make `cpu` enter the kernel and reschedule (an SGI on AArch64). */
 void arch_ipi_send(unsigned cpu);
 /* Wait for an interrupt (or a spurious wake-up). */

@@ -29,6 +29,7 @@ struct partition {
 	uint32_t id;
 	uint16_t vmid;
 	bool alive;
+	bool is_vm; /* a guest's address space: only vCPUs run in it */
 	char name[PARTITION_NAME_MAX];
 	struct endpoint *fault_ep;
 	uint64_t fault_badge;

@@ -7,6 +7,7 @@
 #define KEEL_THREAD_H
 
 #include <arch/regs.h>
+#include <arch/vcpu.h>
 #include <keel/list.h>
 #include <keel_abi.h>
 #include <stdbool.h>
@@ -22,6 +23,16 @@ struct thread {
 	uint16_t cpu;
 	struct partition *partition;
 	struct list partition_node;
+
+	/* A vCPU runs guest code at EL1 of its VM (partition->is_vm). An exit
+	 * the kernel hands to a service is a call: exit_kind says how the reply
+	 * completes it (keel_abi.h KEEL_EXIT_*). */
+	bool is_vcpu;
+	uint8_t exit_kind;
+	uint8_t exit_reg;
+	uint8_t exit_width;
+	bool exit_write;
+	struct vcpu_sysregs el1;
 
 	/* IPC */
 	struct list ipc_node;

@@ -138,6 +138,10 @@ enum keel_fault_kind {
 	KEEL_FAULT_MEMORY = 1, /* w1 = address, w2 = pc, w3 = esr */
 	KEEL_FAULT_OTHER = 2,  /* w1 = esr, w2 = pc */
 	KEEL_FAULT_EXIT = 3,   /* w1 = exit code */
+	/* vCPU exits: the vCPU waits for the reply, which completes them. */
+	KEEL_EXIT_MMIO = 4, /* w1 = IPA, w2 = width in bytes, w3 = value written,
+	                     * w4 = 1 for a write; reply w0 = value read */
+	KEEL_EXIT_HVC = 5,  /* w1..w4 = x0..x3 (PSCI and the like); reply w0 -> x0 */
 };
 
 /* Thread states as reported by KEEL_SYS_INFO_THREADS. */

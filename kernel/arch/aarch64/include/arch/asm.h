@@ -26,6 +26,8 @@
 /* HCR_EL2 while a service runs at EL0: seL4's value (DESIGN.md):
  * VM|SWIO|FMO|IMO|AMO|DC|TSC|TACR|TTLB|TVM|TGE|RW. */
 #define HCR_EL2_SERVICE 0x8e28103b
+/* HCR_EL2 while a vCPU runs: VM|FMO|IMO|AMO|TSC|RW (TGE = DC = 0). */
+#define HCR_EL2_GUEST   0x80080039
 /* VTCR_EL2: 39-bit IPA from level 1, 4 KiB granule, WB inner shareable walks, 40-bit PA. */
 #define VTCR_EL2_VALUE  0x80023559
 

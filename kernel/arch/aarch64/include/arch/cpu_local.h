@@ -14,10 +14,12 @@ struct cpu_local {
 	uint64_t id;
 	struct arch_regs *cur_regs; /* where the EL0 entry saves registers */
 	uint64_t kstack_top;
-	struct thread *fp_owner; /* whose FP/SIMD registers the CPU holds */
-	struct partition *space; /* whose stage-2 table VTTBR_EL2 holds */
-	uint64_t fp_trapped;     /* CPTR_EL2.TFP is set */
-	uint64_t pad[2];
+	struct thread *fp_owner;  /* whose FP/SIMD registers the CPU holds */
+	struct partition *space;  /* whose stage-2 table VTTBR_EL2 holds */
+	struct thread *el1_owner; /* vCPU whose EL1 registers the CPU holds */
+	uint64_t hcr;             /* HCR_EL2 as last written */
+	uint32_t fp_trapped;      /* CPTR_EL2.TFP is set */
+	uint32_t service_el1;     /* EL1 registers are set up for services */
 };
 
 _Static_assert(sizeof(struct cpu_local) == 64, "asm.h CPU_LOCAL_SIZE");
