@@ -27,6 +27,7 @@
 
 struct vm {
 	char name[16];
+	unsigned long vcpu; /* its vCPU's capability slot in vmm */
 	char line[120];
 	size_t line_len;
 	bool off;
@@ -62,9 +63,10 @@ static void fill_ram(void *mem, const void *ctx)
 	}
 }
 
-static long vm_build(const char *name, const void *image, size_t size, unsigned long ram_kib,
+static long vm_build(struct vm *v, const void *image, size_t size, unsigned long ram_kib,
                      unsigned long cpu, unsigned long prio, unsigned long badge)
 {
+	const char *name = v->name;
 	const Elf64_Ehdr *eh = image;
 	if (size < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
 	    eh->e_machine != EM_AARCH64 || eh->e_phoff > size ||
@@ -73,6 +75,7 @@ static long vm_build(const char *name, const void *image, size_t size, unsigned 
 	unsigned long vm = slot_alloc(), vcpu = slot_alloc();
 	if (!vm || !vcpu)
 		return -KEEL_ENOMEM;
+	v->vcpu = vcpu;
 	long err = keel_retype(KEEL_ROOT_SLOT_UNTYPED, KEEL_OBJ_VM, 0, 0, vm);
 	if (!err)
 		err = keel_partition_config(vm, name, VMM_SLOT_FAULT_EP, badge);
@@ -121,7 +124,7 @@ int vms_start(const void *fdt, const void *(*file)(const char *name, size_t *siz
 		struct vm *v = &vms[vm_count];
 		snprintf(v->name, sizeof(v->name), "%s", name);
 		long err =
-		        vm_build(name, elf, size, prop_u32(fdt, node, "memory-kib", 1024),
+		        vm_build(v, elf, size, prop_u32(fdt, node, "memory-kib", 1024),
 		                 prop_u32(fdt, node, "cpu", 0), prop_u32(fdt, node, "priority", 10),
 		                 VM_BADGE + (unsigned long)vm_count);
 		if (err) {
@@ -165,7 +168,10 @@ static bool vm_exit(struct vm *v, struct keel_msg *m)
 	if (kind == KEEL_EXIT_HVC) {
 		unsigned long fn = m->w[1];
 		if (fn == PSCI_SYSTEM_OFF) {
-			printf("VM %s: system off (PSCI)\n", v->name);
+			/* Stopped, not left waiting: the next exit vmm receives would
+			 * otherwise release this one with -KEEL_ESRCH. */
+			long err = keel_thread_stop(v->vcpu);
+			printf("VM %s: system off (PSCI)%s\n", v->name, err ? ", stop failed" : "");
 			v->off = true;
 			return false;
 		}

@@ -487,6 +487,23 @@ static void unregister_head_and_tail(void **state)
 	assert_empty(slot(c, 1), c);
 }
 
+/* A vCPU counts as a thread and a VM as a partition, never the reverse. */
+static void vcpu_and_vm_are_subtypes(void **state)
+{
+	struct fixture *f = *state;
+	struct cspace *a = f->cs[0];
+	struct cap *c;
+	int obj;
+	assert_int_equal(cap_install(a, 1, KEEL_OBJ_VCPU, &obj, KEEL_R_ALL, 0), 0);
+	assert_int_equal(cap_install(a, 2, KEEL_OBJ_VM, &obj, KEEL_R_ALL, 0), 0);
+	assert_int_equal(cap_install(a, 3, KEEL_OBJ_THREAD, &obj, KEEL_R_ALL, 0), 0);
+	assert_int_equal(cap_lookup(a, 1, KEEL_OBJ_THREAD, KEEL_R_CONTROL, &c), 0);
+	assert_int_equal(cap_lookup(a, 2, KEEL_OBJ_PARTITION, KEEL_R_WRITE, &c), 0);
+	assert_int_equal(cap_lookup(a, 3, KEEL_OBJ_VCPU, 0, &c), -KEEL_ETYPE);
+	assert_int_equal(cap_lookup(a, 1, KEEL_OBJ_PARTITION, 0, &c), -KEEL_ETYPE);
+	assert_int_equal(cap_lookup(a, 2, KEEL_OBJ_THREAD, 0, &c), -KEEL_ETYPE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -508,6 +525,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(unregistered_cspace_is_not_touched, setup,
 	                                        teardown),
 	        cmocka_unit_test_setup_teardown(unregister_head_and_tail, setup, teardown),
+	        cmocka_unit_test_setup_teardown(vcpu_and_vm_are_subtypes, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

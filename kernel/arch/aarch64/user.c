@@ -95,6 +95,8 @@ static void fp_take(struct thread *t)
  */
 static void switch_kind(struct cpu_local *cpu, struct thread *next)
 {
+	if (!next->is_vcpu && !cpu->el1_owner && cpu->service_el1)
+		return; /* service to service: the common case */
 	if (cpu->el1_owner && cpu->el1_owner != next) {
 		vcpu_el1_save(&cpu->el1_owner->el1);
 		cpu->el1_owner = NULL;
@@ -119,9 +121,13 @@ _Noreturn void arch_run_next(void)
 	struct thread *next = kernel_pick_next();
 	struct cpu_local *cpu = this_cpu();
 
-	switch_kind(cpu, next);
-	switch_space(cpu, next->partition);
-	switch_fp(cpu, next);
+	/* Back to the thread that entered: nothing to switch (most system calls). */
+	if (next != cpu->last) {
+		switch_kind(cpu, next);
+		switch_space(cpu, next->partition);
+		switch_fp(cpu, next);
+		cpu->last = next;
+	}
 	kernel_unlock();
 	return_to_user(&next->regs);
 }

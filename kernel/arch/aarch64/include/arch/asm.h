@@ -18,7 +18,7 @@
 #define REGS_FPSR   800
 
 /* struct cpu_local (cpu_local.h) */
-#define CPU_LOCAL_SIZE 64
+#define CPU_LOCAL_SIZE 128
 #define CPU_ID         0
 #define CPU_CUR_REGS   8
 #define CPU_KSTACK_TOP 16

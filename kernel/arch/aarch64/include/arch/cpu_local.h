@@ -20,9 +20,11 @@ struct cpu_local {
 	uint64_t hcr;             /* HCR_EL2 as last written */
 	uint32_t fp_trapped;      /* CPTR_EL2.TFP is set */
 	uint32_t service_el1;     /* EL1 registers are set up for services */
+	struct thread *last;      /* the thread the CPU last returned to */
+	uint64_t pad[7];          /* one 128-byte slot per CPU (asm.h) */
 };
 
-_Static_assert(sizeof(struct cpu_local) == 64, "asm.h CPU_LOCAL_SIZE");
+_Static_assert(sizeof(struct cpu_local) == 128, "asm.h CPU_LOCAL_SIZE");
 
 extern struct cpu_local cpu_locals[KEEL_MAX_CPUS];
 
