@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The virtual GICv2 distributor of a VM: register-level emulation of the
+ * GICD frame as a guest sees it, and the question the injection code asks
+ * ("which interrupt should vCPU n take next?"). Pure state, no hardware:
+ * the list-register side lives in the arch layer.
+ *
+ * Interrupts 0-15 are SGIs and 16-31 PPIs, banked per vCPU; 32 and up are
+ * SPIs shared by the VM.
+ */
+#ifndef KEEL_VGIC_DIST_H
+#define KEEL_VGIC_DIST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define VGIC_MAX_VCPUS 8
+#define VGIC_PRIVATE   32
+#define VGIC_SPIS      96
+#define VGIC_IRQS      (VGIC_PRIVATE + VGIC_SPIS)
+#define VGIC_NONE      1023u
+
+struct vgic_irq {
+	bool enabled, pending, active, level_cfg;
+	uint8_t priority;
+	uint8_t targets;     /* SPIs: vCPU mask (ITARGETSR) */
+	uint8_t sgi_sources; /* SGIs: which vCPUs sent it, pending */
+};
+
+struct vgic_dist {
+	bool enabled; /* GICD_CTLR.Enable */
+	unsigned vcpus;
+	struct vgic_irq priv[VGIC_MAX_VCPUS][VGIC_PRIVATE];
+	struct vgic_irq spi[VGIC_SPIS];
+};
+
+void vgic_dist_init(struct vgic_dist *d, unsigned vcpus);
+/* A 32-bit (or, for byte registers, 8-bit) access by vCPU `vcpu` at
+ * `offset` in the GICD frame. Unknown or reserved offsets read as zero and
+ * ignore writes, as the architecture allows. */
+uint32_t vgic_dist_read(struct vgic_dist *d, unsigned vcpu, uint32_t offset, unsigned width);
+void vgic_dist_write(struct vgic_dist *d, unsigned vcpu, uint32_t offset, unsigned width,
+                     uint32_t value);
+/* A device (or the virtual timer) raises or lowers interrupt `intid`. */
+void vgic_set_line(struct vgic_dist *d, unsigned vcpu, unsigned intid, bool level);
+/* The highest-priority enabled, pending, inactive interrupt for `vcpu`, or
+ * VGIC_NONE; lower numbers win ties, as on the GIC. */
+unsigned vgic_next_pending(const struct vgic_dist *d, unsigned vcpu);
+/* The vCPU took `intid` (it is now active, no longer pending), then ended it. */
+void vgic_acknowledge(struct vgic_dist *d, unsigned vcpu, unsigned intid);
+void vgic_deactivate(struct vgic_dist *d, unsigned vcpu, unsigned intid);
+
+#endif

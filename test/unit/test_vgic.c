@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: MIT */
+/* The virtual GICv2 distributor (kernel/core/vgic_dist.c), register by register. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include <keel/vgic_dist.h>
+
+static struct vgic_dist d;
+
+static int setup(void **state)
+{
+	(void)state;
+	vgic_dist_init(&d, 2);
+	vgic_dist_write(&d, 0, 0x000, 4, 1); /* GICD_CTLR.Enable */
+	return 0;
+}
+
+static void typer_and_ctlr(void **state)
+{
+	(void)state;
+	uint32_t typer = vgic_dist_read(&d, 0, 0x004, 4);
+	assert_int_equal(typer & 0x1f, VGIC_IRQS / 32 - 1);
+	assert_int_equal((typer >> 5) & 7, 1); /* two vCPUs */
+	assert_int_equal(vgic_dist_read(&d, 1, 0x000, 4), 1);
+	vgic_dist_write(&d, 0, 0x000, 4, 0);
+	assert_int_equal(vgic_dist_read(&d, 0, 0x000, 4), 0);
+}
+
+static void enable_set_and_clear(void **state)
+{
+	(void)state;
+	assert_int_equal(vgic_dist_read(&d, 0, 0x100, 4), 0x0000ffff); /* SGIs always on */
+	vgic_dist_write(&d, 0, 0x104, 4, 0x5);                         /* SPIs 32 and 34 */
+	assert_int_equal(vgic_dist_read(&d, 1, 0x104, 4), 0x5);        /* shared */
+	vgic_dist_write(&d, 0, 0x184, 4, 0x1);
+	assert_int_equal(vgic_dist_read(&d, 0, 0x104, 4), 0x4);
+	vgic_dist_write(&d, 0, 0x180, 4, 0xffffffff); /* SGI enables cannot be cleared */
+	assert_int_equal(vgic_dist_read(&d, 0, 0x100, 4), 0x0000ffff);
+	vgic_dist_write(&d, 1, 0x100, 4, 1u << 27); /* PPI 27 is banked per vCPU */
+	assert_int_equal(vgic_dist_read(&d, 1, 0x100, 4), 0x0800ffff);
+	assert_int_equal(vgic_dist_read(&d, 0, 0x100, 4), 0x0000ffff);
+}
+
+static void pending_and_active(void **state)
+{
+	(void)state;
+	vgic_dist_write(&d, 0, 0x204, 4, 0x3);
+	assert_int_equal(vgic_dist_read(&d, 0, 0x204, 4), 0x3);
+	vgic_dist_write(&d, 0, 0x284, 4, 0x1);
+	assert_int_equal(vgic_dist_read(&d, 0, 0x204, 4), 0x2);
+	vgic_dist_write(&d, 0, 0x304, 4, 0x8);
+	assert_int_equal(vgic_dist_read(&d, 0, 0x304, 4), 0x8);
+	vgic_dist_write(&d, 0, 0x384, 4, 0x8);
+	assert_int_equal(vgic_dist_read(&d, 0, 0x304, 4), 0);
+}
+
+static void priorities_are_bytes_with_five_bits(void **state)
+{
+	(void)state;
+	vgic_dist_write(&d, 0, 0x420, 4, 0x11223344); /* interrupts 32..35 */
+	assert_int_equal(vgic_dist_read(&d, 0, 0x420, 4), 0x10203040);
+	vgic_dist_write(&d, 0, 0x422, 1, 0xff);
+	assert_int_equal(vgic_dist_read(&d, 0, 0x422, 1), 0xf8);
+	assert_int_equal(vgic_dist_read(&d, 0, 0x420, 4), 0x10f83040);
+	/* A byte access that crosses its word is refused. */
+	vgic_dist_write(&d, 0, 0x423, 4, 0);
+	assert_int_equal(vgic_dist_read(&d, 0, 0x423, 1), 0x10);
+}
+
+static void targets_of_spis_and_private_interrupts(void **state)
+{
+	(void)state;
+	assert_int_equal(vgic_dist_read(&d, 1, 0x800, 4), 0x02020202); /* own mask, RO */
+	vgic_dist_write(&d, 1, 0x800, 4, 0x01010101);
+	assert_int_equal(vgic_dist_read(&d, 1, 0x800, 4), 0x02020202);
+	vgic_dist_write(&d, 0, 0x820, 4, 0xff030201); /* 32->0, 33->1, 34->both, 35: masked */
+	assert_int_equal(vgic_dist_read(&d, 0, 0x820, 4), 0x03030201);
+}
+
+static void config_edge_or_level(void **state)
+{
+	(void)state;
+	assert_int_equal(vgic_dist_read(&d, 0, 0xc00, 4), 0xaaaaaaaa); /* SGIs edge */
+	vgic_dist_write(&d, 0, 0xc08, 4, 0x2);                         /* 32 edge, 33.. level */
+	assert_int_equal(vgic_dist_read(&d, 0, 0xc08, 4), 0x2);
+	vgic_dist_write(&d, 0, 0xc00, 4, 0); /* SGI config is read-only */
+	assert_int_equal(vgic_dist_read(&d, 0, 0xc00, 4), 0xaaaaaaaa);
+}
+
+static void sgis_go_to_their_targets(void **state)
+{
+	(void)state;
+	vgic_dist_write(&d, 0, 0xf00, 4, (0x2u << 16) | 5); /* SGI 5 to vCPU 1 */
+	assert_int_equal(vgic_next_pending(&d, 1), 5);
+	assert_int_equal(vgic_next_pending(&d, 0), VGIC_NONE);
+	vgic_dist_write(&d, 1, 0xf00, 4, (1u << 24) | 3); /* all but self */
+	assert_int_equal(vgic_next_pending(&d, 0), 3);
+	vgic_dist_write(&d, 1, 0xf00, 4, (2u << 24) | 7); /* self only */
+	assert_int_equal(vgic_dist_read(&d, 1, 0x200, 4) & 0xff, 0xa0);
+	vgic_acknowledge(&d, 1, 5);
+	assert_int_equal(vgic_dist_read(&d, 1, 0x300, 4) & 0xff, 0x20);
+	assert_int_equal(vgic_next_pending(&d, 1), 7);
+}
+
+static void next_pending_follows_priority_and_targets(void **state)
+{
+	(void)state;
+	vgic_dist_write(&d, 0, 0x104, 4, 0x7);        /* 32, 33, 34 enabled */
+	vgic_dist_write(&d, 0, 0x420, 4, 0x00a080c0); /* 32:c0 33:80 34:a0 */
+	vgic_dist_write(&d, 0, 0x820, 4, 0x00010101);
+	vgic_set_line(&d, 0, 32, true);
+	vgic_set_line(&d, 0, 34, true);
+	assert_int_equal(vgic_next_pending(&d, 0), 34);
+	vgic_set_line(&d, 0, 33, true);
+	assert_int_equal(vgic_next_pending(&d, 0), 33);
+	assert_int_equal(vgic_next_pending(&d, 1), VGIC_NONE); /* targets vCPU 0 only */
+	vgic_dist_write(&d, 0, 0x184, 4, 0x2);                 /* disable 33 */
+	assert_int_equal(vgic_next_pending(&d, 0), 34);
+	vgic_dist_write(&d, 0, 0x000, 4, 0); /* distributor off: nothing */
+	assert_int_equal(vgic_next_pending(&d, 0), VGIC_NONE);
+}
+
+static void acknowledge_and_deactivate(void **state)
+{
+	(void)state;
+	vgic_dist_write(&d, 0, 0x104, 4, 0x3);
+	vgic_dist_write(&d, 0, 0xc08, 4, 0x2); /* 32 edge, 33 level */
+	vgic_set_line(&d, 0, 32, true);
+	vgic_acknowledge(&d, 0, 32);
+	assert_int_equal(vgic_next_pending(&d, 0), VGIC_NONE); /* active, not pending */
+	vgic_deactivate(&d, 0, 32);
+	assert_int_equal(vgic_next_pending(&d, 0), VGIC_NONE); /* edge: consumed */
+
+	vgic_set_line(&d, 0, 33, true);
+	vgic_acknowledge(&d, 0, 33);
+	vgic_deactivate(&d, 0, 33);
+	assert_int_equal(vgic_next_pending(&d, 0), 33); /* level: line still high */
+	vgic_set_line(&d, 0, 33, false);
+	assert_int_equal(vgic_next_pending(&d, 0), VGIC_NONE);
+}
+
+static void bad_accesses_read_zero_and_change_nothing(void **state)
+{
+	(void)state;
+	assert_int_equal(vgic_dist_read(&d, 0, 0x102, 4), 0);  /* unaligned word */
+	assert_int_equal(vgic_dist_read(&d, 0, 0x100, 1), 0);  /* byte on a word register */
+	assert_int_equal(vgic_dist_read(&d, 0, 0x2000, 4), 0); /* outside the frame */
+	assert_int_equal(vgic_dist_read(&d, 5, 0x100, 4), 0);  /* no such vCPU */
+	vgic_dist_write(&d, 0, 0x104, 2, 0xffff);
+	vgic_dist_write(&d, 7, 0x104, 4, 0xffff);
+	vgic_dist_write(&d, 0, 0x1fc, 4, 0xffffffff); /* beyond the implemented interrupts */
+	assert_int_equal(vgic_dist_read(&d, 0, 0x104, 4), 0);
+	vgic_set_line(&d, 0, 5000, true);
+	vgic_set_line(&d, 0, 3, true); /* SGIs are not lines */
+	assert_int_equal(vgic_next_pending(&d, 0), VGIC_NONE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test_setup(typer_and_ctlr, setup),
+	        cmocka_unit_test_setup(enable_set_and_clear, setup),
+	        cmocka_unit_test_setup(pending_and_active, setup),
+	        cmocka_unit_test_setup(priorities_are_bytes_with_five_bits, setup),
+	        cmocka_unit_test_setup(targets_of_spis_and_private_interrupts, setup),
+	        cmocka_unit_test_setup(config_edge_or_level, setup),
+	        cmocka_unit_test_setup(sgis_go_to_their_targets, setup),
+	        cmocka_unit_test_setup(next_pending_follows_priority_and_targets, setup),
+	        cmocka_unit_test_setup(acknowledge_and_deactivate, setup),
+	        cmocka_unit_test_setup(bad_accesses_read_zero_and_change_nothing, setup),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
