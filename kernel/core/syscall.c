@@ -257,8 +257,11 @@ static void *retype_object(struct untyped *u, unsigned type, uint64_t size)
 			u->watermark = mark; /* no VMID left: give the memory back */
 			at = 0;
 		}
-		if (at)
-			((struct partition *)(uintptr_t)at)->is_vm = type == KEEL_OBJ_VM;
+		if (at && type == KEEL_OBJ_VM) {
+			struct partition *vm = (struct partition *)(uintptr_t)at;
+			vm->is_vm = true;
+			vgic_dist_init(&vm->vgic, VGIC_MAX_VCPUS);
+		}
 		return (void *)(uintptr_t)at;
 	}
 	case KEEL_OBJ_FRAME: {
@@ -357,9 +360,12 @@ static long sys_thread_config(struct thread *t, const uint64_t *a)
 		list_remove(&th->partition_node);
 	th->partition = p;
 	list_push_back(&p->threads, &th->partition_node);
-	if (th->is_vcpu)
+	if (th->is_vcpu) {
+		if (p->vcpu_count == VGIC_MAX_VCPUS)
+			return -KEEL_ERANGE;
+		th->vcpu_index = (uint8_t)p->vcpu_count++;
 		vcpu_regs_init(&th->regs, &th->el1, a[2], a[3], a[4]);
-	else
+	} else
 		regs_init_user(&th->regs, a[2], a[3], a[4]);
 	return 0;
 }

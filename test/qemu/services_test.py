@@ -37,6 +37,7 @@ def main():
         "victim progress": lambda t: t.count("victim: alive") >= 3,
         "VM output (MMIO exits)": lambda t: "hello-vm: Hello from a Keel VM" in t,
         "VM MMIO read": lambda t: "hello-vm: uart fr=0x00000090" in t,
+        "vGIC distributor": lambda t: "hello-vm: gicd ctlr=0x00000001 isenabler1=0x00000005" in t,
         "VM PSCI off (HVC exit)": lambda t: "VM hello-vm: system off (PSCI)" in t,
     }
     while True:

@@ -13,6 +13,7 @@
 #include <keel/log.h>
 #include <keel/partition.h>
 #include <keel/thread.h>
+#include <keel/vgic_dist.h>
 
 #define EC_HVC64    0x16
 #define EC_DABT_LOW 0x24
@@ -97,6 +98,25 @@ static void exit_to_service(struct thread *t, unsigned kind, const uint64_t *wor
 	ep_send(vm->fault_ep, t, msg, vm->fault_badge, true);
 }
 
+/* The guest's GICD frame, where QEMU virt has it; settled in the kernel. */
+#define VGICD_BASE 0x08000000ull
+#define VGICD_SIZE 0x10000ull
+
+static bool vgicd_access(struct thread *t, uint64_t ipa, unsigned reg, unsigned width, bool write)
+{
+	struct vgic_dist *d = &t->partition->vgic;
+	if (ipa - VGICD_BASE >= VGICD_SIZE)
+		return false;
+	uint32_t off = (uint32_t)(ipa - VGICD_BASE);
+	if (write)
+		vgic_dist_write(d, t->vcpu_index, off, width,
+		                reg == XZR ? 0 : (uint32_t)t->regs.x[reg]);
+	else if (reg != XZR)
+		t->regs.x[reg] = vgic_dist_read(d, t->vcpu_index, off, width);
+	t->regs.pc += 4;
+	return true;
+}
+
 static void mmio_exit(struct thread *t, uint64_t esr)
 {
 	unsigned reg = (unsigned)(esr >> 16) & 0x1f;
@@ -107,6 +127,8 @@ static void mmio_exit(struct thread *t, uint64_t esr)
 
 	if (width < 8)
 		value &= (1ull << (8 * width)) - 1;
+	if (vgicd_access(t, ipa, reg, width, write))
+		return;
 	t->exit_reg = (uint8_t)reg;
 	t->exit_width = (uint8_t)width;
 	t->exit_write = write;

@@ -11,6 +11,7 @@
 #include <arch/pgtable.h>
 #include <keel/cap.h>
 #include <keel/list.h>
+#include <keel/vgic_dist.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -30,6 +31,8 @@ struct partition {
 	uint16_t vmid;
 	bool alive;
 	bool is_vm; /* a guest's address space: only vCPUs run in it */
+	unsigned vcpu_count;
+	struct vgic_dist vgic; /* VMs: the virtual distributor, emulated in the kernel */
 	char name[PARTITION_NAME_MAX];
 	struct endpoint *fault_ep;
 	uint64_t fault_badge;

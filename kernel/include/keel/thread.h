@@ -32,6 +32,7 @@ struct thread {
 	uint8_t exit_reg;
 	uint8_t exit_width;
 	bool exit_write;
+	uint8_t vcpu_index; /* its number in its VM (vGIC banking) */
 	struct vcpu_sysregs el1;
 
 	/* IPC */

@@ -9,6 +9,7 @@
 #define UART            0x09000000ul
 #define UART_FR         0x18
 #define PSCI_SYSTEM_OFF 0x84000008ul
+#define GICD            0x08000000ul
 
 void guest_main(void);
 
@@ -62,10 +63,32 @@ static void time_mmio(void)
 	puts_(" ticks avg over 64\n");
 }
 
+/* The virtual distributor lives in the kernel: program it, read it back,
+ * and time an access (no service is involved). */
+static void try_gicd(void)
+{
+	*(volatile uint32_t *)GICD = 1;             /* GICD_CTLR */
+	*(volatile uint32_t *)(GICD + 0x104) = 0x5; /* enable interrupts 32 and 34 */
+	puts_("gicd ctlr=0x");
+	put_hex(*(volatile uint32_t *)GICD);
+	puts_(" isenabler1=0x");
+	put_hex(*(volatile uint32_t *)(GICD + 0x104));
+	puts_("\n");
+	enum { N = 64 };
+	uint64_t t0 = counter();
+	for (int i = 0; i < N; i++)
+		(void)*(volatile uint32_t *)(GICD + 0x004); /* GICD_TYPER */
+	uint64_t t1 = counter();
+	puts_("gicd read exit: ");
+	put_dec((t1 - t0) / N);
+	puts_(" ticks avg over 64\n");
+}
+
 void guest_main(void)
 {
 	puts_("Hello from a Keel VM\n");
 	time_mmio();
+	try_gicd();
 	uint32_t fr = *(volatile uint32_t *)(UART + UART_FR);
 	puts_("uart fr=0x");
 	put_hex(fr);
