@@ -89,7 +89,7 @@ static void fill_segment(void *mem, const void *ctx)
 	       s->img + s->ph->p_offset, s->ph->p_filesz);
 }
 
-static long check_elf(const void *image, size_t size, const Elf64_Ehdr **out)
+long elf_check(const void *image, size_t size, const Elf64_Ehdr **out)
 {
 	const Elf64_Ehdr *eh = image;
 	if (size < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
@@ -105,7 +105,7 @@ static long load_elf(unsigned long part, const void *image, size_t size, unsigne
                      unsigned long *phdr_va, unsigned *phnum)
 {
 	const Elf64_Ehdr *eh;
-	long err = check_elf(image, size, &eh);
+	long err = elf_check(image, size, &eh);
 	if (err)
 		return err;
 	*phdr_va = 0;

@@ -67,10 +67,8 @@ static long vm_build(struct vm *v, const void *image, size_t size, unsigned long
                      unsigned long cpu, unsigned long prio, unsigned long badge)
 {
 	const char *name = v->name;
-	const Elf64_Ehdr *eh = image;
-	if (size < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
-	    eh->e_machine != EM_AARCH64 || eh->e_phoff > size ||
-	    eh->e_phnum > (size - eh->e_phoff) / sizeof(Elf64_Phdr))
+	const Elf64_Ehdr *eh;
+	if (elf_check(image, size, &eh))
 		return -KEEL_EINVAL;
 	unsigned long vm = slot_alloc(), vcpu = slot_alloc();
 	if (!vm || !vcpu)

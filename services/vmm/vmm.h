@@ -50,6 +50,9 @@ long service_start(const struct service_config *cfg, const void *image, size_t s
 
 /* Slots in vmm's own cspace, handed out in order. */
 unsigned long slot_alloc(void);
+/* A static AArch64 executable whose program headers lie inside it. */
+#include <elf.h>
+long elf_check(const void *image, size_t size, const Elf64_Ehdr **out);
 /* A new frame filled through vmm's scratch mapping, mapped into `part`. */
 long child_frame(unsigned long part, unsigned long va, unsigned long size, unsigned long rights,
                  void (*fill)(void *mem, const void *ctx), const void *ctx);

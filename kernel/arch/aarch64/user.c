@@ -137,6 +137,12 @@ static void user_sync(struct thread *t)
 	uint64_t esr = sysreg_read(esr_el2);
 	unsigned ec = (unsigned)(esr >> 26) & 0x3f;
 
+	/* A guest's exits are decoded apart; its FP traps are ours (lazy FP). */
+	if (t->is_vcpu && ec != EC_FP) {
+		vcpu_exit(t, esr);
+		return;
+	}
+
 	if (ec == EC_SVC64 && (esr & 0xffff) == KEEL_SVC_KEEL) {
 		uint64_t no = regs_sysno(&t->regs);
 		bool ipc = no == KEEL_SYS_CALL || no == KEEL_SYS_REPLY_RECV;
@@ -159,10 +165,7 @@ _Noreturn void user_exception(struct arch_regs *regs, unsigned vector)
 
 	kernel_lock();
 	sched_charge(this_sched(), arch_counter());
-	if (vector == VEC_LOW64_SYNC && t->is_vcpu &&
-	    ((sysreg_read(esr_el2) >> 26) & 0x3f) != EC_FP)
-		vcpu_exit(t, sysreg_read(esr_el2));
-	else if (vector == VEC_LOW64_SYNC)
+	if (vector == VEC_LOW64_SYNC)
 		user_sync(t);
 	else if (vector == VEC_LOW64_IRQ)
 		gic_handle_irq();
