@@ -14,9 +14,7 @@ void endpoint_init(struct endpoint *ep, uint32_t id)
 /* Registers of a receive result: x0 = 0, x1..x6 message, x7 badge. */
 static void deliver(struct thread *to, const uint64_t *msg, uint64_t badge)
 {
-	regs_set(&to->regs, 0, 0);
-	for (unsigned i = 0; i < KEEL_MSG_WORDS; i++)
-		regs_set(&to->regs, 1 + i, msg[i]);
+	ep_set_message(to, msg);
 	regs_set(&to->regs, 7, badge);
 }
 
@@ -111,9 +109,7 @@ int ep_reply(struct thread *t, const uint64_t *msg)
 		arch_vcpu_exit_complete(caller, msg);
 		caller->exit_kind = 0;
 	} else {
-		regs_set(&caller->regs, 0, 0);
-		for (unsigned i = 0; i < KEEL_MSG_WORDS; i++)
-			regs_set(&caller->regs, 1 + i, msg[i]);
+		ep_set_message(caller, msg);
 	}
 	thread_wake(caller);
 	return 0;

@@ -28,13 +28,6 @@ static void switch_to(struct sched_cpu *s, struct thread *next)
 	s->slice_end = now + s->slice_ticks;
 }
 
-static void copy_msg(struct thread *to, const struct thread *from)
-{
-	regs_set(&to->regs, 0, 0);
-	for (unsigned i = 1; i <= KEEL_MSG_WORDS; i++)
-		regs_set(&to->regs, i, regs_arg(&from->regs, i));
-}
-
 static struct endpoint *endpoint_of(struct thread *t, unsigned rights, uint64_t *badge)
 {
 	struct cap *c;
@@ -55,7 +48,7 @@ static bool fast_call(struct sched_cpu *s, struct thread *t)
 		return false;
 	list_remove(&r->ipc_node);
 	r->blocked_on = NULL;
-	copy_msg(r, t);
+	ep_set_message(r, regs_args(&t->regs) + 1);
 	regs_set(&r->regs, 7, badge);
 	t->state = KEEL_TS_BLOCKED_REPLY;
 	t->reply_from = r;
@@ -72,7 +65,7 @@ static bool fast_reply_recv(struct sched_cpu *s, struct thread *t)
 	if (!ep || !caller || caller->exit_kind || !list_empty(&ep->senders) ||
 	    caller->state != KEEL_TS_BLOCKED_REPLY || !may_switch_to(s, caller, t))
 		return false;
-	copy_msg(caller, t);
+	ep_set_message(caller, regs_args(&t->regs) + 1);
 	caller->reply_from = NULL;
 	t->reply_to = NULL;
 	t->state = KEEL_TS_BLOCKED_RECV;

@@ -37,16 +37,6 @@ extern char _start[], _end[];
 static struct untyped root_untyped;
 static struct frame bundle_frame, uart_frame;
 
-static uint64_t page_down(uint64_t v)
-{
-	return v & ~(PT_PAGE_SIZE - 1);
-}
-
-static uint64_t page_up(uint64_t v)
-{
-	return page_down(v + PT_PAGE_SIZE - 1);
-}
-
 struct range {
 	uint64_t lo, hi;
 };
@@ -74,12 +64,13 @@ static void pick_free_ram(const struct bootinfo *bi, uint64_t dtb, uint64_t dtb_
 	const unsigned max = sizeof(pieces) / sizeof(pieces[0]);
 
 	for (unsigned r = 0; r < bi->ram_count && n < max; r++)
-		pieces[n++] = (struct range){page_up(bi->ram[r].base),
-		                             page_down(bi->ram[r].base + bi->ram[r].size)};
-	n = cut_hole(pieces, n, max, (struct range){(uintptr_t)_start, page_up((uintptr_t)_end)});
+		pieces[n++] = (struct range){pt_page_up(bi->ram[r].base),
+		                             pt_page_down(bi->ram[r].base + bi->ram[r].size)};
+	n = cut_hole(pieces, n, max,
+	             (struct range){(uintptr_t)_start, pt_page_up((uintptr_t)_end)});
 	if (dtb_size)
 		n = cut_hole(pieces, n, max,
-		             (struct range){page_down(dtb), page_up(dtb + dtb_size)});
+		             (struct range){pt_page_down(dtb), pt_page_up(dtb + dtb_size)});
 	*base = *size = 0;
 	for (unsigned i = 0; i < n; i++) {
 		if (pieces[i].hi > pieces[i].lo && pieces[i].hi - pieces[i].lo > *size) {
@@ -113,7 +104,7 @@ static int load_segment(struct partition *p, const uint8_t *img, uint64_t size,
 	    ph->p_filesz > size - ph->p_offset || ph->p_vaddr < PT_PAGE_SIZE ||
 	    ph->p_memsz > ELF_VA_LIMIT || ph->p_vaddr > ELF_VA_LIMIT - ph->p_memsz)
 		return -KEEL_EINVAL;
-	uint64_t start = page_down(ph->p_vaddr), end = page_up(ph->p_vaddr + ph->p_memsz);
+	uint64_t start = pt_page_down(ph->p_vaddr), end = pt_page_up(ph->p_vaddr + ph->p_memsz);
 	uint64_t mem = untyped_alloc(&root_untyped, end - start, PT_PAGE_SIZE);
 	if (!mem)
 		return -KEEL_ENOMEM;
@@ -246,10 +237,11 @@ int root_service_start(uint64_t dtb, uint64_t dtb_size, const struct bootinfo *b
 	uint64_t base, size;
 	pick_free_ram(bi, dtb, dtb_size, &base, &size);
 	untyped_init(&root_untyped, kobj_next_id(), base, size);
-	frame_init(&bundle_frame, kobj_next_id(), page_down((uintptr_t)keel_bundle_start),
-	           page_up((uintptr_t)keel_bundle_end) - page_down((uintptr_t)keel_bundle_start),
+	frame_init(&bundle_frame, kobj_next_id(), pt_page_down((uintptr_t)keel_bundle_start),
+	           pt_page_up((uintptr_t)keel_bundle_end) -
+	                   pt_page_down((uintptr_t)keel_bundle_start),
 	           false);
-	frame_init(&uart_frame, kobj_next_id(), page_down(board.uart_base), PT_PAGE_SIZE, true);
+	frame_init(&uart_frame, kobj_next_id(), pt_page_down(board.uart_base), PT_PAGE_SIZE, true);
 
 	int err = build_root(keel_bundle_start + vmm->offset, vmm->size);
 	if (err) {

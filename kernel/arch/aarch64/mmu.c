@@ -28,16 +28,6 @@ static struct pgtable kernel_pt;
 uint64_t mmu_boot_root;
 uint64_t mmu_boot_fdt;
 
-static uint64_t align_down(uint64_t v)
-{
-	return v & ~(PT_PAGE_SIZE - 1);
-}
-
-static uint64_t align_up(uint64_t v)
-{
-	return align_down(v + PT_PAGE_SIZE - 1);
-}
-
 static uint32_t be32(const volatile uint32_t *p)
 {
 	return __builtin_bswap32(*p);
@@ -45,8 +35,8 @@ static uint32_t be32(const volatile uint32_t *p)
 
 static int map_range(uint64_t start, uint64_t end, unsigned attrs, enum pt_map_mode mode)
 {
-	start = align_down(start);
-	end = align_up(end);
+	start = pt_page_down(start);
+	end = pt_page_up(end);
 	return pt_map(&kernel_pt, start, start, end - start, attrs, mode);
 }
 

@@ -33,6 +33,14 @@ void ep_send_fault(struct endpoint *ep, struct thread *t, const uint64_t *msg, u
 void ep_recv(struct endpoint *ep, struct thread *t);
 /* `t` replies to its pending caller. 0 or -KEEL_ESRCH if there is none. */
 int ep_reply(struct thread *t, const uint64_t *msg);
+/* Registers of a completed IPC: x0 = 0, x1..x6 = msg (x7 untouched).
+ * Inline: it is on the IPC fast path. */
+static inline void ep_set_message(struct thread *to, const uint64_t *msg)
+{
+	regs_set(&to->regs, 0, 0);
+	for (unsigned i = 0; i < KEEL_MSG_WORDS; i++)
+		regs_set(&to->regs, 1 + i, msg[i]);
+}
 /* Take `t` off the endpoint or notification queue it waits on, if any. */
 void ep_cancel(struct thread *t);
 /* Threads waiting in the endpoint's queues (for `ps`). */

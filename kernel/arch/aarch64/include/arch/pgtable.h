@@ -18,6 +18,16 @@
 #define PT_PAGE_SIZE 4096ull
 #define PT_ENTRIES   512
 
+static inline uint64_t pt_page_down(uint64_t v)
+{
+	return v & ~(PT_PAGE_SIZE - 1);
+}
+
+static inline uint64_t pt_page_up(uint64_t v)
+{
+	return pt_page_down(v + PT_PAGE_SIZE - 1);
+}
+
 /* What a mapping allows; the format decides how that is encoded. */
 enum pt_attr {
 	PT_READ = 1u << 0,
