@@ -261,6 +261,10 @@ static void *retype_object(struct untyped *u, unsigned type, uint64_t size)
 			struct partition *vm = (struct partition *)(uintptr_t)at;
 			vm->is_vm = true;
 			vgic_dist_init(&vm->vgic, VGIC_MAX_VCPUS);
+			if (arch_vm_init(vm)) {
+				u->watermark = mark;
+				at = 0;
+			}
 		}
 		return (void *)(uintptr_t)at;
 	}
@@ -356,15 +360,23 @@ static long sys_thread_config(struct thread *t, const uint64_t *a)
 	/* vCPUs run only in VMs, service threads only in partitions. */
 	if (th->is_vcpu != p->is_vm)
 		return -KEEL_ETYPE;
+	/* A vCPU keeps its index when configured again (PSCI CPU_ON after CPU_OFF). */
+	if (th->is_vcpu && th->partition != p) {
+		if (p->vcpu_count == VGIC_MAX_VCPUS)
+			return -KEEL_ERANGE;
+		th->vcpu_index = (uint8_t)p->vcpu_count++;
+	}
 	if (th->partition)
 		list_remove(&th->partition_node);
 	th->partition = p;
 	list_push_back(&p->threads, &th->partition_node);
 	if (th->is_vcpu) {
-		if (p->vcpu_count == VGIC_MAX_VCPUS)
-			return -KEEL_ERANGE;
-		th->vcpu_index = (uint8_t)p->vcpu_count++;
-		vcpu_regs_init(&th->regs, &th->el1, a[2], a[3], a[4]);
+		vcpu_regs_init(&th->regs, &th->el1, a[2], a[3], a[4], th->vcpu_index);
+		for (unsigned i = 0; i < VGIC_LRS; i++)
+			if (th->vgic.lr_used & (1u << i))
+				vgic_lr_done(&p->vgic, th->vcpu_index, th->vgic.lr_intid[i]);
+		th->vgic = (struct vgic_cpu){0};
+		th->in_wfi = false;
 	} else
 		regs_init_user(&th->regs, a[2], a[3], a[4]);
 	return 0;
@@ -514,6 +526,8 @@ long sys_info_threads(struct thread *t, const uint64_t *a);
 long sys_info_caps(struct thread *t, const uint64_t *a);
 long sys_log_read(struct thread *t, const uint64_t *a);
 long sys_console_claim(struct thread *t, const uint64_t *a);
+long sys_vm_inject(struct thread *t, const uint64_t *a);
+long sys_vm_mmio_route(struct thread *t, const uint64_t *a);
 
 static const sys_fn sys_table[KEEL_SYS_COUNT] = {
         [KEEL_SYS_NULL] = sys_null,
@@ -553,6 +567,8 @@ static const sys_fn sys_table[KEEL_SYS_COUNT] = {
         [KEEL_SYS_TIME] = sys_time,
         [KEEL_SYS_SLEEP] = sys_sleep,
         [KEEL_SYS_THREAD_EXIT] = sys_thread_exit,
+        [KEEL_SYS_VM_INJECT] = sys_vm_inject,
+        [KEEL_SYS_VM_MMIO_ROUTE] = sys_vm_mmio_route,
 };
 
 void syscall_keel(struct thread *t)

@@ -211,7 +211,7 @@ void vgic_set_line(struct vgic_dist *d, unsigned vcpu, unsigned intid, bool leve
 
 static bool deliverable(const struct vgic_irq *irq)
 {
-	return irq->enabled && !irq->active && (irq->pending || irq->sgi_sources);
+	return irq->enabled && !irq->active && !irq->in_lr && (irq->pending || irq->sgi_sources);
 }
 
 unsigned vgic_next_pending(const struct vgic_dist *d, unsigned vcpu)
@@ -255,4 +255,41 @@ void vgic_deactivate(struct vgic_dist *d, unsigned vcpu, unsigned intid)
 	struct vgic_irq *irq = irq_of(d, vcpu, intid);
 	if (irq)
 		irq->active = false;
+}
+
+unsigned vgic_lr_take(struct vgic_dist *d, unsigned vcpu, unsigned intid)
+{
+	struct vgic_irq *irq = irq_of(d, vcpu, intid);
+	unsigned source = 0;
+	if (!irq)
+		return 0;
+	irq->in_lr = true;
+	if (intid < 16) {
+		source = (unsigned)__builtin_ctz(irq->sgi_sources | 0x100u) & 7;
+		irq->sgi_sources &= (uint8_t) ~(1u << source);
+	} else if (!irq->level_cfg) {
+		irq->pending = false;
+	}
+	return source;
+}
+
+void vgic_lr_done(struct vgic_dist *d, unsigned vcpu, unsigned intid)
+{
+	struct vgic_irq *irq = irq_of(d, vcpu, intid);
+	if (irq)
+		irq->in_lr = irq->active = false;
+}
+
+uint8_t vgic_irq_priority(const struct vgic_dist *d, unsigned vcpu, unsigned intid)
+{
+	if (intid < VGIC_PRIVATE)
+		return vcpu < d->vcpus ? d->priv[vcpu][intid].priority : 0xff;
+	return intid < VGIC_IRQS ? d->spi[intid - VGIC_PRIVATE].priority : 0xff;
+}
+
+unsigned vgic_irq_targets(const struct vgic_dist *d, unsigned vcpu, unsigned intid)
+{
+	if (intid < VGIC_PRIVATE)
+		return vcpu < d->vcpus ? 1u << vcpu : 0;
+	return intid < VGIC_IRQS ? d->spi[intid - VGIC_PRIVATE].targets : 0;
 }

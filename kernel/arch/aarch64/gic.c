@@ -9,6 +9,7 @@
 #include <arch/smp.h>
 #include <arch/sysreg.h>
 #include <arch/timer.h>
+#include <arch/vgic.h>
 #include <bsp.h>
 #include <keel/arch.h>
 #include <keel/config.h>
@@ -20,6 +21,7 @@
 #include <stddef.h>
 
 static const struct gic_driver *gic;
+static const struct bsp_gic *gic_desc;
 
 static bool cpu_has_gicv3_sysregs(void)
 {
@@ -38,6 +40,7 @@ int gic_init(void)
 		if (err)
 			return err;
 		gic = drv;
+		gic_desc = &board.gics[i];
 		return 0;
 	}
 	log_err("gic", "board %s lists no GICv%d, which this CPU has", board.name, (int)want);
@@ -54,6 +57,15 @@ void gic_enable_ppi(unsigned intid)
 	gic->enable_ppi(intid);
 }
 
+bool gic_virt_iface(uint64_t *gich, uint64_t *gicv)
+{
+	if (!gic || gic->version != GIC_V2 || !gic_desc->gich || !gic_desc->gicv)
+		return false;
+	*gich = gic_desc->gich;
+	*gicv = gic_desc->gicv;
+	return true;
+}
+
 const char *gic_name(void)
 {
 	return gic ? gic->name : "none";
@@ -68,6 +80,10 @@ void gic_handle_irq(void)
 			return;
 		if (intid == GIC_PPI_HYP_TIMER)
 			timer_el2_irq();
+		else if (intid == GIC_PPI_VIRT_TIMER)
+			vtimer_irq();
+		else if (intid == GIC_PPI_MAINTENANCE)
+			vgic_maintenance_irq();
 		else if (intid >= IRQ_FIRST_SPI)
 			irq_dispatch(intid);
 		else if (intid != GIC_SGI_RESCHEDULE)

@@ -6,6 +6,7 @@
 #include <arch/smp.h>
 #include <arch/sysreg.h>
 #include <arch/user.h>
+#include <arch/vgic.h>
 #include <keel/arch.h>
 #include <keel/bootinfo.h>
 #include <keel/log.h>
@@ -19,7 +20,10 @@ int arch_init(const struct bootinfo *bi)
 		return err;
 	}
 	psci_use_hvc(bi->psci_hvc);
-	return gic_init();
+	err = gic_init();
+	if (!err && !vgic_hw_init())
+		log_info("vgic", "no GICv2 virtual interface: guests get no interrupts");
+	return err;
 }
 
 void arch_cpu_local_init(void)
@@ -28,6 +32,7 @@ void arch_cpu_local_init(void)
 	arch_timer_stop();
 	gic_init_cpu();
 	gic_enable_ppi(GIC_PPI_HYP_TIMER);
+	vgic_hw_init_cpu();
 }
 
 const char *arch_irqchip_name(void)

@@ -11,6 +11,7 @@
 #include <arch/gic.h>
 #include <arch/sysreg.h>
 #include <arch/user.h>
+#include <arch/vgic.h>
 #include <keel/fastpath.h>
 #include <keel/fault.h>
 #include <keel/kernel.h>
@@ -23,10 +24,13 @@
 #define EC_IABT_LOW 0x20
 #define EC_DABT_LOW 0x24
 
+#define CNTHCTL_EL1PCTEN (1ull << 0)
+
 void fp_save(struct arch_regs *regs);
 void vcpu_el1_save(struct vcpu_sysregs *s);
 void vcpu_el1_load(const struct vcpu_sysregs *s);
 void vcpu_exit(struct thread *t, uint64_t esr);
+void vcpu_enter(struct thread *t);
 void fp_restore(const struct arch_regs *regs);
 _Noreturn void return_to_user(struct arch_regs *regs);
 _Noreturn void user_exception(struct arch_regs *regs, unsigned vector);
@@ -42,6 +46,10 @@ void arch_user_init_cpu(void)
 	sysreg_write(cpacr_el1, 3ull << 20);
 	sysreg_write(vtcr_el2, VTCR_EL2_VALUE);
 	sysreg_write(hcr_el2, HCR_EL2_SERVICE);
+	/* Guests: virtual count = physical count; EL1 may read the physical
+	 * counter but not program the physical timer (the virtual one is theirs). */
+	sysreg_write(cntvoff_el2, 0);
+	sysreg_write(cnthctl_el2, CNTHCTL_EL1PCTEN);
 	isb();
 	this_cpu()->hcr = HCR_EL2_SERVICE;
 	this_cpu()->service_el1 = true;
@@ -99,10 +107,12 @@ static void switch_kind(struct cpu_local *cpu, struct thread *next)
 		return; /* service to service: the common case */
 	if (cpu->el1_owner && cpu->el1_owner != next) {
 		vcpu_el1_save(&cpu->el1_owner->el1);
+		vgic_cpu_save(cpu->el1_owner);
 		cpu->el1_owner = NULL;
 	}
 	if (next->is_vcpu && cpu->el1_owner != next) {
 		vcpu_el1_load(&next->el1);
+		vgic_cpu_load(next);
 		cpu->el1_owner = next;
 	} else if (!next->is_vcpu && !cpu->service_el1) {
 		sysreg_write(cpacr_el1, 3ull << 20);
@@ -128,6 +138,8 @@ _Noreturn void arch_run_next(void)
 		switch_fp(cpu, next);
 		cpu->last = next;
 	}
+	if (next->is_vcpu)
+		vcpu_enter(next);
 	kernel_unlock();
 	return_to_user(&next->regs);
 }

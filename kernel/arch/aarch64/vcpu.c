@@ -1,25 +1,38 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vCPUs: their EL1 state, and the exits the kernel hands to a service (MMIO
- * data aborts, HVC). An exit is a call on the VM's exit endpoint; the vCPU
- * waits for the reply, which arch_vcpu_exit_complete turns into the result
- * of the trapped instruction.
+ * vCPUs: their EL1 state, and their exits. The kernel settles what it can
+ * (WFI, the virtual distributor, aborts on nothing); the rest is a call on
+ * an endpoint: an MMIO range's device model, or the VM's exit endpoint
+ * (vmm) for PSCI and unrouted MMIO. The vCPU waits for the reply, which
+ * arch_vcpu_exit_complete turns into the result of the trapped instruction.
  */
 #include <arch/sysreg.h>
 #include <arch/vcpu.h>
+#include <arch/vgic.h>
 #include <keel/arch.h>
 #include <keel/endpoint.h>
 #include <keel/fault.h>
+#include <keel/kernel.h>
 #include <keel/log.h>
 #include <keel/partition.h>
 #include <keel/thread.h>
+#include <keel/vcpu_irq.h>
 #include <keel/vgic_dist.h>
 
+#define EC_WFX      0x01
 #define EC_HVC64    0x16
+#define EC_SMC64    0x17
+#define EC_SYSREG   0x18
+#define EC_IABT_LOW 0x20
 #define EC_DABT_LOW 0x24
 #define ESR_ISV     (1ull << 24)
 #define ESR_WNR     (1ull << 6)
+#define ESR_IL      (1ull << 25)
+#define FSC_SEA     0x10
 #define XZR         31
+
+#define CNTV_CTL_ENABLE (1ull << 0)
+#define CNTV_CTL_IMASK  (1ull << 1)
 
 #define SAVE(r, field) (field) = sysreg_read(r)
 #define LOAD(r, field) sysreg_write(r, field)
@@ -27,6 +40,7 @@
 void vcpu_el1_save(struct vcpu_sysregs *s);
 void vcpu_el1_load(const struct vcpu_sysregs *s);
 void vcpu_exit(struct thread *t, uint64_t esr);
+void vcpu_enter(struct thread *t);
 
 void vcpu_el1_save(struct vcpu_sysregs *s)
 {
@@ -80,22 +94,77 @@ void vcpu_el1_load(const struct vcpu_sysregs *s)
 	LOAD(cpacr_el1, s->cpacr);
 	LOAD(cntkctl_el1, s->cntkctl);
 	LOAD(csselr_el1, s->csselr);
+	LOAD(vmpidr_el2, s->vmpidr);
 	LOAD(cntv_cval_el0, s->cntv_cval);
 	LOAD(cntv_ctl_el0, s->cntv_ctl);
 	isb();
 }
 
-static void exit_to_service(struct thread *t, unsigned kind, const uint64_t *words)
+/*
+ * A synchronous external abort, taken to the guest's EL1 as the hardware
+ * would: the vector of the exception level and stack it came from, ESR and
+ * FAR describing it. Runs on the vCPU's CPU with its EL1 state loaded.
+ */
+static void inject_abort(struct thread *t, uint64_t far, bool data)
+{
+	uint64_t spsr = t->regs.pstate;
+	bool from_el1 = ((spsr >> 2) & 3) == 1;
+	uint64_t vector = from_el1 ? ((spsr & 1) ? 0x200 : 0x000) : 0x400;
+	uint64_t ec = (data ? EC_DABT_LOW : EC_IABT_LOW) + (from_el1 ? 1 : 0);
+
+	sysreg_write(esr_el1, (ec << 26) | ESR_IL | FSC_SEA);
+	sysreg_write(far_el1, far);
+	sysreg_write(elr_el1, t->regs.pc);
+	sysreg_write(spsr_el1, spsr);
+	t->regs.pc = sysreg_read(vbar_el1) + vector;
+	t->regs.pstate = VCPU_PSTATE_EL1H;
+}
+
+void vcpu_enter(struct thread *t)
+{
+	t->in_wfi = false;
+	if (t->abort_pending) {
+		t->abort_pending = false;
+		inject_abort(t, t->abort_far, true);
+	}
+	vgic_flush(t);
+}
+
+static void abort_guest(struct thread *t, uint64_t ipa, uint64_t far, bool data)
+{
+	log_warn("vm",
+	         "%s vCPU %u: %s abort at IPA 0x%llx (pc 0x%llx): nothing there, abort injected",
+	         t->partition->name, t->vcpu_index, data ? "data" : "instruction",
+	         (unsigned long long)ipa, (unsigned long long)t->regs.pc);
+	inject_abort(t, far, data);
+}
+
+static void exit_call(struct thread *t, struct endpoint *ep, uint64_t badge, unsigned kind,
+                      const uint64_t *words)
+{
+	uint64_t msg[KEEL_MSG_WORDS] = {kind, words[0], words[1], words[2], words[3], t->id};
+	t->exit_kind = (uint8_t)kind;
+	ep_send(ep, t, msg, badge, true);
+}
+
+static void exit_to_vmm(struct thread *t, unsigned kind, const uint64_t *words)
 {
 	struct partition *vm = t->partition;
-	uint64_t msg[KEEL_MSG_WORDS] = {kind, words[0], words[1], words[2], words[3], t->id};
-
 	if (!vm->fault_ep) {
 		fault_raise(t, KEEL_FAULT_OTHER, kind, t->regs.pc, words[0]);
 		return;
 	}
-	t->exit_kind = (uint8_t)kind;
-	ep_send(vm->fault_ep, t, msg, vm->fault_badge, true);
+	exit_call(t, vm->fault_ep, vm->fault_badge, kind, words);
+}
+
+static const struct mmio_route *route_of(const struct partition *vm, uint64_t ipa)
+{
+	for (unsigned i = 0; i < VM_MMIO_ROUTES; i++) {
+		const struct mmio_route *r = &vm->routes[i];
+		if (r->ep && ipa - r->base < r->size)
+			return r;
+	}
+	return NULL;
 }
 
 /* The guest's GICD frame, where QEMU virt has it; settled in the kernel. */
@@ -108,20 +177,32 @@ static bool vgicd_access(struct thread *t, uint64_t ipa, unsigned reg, unsigned 
 	if (ipa - VGICD_BASE >= VGICD_SIZE)
 		return false;
 	uint32_t off = (uint32_t)(ipa - VGICD_BASE);
-	if (write)
+	if (write) {
 		vgic_dist_write(d, t->vcpu_index, off, width,
 		                reg == XZR ? 0 : (uint32_t)t->regs.x[reg]);
-	else if (reg != XZR)
+		vcpu_irq_dist_changed(t->partition);
+	} else if (reg != XZR) {
 		t->regs.x[reg] = vgic_dist_read(d, t->vcpu_index, off, width);
+	}
 	t->regs.pc += 4;
 	return true;
 }
 
+static uint64_t fault_ipa(void)
+{
+	return ((sysreg_read(hpfar_el2) >> 4) << 12) | (sysreg_read(far_el2) & 0xfff);
+}
+
 static void mmio_exit(struct thread *t, uint64_t esr)
 {
+	uint64_t ipa = fault_ipa();
+	if (!(esr & ESR_ISV)) {
+		/* No syndrome (a load pair, a post-index...): not a device access. */
+		abort_guest(t, ipa, sysreg_read(far_el2), true);
+		return;
+	}
 	unsigned reg = (unsigned)(esr >> 16) & 0x1f;
 	unsigned width = 1u << ((esr >> 22) & 3);
-	uint64_t ipa = ((sysreg_read(hpfar_el2) >> 4) << 12) | (sysreg_read(far_el2) & 0xfff);
 	bool write = esr & ESR_WNR;
 	uint64_t value = write && reg != XZR ? t->regs.x[reg] : 0;
 
@@ -132,23 +213,58 @@ static void mmio_exit(struct thread *t, uint64_t esr)
 	t->exit_reg = (uint8_t)reg;
 	t->exit_width = (uint8_t)width;
 	t->exit_write = write;
+	t->abort_far = sysreg_read(far_el2);
 	const uint64_t words[4] = {ipa, width, value, write};
-	exit_to_service(t, KEEL_EXIT_MMIO, words);
+	const struct mmio_route *r = route_of(t->partition, ipa);
+	if (r)
+		exit_call(t, r->ep, r->badge, KEEL_EXIT_MMIO, words);
+	else
+		exit_to_vmm(t, KEEL_EXIT_MMIO, words);
+}
+
+/* WFI: the vCPU sleeps until a virtual interrupt is there for it, or its
+ * virtual timer's deadline (whose interrupt the kernel then injects). */
+static void wfi_exit(struct thread *t, uint64_t esr)
+{
+	t->regs.pc += 4;
+	if (esr & 1) /* WFE (not trapped unless HCR_EL2.TWE) */
+		return;
+	if (vgic_cpu_pending(t))
+		return;
+	uint64_t ctl = sysreg_read(cntv_ctl_el0);
+	uint64_t until = (ctl & (CNTV_CTL_ENABLE | CNTV_CTL_IMASK)) == CNTV_CTL_ENABLE
+	                         ? sysreg_read(cntv_cval_el0)
+	                         : SCHED_NO_EVENT;
+	t->in_wfi = true;
+	sched_sleep(this_sched(), t, until);
+}
+
+/* System registers the guest may not have (the physical timer, ...): read
+ * as zero, writes ignored, as on a core without them. */
+static void sysreg_exit(struct thread *t, uint64_t esr)
+{
+	unsigned reg = (unsigned)(esr >> 5) & 0x1f;
+	if ((esr & 1) && reg != XZR)
+		t->regs.x[reg] = 0;
+	t->regs.pc += 4;
 }
 
 void vcpu_exit(struct thread *t, uint64_t esr)
 {
 	unsigned ec = (unsigned)(esr >> 26) & 0x3f;
+	const uint64_t args[4] = {t->regs.x[0], t->regs.x[1], t->regs.x[2], t->regs.x[3]};
 
-	if (ec == EC_HVC64) {
-		const uint64_t words[4] = {t->regs.x[0], t->regs.x[1], t->regs.x[2], t->regs.x[3]};
-		exit_to_service(t, KEEL_EXIT_HVC, words);
-	} else if (ec == EC_DABT_LOW && (esr & ESR_ISV)) {
-		mmio_exit(t, esr);
-	} else {
-		/* Not settled yet (no syndrome, system registers, ...): stop the vCPU. */
-		fault_raise(t, ec == EC_DABT_LOW ? KEEL_FAULT_MEMORY : KEEL_FAULT_OTHER,
-		            sysreg_read(far_el2), t->regs.pc, esr);
+	switch (ec) {
+	case EC_WFX: wfi_exit(t, esr); break;
+	case EC_SMC64:
+		t->regs.pc += 4; /* unlike HVC, ELR points at the SMC itself */
+		exit_to_vmm(t, KEEL_EXIT_HVC, args);
+		break;
+	case EC_HVC64: exit_to_vmm(t, KEEL_EXIT_HVC, args); break;
+	case EC_SYSREG: sysreg_exit(t, esr); break;
+	case EC_DABT_LOW: mmio_exit(t, esr); break;
+	case EC_IABT_LOW: abort_guest(t, fault_ipa(), sysreg_read(far_el2), false); break;
+	default: fault_raise(t, KEEL_FAULT_OTHER, sysreg_read(far_el2), t->regs.pc, esr); break;
 	}
 }
 
@@ -159,6 +275,11 @@ void arch_vcpu_exit_complete(struct thread *t, const uint64_t *msg)
 		return;
 	}
 	if (t->exit_kind == KEEL_EXIT_MMIO) {
+		if (msg[1] == KEEL_EXIT_REPLY_ABORT) {
+			/* Injected when it next runs: its EL1 state may be on another CPU now. */
+			t->abort_pending = true;
+			return;
+		}
 		uint64_t v = msg[0];
 		if (t->exit_width < 8)
 			v &= (1ull << (8 * t->exit_width)) - 1;

@@ -155,3 +155,9 @@ void arch_vcpu_exit_complete(struct thread *vcpu, const uint64_t *msg)
 	(void)msg;
 	abort(); /* no vCPUs in the host tests */
 }
+
+int arch_vm_init(struct partition *vm)
+{
+	(void)vm;
+	return 0;
+}

@@ -53,6 +53,9 @@ struct thread;
 /* Finish the exit a vCPU was waiting on with the service's reply `msg`
  * (write the register of an MMIO read, step past the instruction). */
 void arch_vcpu_exit_complete(struct thread *vcpu, const uint64_t *msg);
+struct partition;
+/* Arch set-up of a new VM (the GICv2 virtual CPU interface in its space). */
+int arch_vm_init(struct partition *vm);
 /* Make `cpu` enter the kernel and reschedule (an SGI on AArch64). */
 void arch_ipi_send(unsigned cpu);
 /* Wait for an interrupt (or a spurious wake-up). */

@@ -22,6 +22,14 @@
 
 struct endpoint;
 
+/* An MMIO range of a VM whose exits go to a device model's endpoint. */
+#define VM_MMIO_ROUTES 8
+struct mmio_route {
+	uint64_t base, size;
+	struct endpoint *ep;
+	uint64_t badge;
+};
+
 struct partition {
 	uint8_t table_pages[PARTITION_TABLE_PAGES][PT_PAGE_SIZE]; /* first: page-aligned */
 	struct pt_pool pool;
@@ -33,6 +41,7 @@ struct partition {
 	bool is_vm; /* a guest's address space: only vCPUs run in it */
 	unsigned vcpu_count;
 	struct vgic_dist vgic; /* VMs: the virtual distributor, emulated in the kernel */
+	struct mmio_route routes[VM_MMIO_ROUTES];
 	char name[PARTITION_NAME_MAX];
 	struct endpoint *fault_ep;
 	uint64_t fault_badge;

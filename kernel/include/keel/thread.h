@@ -33,7 +33,11 @@ struct thread {
 	uint8_t exit_width;
 	bool exit_write;
 	uint8_t vcpu_index; /* its number in its VM (vGIC banking) */
+	bool in_wfi;        /* sleeping in WFI: a virtual interrupt wakes it */
+	bool abort_pending; /* inject an external abort at abort_far on entry */
+	uint64_t abort_far;
 	struct vcpu_sysregs el1;
+	struct vgic_cpu vgic;
 
 	/* IPC */
 	struct list ipc_node;

@@ -22,6 +22,7 @@
 
 struct vgic_irq {
 	bool enabled, pending, active, level_cfg;
+	bool in_lr; /* held in one of its vCPU's list registers */
 	uint8_t priority;
 	uint8_t targets;     /* SPIs: vCPU mask (ITARGETSR) */
 	uint8_t sgi_sources; /* SGIs: which vCPUs sent it, pending */
@@ -49,5 +50,16 @@ unsigned vgic_next_pending(const struct vgic_dist *d, unsigned vcpu);
 /* The vCPU took `intid` (it is now active, no longer pending), then ended it. */
 void vgic_acknowledge(struct vgic_dist *d, unsigned vcpu, unsigned intid);
 void vgic_deactivate(struct vgic_dist *d, unsigned vcpu, unsigned intid);
+
+uint8_t vgic_irq_priority(const struct vgic_dist *d, unsigned vcpu, unsigned intid);
+/* Which vCPUs may take `intid` (a bit per vCPU). */
+unsigned vgic_irq_targets(const struct vgic_dist *d, unsigned vcpu, unsigned intid);
+
+/* List registers (arch layer): `intid` goes into one of vCPU `vcpu`'s list
+ * registers as pending, so the distributor stops offering it; for an SGI
+ * the return value is the source vCPU that the list register names. */
+unsigned vgic_lr_take(struct vgic_dist *d, unsigned vcpu, unsigned intid);
+/* The guest ended it (its list register went invalid). */
+void vgic_lr_done(struct vgic_dist *d, unsigned vcpu, unsigned intid);
 
 #endif

@@ -129,6 +129,12 @@ enum keel_sys {
 	KEEL_SYS_TIME = 34,          /* -> x1 counter, x2 frequency */
 	KEEL_SYS_SLEEP = 35,         /* x0 microseconds */
 	KEEL_SYS_THREAD_EXIT = 36,   /* x0 = exit status, reported to the supervisor */
+	/* x0 = VM (write), x1 = INTID, x2 = 1 raise / 0 lower, x3 = vCPU index for
+	 * SGIs and PPIs (ignored for SPIs, which follow the guest's targets) */
+	KEEL_SYS_VM_INJECT = 37,
+	/* x0 = VM (control), x1 = IPA, x2 = size, x3 = endpoint (write), x4 = badge:
+	 * MMIO exits in [IPA, IPA + size) go to that endpoint, not the exit endpoint */
+	KEEL_SYS_VM_MMIO_ROUTE = 38,
 	KEEL_SYS_COUNT
 };
 
@@ -141,8 +147,12 @@ enum keel_fault_kind {
 	/* vCPU exits: the vCPU waits for the reply, which completes them. */
 	KEEL_EXIT_MMIO = 4, /* w1 = IPA, w2 = width in bytes, w3 = value written,
 	                     * w4 = 1 for a write; reply w0 = value read */
-	KEEL_EXIT_HVC = 5,  /* w1..w4 = x0..x3 (PSCI and the like); reply w0 -> x0 */
+	KEEL_EXIT_HVC = 5,  /* w1..w4 = x0..x3 (PSCI and the like, HVC or SMC); reply w0 -> x0 */
 };
+
+/* Reply w1 to a KEEL_EXIT_MMIO: nothing is there, the guest gets a
+ * synchronous external abort at the address instead of a value. */
+#define KEEL_EXIT_REPLY_ABORT 1
 
 /* Thread states as reported by KEEL_SYS_INFO_THREADS. */
 enum keel_thread_state {

@@ -237,6 +237,20 @@ static inline long keel_frame_info(unsigned long frame, unsigned long *phys, uns
 
 /* Threads and partitions. */
 
+static inline long keel_vm_inject(unsigned long vm, unsigned long intid, unsigned long level,
+                                  unsigned long vcpu)
+{
+	unsigned long r[8] = {vm, intid, level, vcpu};
+	return keel_svc(KEEL_SYS_VM_INJECT, r);
+}
+
+static inline long keel_vm_mmio_route(unsigned long vm, unsigned long ipa, unsigned long size,
+                                      unsigned long ep, unsigned long badge)
+{
+	unsigned long r[8] = {vm, ipa, size, ep, badge};
+	return keel_svc(KEEL_SYS_VM_MMIO_ROUTE, r);
+}
+
 static inline long keel_thread_config(unsigned long thread, unsigned long part, unsigned long entry,
                                       unsigned long sp, unsigned long arg)
 {

@@ -6,10 +6,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define GIC_PPI_HYP_TIMER  26 /* CNTHP, the EL2 physical timer */
-#define GIC_SPURIOUS       1020
-#define GIC_PRIO_DEFAULT   0xa0
-#define GIC_SGI_RESCHEDULE 0
+#define GIC_PPI_HYP_TIMER   26 /* CNTHP, the EL2 physical timer */
+#define GIC_PPI_VIRT_TIMER  27 /* CNTV, the running vCPU's virtual timer */
+#define GIC_PPI_MAINTENANCE 25 /* GICv2 virtual interface maintenance */
+#define GIC_SPURIOUS        1020
+#define GIC_PRIO_DEFAULT    0xa0
+#define GIC_SGI_RESCHEDULE  0
 
 /* One implementation per GIC architecture version. */
 struct gic_driver {
@@ -36,5 +38,8 @@ void gic_init_cpu(void);
 void gic_enable_ppi(unsigned intid);
 void gic_handle_irq(void);
 const char *gic_name(void);
+/* The GICv2 virtual interface control (GICH) and virtual CPU interface
+ * (GICV) frames, if the GIC in use has them. */
+bool gic_virt_iface(uint64_t *gich, uint64_t *gicv);
 
 #endif

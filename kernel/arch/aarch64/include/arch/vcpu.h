@@ -3,12 +3,28 @@
 #ifndef KEEL_ARCH_VCPU_H
 #define KEEL_ARCH_VCPU_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct vcpu_sysregs {
 	uint64_t sctlr, ttbr0, ttbr1, tcr, mair, amair, vbar, contextidr;
 	uint64_t tpidr, tpidrro, sp_el1, elr, spsr, esr, far, afsr0, afsr1;
 	uint64_t par, cpacr, cntkctl, csselr, cntv_ctl, cntv_cval;
+	uint64_t vmpidr; /* what the guest reads as MPIDR_EL1 */
+};
+
+/* A vCPU's share of the GICv2 virtual CPU interface (arch/aarch64/vgic_lr.c):
+ * its list registers and the interface state, saved while it is off the
+ * CPU. lr_intid says which interrupt each used list register holds. */
+#define VGIC_LRS 4
+
+struct vgic_cpu {
+	uint32_t lr[VGIC_LRS];
+	uint16_t lr_intid[VGIC_LRS];
+	uint8_t lr_used; /* bit n: lr[n] holds an interrupt */
+	bool dirty;      /* the distributor may have something new for it */
+	bool underflow;  /* more was pending than list registers were free */
+	uint32_t vmcr, apr;
 };
 
 /* SCTLR_EL1 at reset: MMU and caches off, RES1 bits. */
@@ -20,11 +36,13 @@ struct vcpu_sysregs {
 
 /* A vCPU at reset: EL1h, MMU off, pc and x0 as the boot protocol wants. */
 static inline void vcpu_regs_init(struct arch_regs *r, struct vcpu_sysregs *el1, uint64_t pc,
-                                  uint64_t sp, uint64_t x0)
+                                  uint64_t sp, uint64_t x0, unsigned index)
 {
 	*r = (struct arch_regs){.pc = pc, .pstate = VCPU_PSTATE_EL1H};
 	r->x[0] = x0;
-	*el1 = (struct vcpu_sysregs){.sctlr = VCPU_SCTLR_RESET, .sp_el1 = sp};
+	/* MPIDR: Aff0 = vCPU index, bit 31 RES1; the guest's device tree agrees. */
+	*el1 = (struct vcpu_sysregs){
+	        .sctlr = VCPU_SCTLR_RESET, .sp_el1 = sp, .vmpidr = (1ull << 31) | index};
 }
 
 #endif

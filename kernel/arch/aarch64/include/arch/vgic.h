@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hardware side of interrupt virtualisation on GICv2: list registers
+ * (GICH) filled from the VM's virtual distributor, the GICV frame mapped at
+ * the guest's GICC address, and the virtual timer's physical interrupt
+ * turned into the guest's PPI 27. Nothing here waits for a service.
+ */
+#ifndef KEEL_ARCH_VGIC_H
+#define KEEL_ARCH_VGIC_H
+
+#include <stdbool.h>
+
+struct thread;
+struct partition;
+
+/* The guest's GICC frame, where QEMU virt has it (the guest device tree
+ * that vmm generates says the same). */
+#define VGIC_GUEST_GICC 0x08010000ull
+#define VGIC_GICV_SIZE  0x2000ull
+
+/* Find the GICH/GICV frames (after gic_init); false if there are none. */
+bool vgic_hw_init(void);
+/* Per CPU: let the maintenance and virtual timer interrupts in. */
+void vgic_hw_init_cpu(void);
+/* A vCPU takes or leaves the CPU's virtual interface. */
+void vgic_cpu_load(struct thread *t);
+void vgic_cpu_save(struct thread *t);
+/* Before returning to the running vCPU: retire the interrupts its guest
+ * ended, and give it what the distributor has pending for it. */
+void vgic_flush(struct thread *t);
+/* Whether the running vCPU has an interrupt to take (WFI would wake). */
+bool vgic_cpu_pending(struct thread *t);
+void vgic_maintenance_irq(void);
+void vtimer_irq(void);
+
+#endif

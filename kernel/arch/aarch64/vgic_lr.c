@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * GICv2 list registers. The distributor (core/vgic_dist.c) decides which
+ * interrupt a vCPU should see; the list registers are where the hardware
+ * presents it to the guest, which then acknowledges and ends it through the
+ * GICV frame without trapping. The kernel only looks again when something
+ * changed (vgic_cpu.dirty), when the guest ended an interrupt that still
+ * occupies a list register, or on an underflow maintenance interrupt when
+ * more was pending than list registers were free.
+ */
+#include <arch/cpu_local.h>
+#include <arch/gic.h>
+#include <arch/mmio.h>
+#include <arch/pgtable.h>
+#include <arch/sysreg.h>
+#include <arch/vgic.h>
+#include <keel/arch.h>
+#include <keel/partition.h>
+#include <keel/thread.h>
+#include <keel/vcpu_irq.h>
+
+#define GICH_HCR  0x00
+#define GICH_VTR  0x04
+#define GICH_VMCR 0x08
+#define GICH_APR  0xf0
+#define GICH_LR0  0x100
+
+#define HCR_EN  (1u << 0)
+#define HCR_UIE (1u << 1)
+
+#define LR_PENDING     (1u << 28)
+#define LR_STATE_MASK  (3u << 28)
+#define LR_PRIO_SHIFT  23
+#define LR_CPUID_SHIFT 10
+
+#define CNTV_CTL_ENABLE (1ull << 0)
+#define CNTV_CTL_IMASK  (1ull << 1)
+
+static uint64_t gich, gicv;
+static unsigned lr_count;
+
+static struct cpu_local *this_cpu(void)
+{
+	return (struct cpu_local *)sysreg_read(tpidr_el2);
+}
+
+bool vgic_hw_init(void)
+{
+	if (!gic_virt_iface(&gich, &gicv))
+		return false;
+	unsigned n = (mmio_read32(gich + GICH_VTR) & 0x3f) + 1;
+	lr_count = n < VGIC_LRS ? n : VGIC_LRS;
+	return true;
+}
+
+void vgic_hw_init_cpu(void)
+{
+	if (!lr_count)
+		return;
+	mmio_write32(gich + GICH_HCR, 0);
+	gic_enable_ppi(GIC_PPI_MAINTENANCE);
+	gic_enable_ppi(GIC_PPI_VIRT_TIMER);
+}
+
+int arch_vm_init(struct partition *vm)
+{
+	/* Without a virtual CPU interface a VM still gets its distributor. */
+	if (!lr_count)
+		return 0;
+	return pt_map(&vm->s2, VGIC_GUEST_GICC, gicv, VGIC_GICV_SIZE,
+	              PT_READ | PT_WRITE | PT_DEVICE, PT_MAP_STRICT);
+}
+
+static uint32_t hcr_value(const struct vgic_cpu *v)
+{
+	return HCR_EN | (v->underflow ? HCR_UIE : 0);
+}
+
+void vgic_cpu_load(struct thread *t)
+{
+	struct vgic_cpu *v = &t->vgic;
+	if (!lr_count)
+		return;
+	mmio_write32(gich + GICH_VMCR, v->vmcr);
+	mmio_write32(gich + GICH_APR, v->apr);
+	for (unsigned i = 0; i < lr_count; i++)
+		mmio_write32(gich + GICH_LR0 + 4 * i, v->lr_used & (1u << i) ? v->lr[i] : 0);
+	mmio_write32(gich + GICH_HCR, hcr_value(v));
+}
+
+void vgic_cpu_save(struct thread *t)
+{
+	struct vgic_cpu *v = &t->vgic;
+	if (!lr_count)
+		return;
+	v->vmcr = mmio_read32(gich + GICH_VMCR);
+	v->apr = mmio_read32(gich + GICH_APR);
+	for (unsigned i = 0; i < lr_count; i++)
+		if (v->lr_used & (1u << i))
+			v->lr[i] = mmio_read32(gich + GICH_LR0 + 4 * i);
+	mmio_write32(gich + GICH_HCR, 0);
+}
+
+/* List registers whose interrupt the guest ended become free again. */
+static void retire_ended(struct thread *t)
+{
+	struct vgic_cpu *v = &t->vgic;
+	for (unsigned i = 0; i < lr_count; i++) {
+		if (!(v->lr_used & (1u << i)))
+			continue;
+		v->lr[i] = mmio_read32(gich + GICH_LR0 + 4 * i);
+		if (v->lr[i] & LR_STATE_MASK)
+			continue;
+		v->lr_used &= (uint8_t) ~(1u << i);
+		vgic_lr_done(&t->partition->vgic, t->vcpu_index, v->lr_intid[i]);
+		v->dirty = true; /* a level interrupt still asserted comes back */
+	}
+}
+
+static void fill(struct thread *t)
+{
+	struct vgic_cpu *v = &t->vgic;
+	struct vgic_dist *d = &t->partition->vgic;
+	unsigned intid = vgic_next_pending(d, t->vcpu_index);
+
+	for (unsigned i = 0; i < lr_count && intid != VGIC_NONE; i++) {
+		if (v->lr_used & (1u << i))
+			continue;
+		unsigned prio = vgic_irq_priority(d, t->vcpu_index, intid);
+		unsigned source = vgic_lr_take(d, t->vcpu_index, intid);
+		v->lr[i] = LR_PENDING | ((prio >> 3) << LR_PRIO_SHIFT) |
+		           (source << LR_CPUID_SHIFT) | intid;
+		v->lr_intid[i] = (uint16_t)intid;
+		v->lr_used |= (uint8_t)(1u << i);
+		mmio_write32(gich + GICH_LR0 + 4 * i, v->lr[i]);
+		intid = vgic_next_pending(d, t->vcpu_index);
+	}
+	bool underflow = intid != VGIC_NONE;
+	if (underflow != v->underflow) {
+		v->underflow = underflow;
+		mmio_write32(gich + GICH_HCR, hcr_value(v));
+	}
+}
+
+void vgic_flush(struct thread *t)
+{
+	if (!lr_count)
+		return;
+	if (t->vgic.lr_used)
+		retire_ended(t);
+	if (t->vgic.dirty) {
+		t->vgic.dirty = false;
+		fill(t);
+	}
+}
+
+bool vgic_cpu_pending(struct thread *t)
+{
+	if (lr_count) {
+		vgic_flush(t);
+		for (unsigned i = 0; i < lr_count; i++)
+			if ((t->vgic.lr_used & (1u << i)) && (t->vgic.lr[i] & LR_PENDING))
+				return true;
+	}
+	return vgic_next_pending(&t->partition->vgic, t->vcpu_index) != VGIC_NONE;
+}
+
+void vgic_maintenance_irq(void)
+{
+	struct thread *t = this_cpu()->el1_owner;
+
+	/* Underflow: list registers freed up; the next entry refills them. */
+	mmio_write32(gich + GICH_HCR, HCR_EN);
+	if (t) {
+		t->vgic.underflow = false;
+		t->vgic.dirty = true;
+	}
+}
+
+void vtimer_irq(void)
+{
+	struct thread *t = this_cpu()->el1_owner;
+
+	/* Level-triggered: mask it until the guest programs its next deadline
+	 * (Linux clears IMASK when it does), so the line drops now. */
+	sysreg_write(cntv_ctl_el0, sysreg_read(cntv_ctl_el0) | CNTV_CTL_IMASK);
+	isb();
+	if (t)
+		vcpu_irq_raise(t->partition, t->vcpu_index, GIC_PPI_VIRT_TIMER);
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+#include <keel/arch.h>
+#include <keel/kernel.h>
+#include <keel/partition.h>
+#include <keel/thread.h>
+#include <keel/vcpu_irq.h>
+
+void vcpu_kick(struct thread *t)
+{
+	struct sched_cpu *s = &sched_cpus[t->cpu];
+
+	t->vgic.dirty = true;
+	if (t->in_wfi && t->state == KEEL_TS_SLEEPING) {
+		t->in_wfi = false;
+		sched_remove(s, t);
+		thread_wake(t);
+	} else if (s->current == t && t->cpu != arch_cpu_id()) {
+		/* In its guest on another CPU: it must exit to see the new list registers. */
+		arch_ipi_send(t->cpu);
+	}
+}
+
+static void kick_targets(struct partition *vm, unsigned targets)
+{
+	struct list *pos;
+	for (pos = vm->threads.next; pos != &vm->threads; pos = pos->next) {
+		struct thread *t = container_of(pos, struct thread, partition_node);
+		if (t->is_vcpu && (targets & (1u << t->vcpu_index)))
+			vcpu_kick(t);
+	}
+}
+
+void vcpu_irq_raise(struct partition *vm, unsigned vcpu, unsigned intid)
+{
+	vgic_set_line(&vm->vgic, vcpu, intid, true);
+	kick_targets(vm, vgic_irq_targets(&vm->vgic, vcpu, intid));
+}
+
+void vcpu_irq_lower(struct partition *vm, unsigned vcpu, unsigned intid)
+{
+	vgic_set_line(&vm->vgic, vcpu, intid, false);
+}
+
+void vcpu_irq_dist_changed(struct partition *vm)
+{
+	struct list *pos;
+	for (pos = vm->threads.next; pos != &vm->threads; pos = pos->next) {
+		struct thread *t = container_of(pos, struct thread, partition_node);
+		if (t->is_vcpu && vgic_next_pending(&vm->vgic, t->vcpu_index) != VGIC_NONE)
+			vcpu_kick(t);
+	}
+}
