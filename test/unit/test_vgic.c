@@ -144,6 +144,59 @@ static void acknowledge_and_deactivate(void **state)
 	assert_int_equal(vgic_next_pending(&d, 0), VGIC_NONE);
 }
 
+/* An edge interrupt in a list register is no longer offered; the guest's
+ * end of it (the list register going invalid) makes room for the next. */
+static void list_register_take_and_done_edge(void **state)
+{
+	(void)state;
+	vgic_dist_write(&d, 0, 0x104, 4, 0x1); /* SPI 32 enabled, edge */
+	vgic_set_line(&d, 0, 32, true);
+	assert_int_equal(vgic_next_pending(&d, 0), 32);
+	assert_int_equal(vgic_lr_take(&d, 0, 32), 0);
+	assert_int_equal(vgic_next_pending(&d, 0), VGIC_NONE);
+	vgic_set_line(&d, 0, 32, true); /* a second edge while in the list register */
+	assert_int_equal(vgic_next_pending(&d, 0), VGIC_NONE);
+	vgic_lr_done(&d, 0, 32);
+	assert_int_equal(vgic_next_pending(&d, 0), 32); /* the second edge comes next */
+	vgic_lr_take(&d, 0, 32);
+	vgic_lr_done(&d, 0, 32);
+	assert_int_equal(vgic_next_pending(&d, 0), VGIC_NONE);
+}
+
+/* A level interrupt whose line is still high when the guest ends it comes back. */
+static void list_register_level_returns_while_asserted(void **state)
+{
+	(void)state;
+	vgic_dist_write(&d, 0, 0x104, 4, 0x2); /* SPI 33 */
+	vgic_dist_write(&d, 0, 0xc08, 4, 0x0); /* level */
+	vgic_set_line(&d, 0, 33, true);
+	vgic_lr_take(&d, 0, 33);
+	assert_int_equal(vgic_next_pending(&d, 0), VGIC_NONE);
+	vgic_lr_done(&d, 0, 33);
+	assert_int_equal(vgic_next_pending(&d, 0), 33);
+	vgic_lr_take(&d, 0, 33);
+	vgic_set_line(&d, 0, 33, false);
+	vgic_lr_done(&d, 0, 33);
+	assert_int_equal(vgic_next_pending(&d, 0), VGIC_NONE);
+}
+
+/* Each SGI source gets its own delivery, the list register naming it. */
+static void list_register_sgi_sources_one_at_a_time(void **state)
+{
+	(void)state;
+	vgic_dist_write(&d, 0, 0xf00, 4, (1u << 16) | 3); /* vCPU 0 -> vCPU 0, SGI 3 */
+	vgic_dist_write(&d, 1, 0xf00, 4, (1u << 16) | 3); /* vCPU 1 -> vCPU 0, SGI 3 */
+	assert_int_equal(vgic_next_pending(&d, 0), 3);
+	assert_int_equal(vgic_lr_take(&d, 0, 3), 0);
+	assert_int_equal(vgic_next_pending(&d, 0), VGIC_NONE);
+	vgic_lr_done(&d, 0, 3);
+	assert_int_equal(vgic_next_pending(&d, 0), 3);
+	assert_int_equal(vgic_lr_take(&d, 0, 3), 1);
+	vgic_lr_done(&d, 0, 3);
+	assert_int_equal(vgic_next_pending(&d, 0), VGIC_NONE);
+	assert_int_equal(vgic_irq_targets(&d, 1, 3), 2);
+}
+
 static void bad_accesses_read_zero_and_change_nothing(void **state)
 {
 	(void)state;
@@ -172,6 +225,9 @@ int main(void)
 	        cmocka_unit_test_setup(sgis_go_to_their_targets, setup),
 	        cmocka_unit_test_setup(next_pending_follows_priority_and_targets, setup),
 	        cmocka_unit_test_setup(acknowledge_and_deactivate, setup),
+	        cmocka_unit_test_setup(list_register_take_and_done_edge, setup),
+	        cmocka_unit_test_setup(list_register_level_returns_while_asserted, setup),
+	        cmocka_unit_test_setup(list_register_sgi_sources_one_at_a_time, setup),
 	        cmocka_unit_test_setup(bad_accesses_read_zero_and_change_nothing, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,6 +6,7 @@
  * (vmm) for PSCI and unrouted MMIO. The vCPU waits for the reply, which
  * arch_vcpu_exit_complete turns into the result of the trapped instruction.
  */
+#include <arch/esr.h>
 #include <arch/sysreg.h>
 #include <arch/vcpu.h>
 #include <arch/vgic.h>
@@ -25,8 +26,6 @@
 #define EC_SYSREG   0x18
 #define EC_IABT_LOW 0x20
 #define EC_DABT_LOW 0x24
-#define ESR_ISV     (1ull << 24)
-#define ESR_WNR     (1ull << 6)
 #define ESR_IL      (1ull << 25)
 #define FSC_SEA     0x10
 #define XZR         31
@@ -196,23 +195,21 @@ static uint64_t fault_ipa(void)
 static void mmio_exit(struct thread *t, uint64_t esr)
 {
 	uint64_t ipa = fault_ipa();
-	if (!(esr & ESR_ISV)) {
+	struct dabt_access acc;
+	if (!esr_dabt_decode(esr, &acc)) {
 		/* No syndrome (a load pair, a post-index...): not a device access. */
 		abort_guest(t, ipa, sysreg_read(far_el2), true);
 		return;
 	}
-	unsigned reg = (unsigned)(esr >> 16) & 0x1f;
-	unsigned width = 1u << ((esr >> 22) & 3);
-	bool write = esr & ESR_WNR;
+	unsigned reg = acc.reg, width = acc.width;
+	bool write = acc.write;
 	uint64_t value = write && reg != XZR ? t->regs.x[reg] : 0;
 
 	if (width < 8)
 		value &= (1ull << (8 * width)) - 1;
 	if (vgicd_access(t, ipa, reg, width, write))
 		return;
-	t->exit_reg = (uint8_t)reg;
-	t->exit_width = (uint8_t)width;
-	t->exit_write = write;
+	t->exit_access = acc;
 	t->abort_far = sysreg_read(far_el2);
 	const uint64_t words[4] = {ipa, width, value, write};
 	const struct mmio_route *r = route_of(t->partition, ipa);
@@ -280,11 +277,8 @@ void arch_vcpu_exit_complete(struct thread *t, const uint64_t *msg)
 			t->abort_pending = true;
 			return;
 		}
-		uint64_t v = msg[0];
-		if (t->exit_width < 8)
-			v &= (1ull << (8 * t->exit_width)) - 1;
-		if (!t->exit_write && t->exit_reg != XZR)
-			t->regs.x[t->exit_reg] = v;
+		if (!t->exit_access.write && t->exit_access.reg != XZR)
+			t->regs.x[t->exit_access.reg] = dabt_load_value(&t->exit_access, msg[0]);
 		t->regs.pc += 4;
 	}
 }

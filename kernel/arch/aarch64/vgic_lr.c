@@ -84,7 +84,7 @@ void vgic_cpu_load(struct thread *t)
 	mmio_write32(gich + GICH_VMCR, v->vmcr);
 	mmio_write32(gich + GICH_APR, v->apr);
 	for (unsigned i = 0; i < lr_count; i++)
-		mmio_write32(gich + GICH_LR0 + 4 * i, v->lr_used & (1u << i) ? v->lr[i] : 0);
+		mmio_write32(gich + GICH_LR0 + 4 * i, (v->lr_used & (1u << i)) ? v->lr[i] : 0);
 	mmio_write32(gich + GICH_HCR, hcr_value(v));
 }
 

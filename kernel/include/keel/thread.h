@@ -6,6 +6,7 @@
 #ifndef KEEL_THREAD_H
 #define KEEL_THREAD_H
 
+#include <arch/esr.h>
 #include <arch/regs.h>
 #include <arch/vcpu.h>
 #include <keel/list.h>
@@ -29,12 +30,10 @@ struct thread {
 	 * completes it (keel_abi.h KEEL_EXIT_*). */
 	bool is_vcpu;
 	uint8_t exit_kind;
-	uint8_t exit_reg;
-	uint8_t exit_width;
-	bool exit_write;
-	uint8_t vcpu_index; /* its number in its VM (vGIC banking) */
-	bool in_wfi;        /* sleeping in WFI: a virtual interrupt wakes it */
-	bool abort_pending; /* inject an external abort at abort_far on entry */
+	struct dabt_access exit_access; /* the MMIO access an exit stands for */
+	uint8_t vcpu_index;             /* its number in its VM (vGIC banking) */
+	bool in_wfi;                    /* sleeping in WFI: a virtual interrupt wakes it */
+	bool abort_pending;             /* inject an external abort at abort_far on entry */
 	uint64_t abort_far;
 	struct vcpu_sysregs el1;
 	struct vgic_cpu vgic;

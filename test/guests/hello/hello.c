@@ -10,8 +10,19 @@
 #define UART_FR         0x18
 #define PSCI_SYSTEM_OFF 0x84000008ul
 #define GICD            0x08000000ul
+#define GICC            0x08010000ul /* the hardware GICV frame, mapped by the kernel */
+#define GICC_CTLR       0x00
+#define GICC_PMR        0x04
+#define GICC_IAR        0x0c
+#define GICC_EOIR       0x10
+#define GICC_IIDR       0xfc
+#define GICD_SGIR       0xf00
+#define PPI_VTIMER      27
+#define SGI_TEST        1
 
 void guest_main(void);
+void guest_irq(void);
+_Noreturn void guest_unexpected(unsigned long vector);
 
 static void put(char c)
 {
@@ -84,11 +95,91 @@ static void try_gicd(void)
 	puts_(" ticks avg over 64\n");
 }
 
+static volatile uint32_t irq_seen;
+static volatile uint64_t irq_at;
+
+void guest_irq(void)
+{
+	uint32_t iar = *(volatile uint32_t *)(GICC + GICC_IAR);
+	irq_at = counter();
+	if ((iar & 0x3ff) == PPI_VTIMER)
+		__asm__ volatile("msr cntv_ctl_el0, %0" ::"r"(3ul)); /* masked: the line drops */
+	irq_seen = iar & 0x3ff;
+	*(volatile uint32_t *)(GICC + GICC_EOIR) = iar;
+}
+
+_Noreturn void guest_unexpected(unsigned long vector)
+{
+	puts_("FAIL: unexpected exception at vector 0x");
+	put_hex((uint32_t)vector);
+	puts_("\n");
+	for (;;)
+		__asm__ volatile("wfe");
+}
+
+static uint64_t counter_freq(void)
+{
+	uint64_t v;
+	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(v));
+	return v;
+}
+
+/* The virtual timer fires while the vCPU sleeps in WFI: the kernel wakes
+ * it and injects PPI 27 through a list register. */
+static void try_vtimer(void)
+{
+	uint64_t deadline = counter() + counter_freq() / 1000; /* 1 ms */
+	irq_seen = 0;
+	__asm__ volatile("msr cntv_cval_el0, %0\n\tmsr cntv_ctl_el0, %1\n\tisb" ::"r"(deadline),
+	                 "r"(1ul));
+	while (irq_seen != PPI_VTIMER)
+		__asm__ volatile("wfi");
+	puts_("vtimer irq after wfi: ");
+	put_dec(irq_at - deadline);
+	puts_(" ticks late\n");
+}
+
+/* An SGI to itself through the virtual distributor, from the write to the
+ * handler: the cost of one virtual interrupt injection. */
+static void try_sgi(void)
+{
+	enum { N = 16 };
+	uint64_t total = 0;
+	for (int i = 0; i < N; i++) {
+		irq_seen = 0;
+		uint64_t t0 = counter();
+		*(volatile uint32_t *)(GICD + GICD_SGIR) = (2u << 24) | SGI_TEST;
+		while (irq_seen != SGI_TEST)
+			;
+		total += irq_at - t0;
+	}
+	puts_("sgi injection: ");
+	put_dec(total / N);
+	puts_(" ticks avg over 16\n");
+}
+
+static void try_interrupts(void)
+{
+	if (!*(volatile uint32_t *)(GICC + GICC_IIDR)) {
+		puts_("no virtual cpu interface\n");
+		return;
+	}
+	*(volatile uint32_t *)(GICD + 0x100) = (1u << PPI_VTIMER) | (1u << SGI_TEST);
+	*(volatile uint8_t *)(GICD + 0x400 + PPI_VTIMER) = 0xa0; /* IPRIORITYR, a byte */
+	*(volatile uint32_t *)(GICC + GICC_PMR) = 0xf0;
+	*(volatile uint32_t *)(GICC + GICC_CTLR) = 1;
+	__asm__ volatile("msr daifclr, #2" ::: "memory");
+	try_vtimer();
+	try_sgi();
+	__asm__ volatile("msr daifset, #2" ::: "memory");
+}
+
 void guest_main(void)
 {
 	puts_("Hello from a Keel VM\n");
 	time_mmio();
 	try_gicd();
+	try_interrupts();
 	uint32_t fr = *(volatile uint32_t *)(UART + UART_FR);
 	puts_("uart fr=0x");
 	put_hex(fr);
