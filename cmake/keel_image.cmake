@@ -1,21 +1,28 @@
-# keel_image(NAME <img> SYSTEM <system .dts> SERVICES <names...>)
+# keel_image(NAME <img> SYSTEM <system .dts> SERVICES <names...>
+#            [FILES <bundle name>=<path>...])
 #
 # A bootable image: the kernel plus a boot bundle holding the named service
-# ELFs and the compiled system configuration (as "system.dtb"). Writes
-# ${CMAKE_BINARY_DIR}/<img>.img (raw arm64 Image) and <img>.elf.
-# Called from the top-level CMakeLists.txt after services/, so every
-# service target exists.
+# ELFs, the compiled system configuration (as "system.dtb") and raw FILES
+# under the given names (guest kernels and initrds, which the VM
+# descriptions name). Writes ${CMAKE_BINARY_DIR}/<img>.img (raw arm64 Image)
+# and <img>.elf. Called from the top-level CMakeLists.txt after services/,
+# so every service target exists.
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
 find_program(KEEL_DTC dtc REQUIRED)
 
+# Where scripts/guest-images leaves the guest kernel and initramfs.
+set(KEEL_GUEST_DIR "${CMAKE_SOURCE_DIR}/build/guests" CACHE PATH
+    "Guest images for the boot bundle (built by scripts/guest-images)")
+
 function(keel_image)
-  cmake_parse_arguments(PARSE_ARGV 0 arg "" "NAME;SYSTEM" "SERVICES")
+  cmake_parse_arguments(PARSE_ARGV 0 arg "" "NAME;SYSTEM" "SERVICES;FILES")
   set(dtb ${CMAKE_BINARY_DIR}/${arg_NAME}-system.dtb)
   set(bundle ${CMAKE_BINARY_DIR}/${arg_NAME}-bundle.bin)
   get_filename_component(dts_dir ${arg_SYSTEM} DIRECTORY)
+  file(GLOB dtsi CONFIGURE_DEPENDS ${dts_dir}/*.dtsi)
   add_custom_command(OUTPUT ${dtb}
     COMMAND ${KEEL_DTC} -q -I dts -O dtb -i ${dts_dir} -o ${dtb} ${arg_SYSTEM}
-    DEPENDS ${arg_SYSTEM} ${dts_dir}/system.dtsi ${dts_dir}/tests.dtsi ${dts_dir}/bench.dtsi ${dts_dir}/${KEEL_BOARD}.dts
+    DEPENDS ${arg_SYSTEM} ${dtsi} ${dts_dir}/${KEEL_BOARD}.dts
     COMMENT "System configuration ${arg_SYSTEM}")
 
   set(pairs)
@@ -26,6 +33,16 @@ function(keel_image)
     endif()
     list(APPEND pairs ${svc}=$<TARGET_FILE:${svc}>)
     list(APPEND files $<TARGET_FILE:${svc}>)
+  endforeach()
+  foreach(pair ${arg_FILES})
+    string(REPLACE "=" ";" name_path ${pair})
+    list(GET name_path 1 path)
+    if(NOT EXISTS ${path})
+      message(FATAL_ERROR "keel_image(${arg_NAME}): ${path} is missing; "
+        "run scripts/guest-images to build the guest images (or set KEEL_GUEST_DIR)")
+    endif()
+    list(APPEND pairs ${pair})
+    list(APPEND files ${path})
   endforeach()
   add_custom_command(OUTPUT ${bundle}
     COMMAND Python3::Interpreter ${CMAKE_SOURCE_DIR}/cmake/mkbundle.py ${bundle}

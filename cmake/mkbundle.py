@@ -4,7 +4,8 @@
 
     mkbundle.py OUT NAME=FILE [NAME=FILE ...]
 
-Files are placed 16-byte aligned after the header; the whole bundle is
+Every FILE is stored as it is under NAME: service ELFs, system.dtb, and raw
+guest images (an arm64 Linux Image, an initramfs) alike. Files are placed 16-byte aligned after the header; the whole bundle is
 padded to a page so the kernel can hand it to the root service as a frame.
 """
 import struct
@@ -22,8 +23,13 @@ def main():
         name, path = pair.split("=", 1)
         if len(name.encode()) >= NAME_MAX:
             sys.exit(f"mkbundle: name {name!r} is too long")
-        with open(path, "rb") as f:
-            files.append((name, f.read()))
+        if any(n == name for n, _ in files):
+            sys.exit(f"mkbundle: name {name!r} given twice")
+        try:
+            with open(path, "rb") as f:
+                files.append((name, f.read()))
+        except OSError as e:
+            sys.exit(f"mkbundle: {name}: {e.strerror}: {path}")
     offset = HEADER.size + ENTRY.size * len(files)
     table, blobs = [], []
     for name, data in files:

@@ -6,6 +6,11 @@ ensure_setup() {
 	bash "$top/scripts/setup"
 }
 
+# The guest kernel and initramfs that keel.img carries (cached, idempotent).
+ensure_guest_images() {
+	bash "$top/scripts/guest-images" >/dev/null
+}
+
 # Configure and build one preset; its output is shown only when it fails.
 build_preset() {
 	local preset=$1 log

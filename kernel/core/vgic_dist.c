@@ -33,8 +33,10 @@ void vgic_dist_init(struct vgic_dist *d, unsigned vcpus)
 	memset(d, 0, sizeof(*d));
 	d->vcpus = vcpus > VGIC_MAX_VCPUS ? VGIC_MAX_VCPUS : vcpus;
 	for (unsigned v = 0; v < d->vcpus; v++)
-		for (unsigned i = 0; i < 16; i++)
+		for (unsigned i = 0; i < 16; i++) {
 			d->priv[v][i].enabled = true; /* SGIs are always enabled on GIC-400 */
+			d->priv[v][16 + i].level_cfg = true; /* PPIs read as level, as GIC-400's */
+		}
 	for (unsigned i = 0; i < VGIC_SPIS; i++)
 		d->spi[i].targets = 1;
 }
@@ -118,7 +120,7 @@ static void write_cfg(struct vgic_dist *d, unsigned vcpu, unsigned first, uint32
 {
 	for (unsigned i = 0; i < 16; i++) {
 		struct vgic_irq *irq = irq_of(d, vcpu, first + i);
-		if (irq && first + i >= VGIC_PRIVATE)
+		if (irq && first + i >= 16) /* SGIs are always edge-triggered */
 			irq->level_cfg = !(value & (2u << (2 * i)));
 	}
 }
@@ -267,7 +269,8 @@ unsigned vgic_lr_take(struct vgic_dist *d, unsigned vcpu, unsigned intid)
 	if (intid < 16) {
 		source = (unsigned)__builtin_ctz(irq->sgi_sources | 0x100u) & 7;
 		irq->sgi_sources &= (uint8_t) ~(1u << source);
-	} else if (!irq->level_cfg) {
+	} else if (!irq->level_cfg || intid < VGIC_PRIVATE) {
+		/* PPIs (the virtual timer) are raised once per event by the kernel. */
 		irq->pending = false;
 	}
 	return source;

@@ -16,7 +16,10 @@
  *   shm:NAME:KIB      a frame shared by every service naming NAME, mapped
  *                     read-write at the next free SERVICE_SHM_VA slot
  *                     ("shm.NAME" = its address, "shm.NAME.size")
- * RIGHTS is a string of r (receive/wait) and w (send/signal).
+ *   vm:NAME[:RIGHTS[:KEY]]  the VM NAME of /vms ("vm.NAME" or "vm.KEY"),
+ *                     rights w (inject interrupts) unless given
+ * RIGHTS is a string of r (receive/wait), w (send/signal, inject) and
+ * c (control: route MMIO of a VM).
  */
 #include "vmm.h"
 
@@ -55,22 +58,29 @@ static unsigned long page_up(unsigned long v)
 	return page_down(v + PAGE - 1);
 }
 
+long frame_fill(unsigned long frame, unsigned long size, frame_fill_fn fill, void *ctx)
+{
+	if (size > VMM_SCRATCH_SIZE)
+		return -KEEL_ERANGE;
+	long err = keel_frame_map(frame, 0, VMM_SCRATCH_VA, KEEL_R_READ | KEEL_R_WRITE);
+	if (err)
+		return err;
+	err = fill((void *)VMM_SCRATCH_VA, ctx);
+	long unmap = keel_frame_unmap(frame, 0, VMM_SCRATCH_VA);
+	return err ? err : unmap;
+}
+
 /* A new zeroed frame of `size`, filled by `fill` through vmm's scratch
  * mapping, then mapped into the child at `va`. The frame capability is
  * dropped afterwards: the child's mapping is all that is needed. */
 long child_frame(unsigned long part, unsigned long va, unsigned long size, unsigned long rights,
-                 void (*fill)(void *mem, const void *ctx), const void *ctx)
+                 frame_fill_fn fill, void *ctx)
 {
 	long err = keel_retype(KEEL_ROOT_SLOT_UNTYPED, KEEL_OBJ_FRAME, size, 0, VMM_SLOT_TEMP);
 	if (err)
 		return err;
-	if (fill) {
-		err = keel_frame_map(VMM_SLOT_TEMP, 0, VMM_SCRATCH_VA, KEEL_R_READ | KEEL_R_WRITE);
-		if (!err) {
-			fill((void *)VMM_SCRATCH_VA, ctx);
-			err = keel_frame_unmap(VMM_SLOT_TEMP, 0, VMM_SCRATCH_VA);
-		}
-	}
+	if (fill)
+		err = frame_fill(VMM_SLOT_TEMP, size, fill, ctx);
 	if (!err)
 		err = keel_frame_map(VMM_SLOT_TEMP, part, va, rights);
 	keel_cap_delete(VMM_SLOT_TEMP);
@@ -82,11 +92,12 @@ struct segment_fill {
 	const Elf64_Phdr *ph;
 };
 
-static void fill_segment(void *mem, const void *ctx)
+static long fill_segment(void *mem, void *ctx)
 {
 	const struct segment_fill *s = ctx;
 	memcpy((uint8_t *)mem + (s->ph->p_vaddr - page_down(s->ph->p_vaddr)),
 	       s->img + s->ph->p_offset, s->ph->p_filesz);
+	return 0;
 }
 
 long elf_check(const void *image, size_t size, const Elf64_Ehdr **out)
@@ -142,7 +153,7 @@ struct stack_fill {
 };
 
 /* argc, argv, envp and the aux vector musl's _start expects, strings above. */
-static void fill_stack(void *mem, const void *ctx)
+static long fill_stack(void *mem, void *ctx)
 {
 	const struct stack_fill *s = ctx;
 	uint8_t *top = (uint8_t *)mem + KEEL_SERVICE_STACK_SIZE;
@@ -175,6 +186,7 @@ static void fill_stack(void *mem, const void *ctx)
 	unsigned long sp = (strings - n * sizeof(unsigned long) - 16) & ~15ul;
 	memcpy(top - (top_va - sp), words, n * sizeof(unsigned long));
 	*s->sp = sp;
+	return 0;
 }
 
 static struct named_obj *named_object(const char *name, unsigned type, unsigned long size)
@@ -201,8 +213,19 @@ static unsigned long parse_rights(const char *s)
 {
 	unsigned long r = 0;
 	for (; s && *s; s++)
-		r |= *s == 'r' ? KEEL_R_READ : *s == 'w' ? KEEL_R_WRITE : 0;
+		r |= *s == 'r'   ? KEEL_R_READ
+		     : *s == 'w' ? KEEL_R_WRITE
+		     : *s == 'c' ? KEEL_R_CONTROL
+		                 : 0;
 	return r;
+}
+
+unsigned long named_endpoint_slot(const char *name)
+{
+	for (unsigned i = 0; i < MAX_NAMED; i++)
+		if (named[i].type == KEEL_OBJ_ENDPOINT && !strcmp(named[i].name, name))
+			return named[i].slot;
+	return 0;
 }
 
 struct child {
@@ -269,6 +292,22 @@ static long give_shm(struct child *c, const char *name, unsigned long size)
 	return 0;
 }
 
+/* A VM of /vms, built before the services (vm.c), e.g. for devemu to
+ * inject its interrupts. Rights default to w (inject). */
+static long give_vm(struct child *c, const struct service_config *cfg, const char *name,
+                    const char *rights, const char *alias)
+{
+	char key[40];
+	unsigned long slot = vm_cap_slot(name);
+	if (!slot) {
+		printf("config error in %s: capability 'vm:%s': no such VM was built\n", cfg->node,
+		       name);
+		return -KEEL_ENOENT;
+	}
+	snprintf(key, sizeof(key), "vm.%s", alias[0] ? alias : name);
+	return give(c, slot, rights[0] ? parse_rights(rights) : KEEL_R_WRITE, key);
+}
+
 static long give_cap(struct child *c, const struct service_config *cfg, const char *spec)
 {
 	char kind[8] = "", name[24] = "", rights[8] = "", alias[24] = "";
@@ -294,6 +333,8 @@ static long give_cap(struct child *c, const struct service_config *cfg, const ch
 	}
 	if (!strcmp(kind, "shm"))
 		return give_shm(c, name, strtoul(rights, NULL, 0) * 1024);
+	if (!strcmp(kind, "vm"))
+		return give_vm(c, cfg, name, rights, alias);
 	printf("config error in %s: unknown capability '%s'\n", cfg->node, spec);
 	return -KEEL_EINVAL;
 }

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vmm, the root service: the only program the kernel starts. It reads the
- * system configuration from the boot bundle, starts every service it names,
- * and then supervises them: a service that faults or exits is reported
- * here, and the rest keep running.
+ * system configuration from the boot bundle, builds the VMs it names (vCPUs
+ * stopped), starts every service it names (which may hold a VM's
+ * capability), starts the VMs, and then supervises them all: a service that
+ * faults or exits is reported here and the rest keep running; VM exits
+ * (PSCI, the UART of VMs without devemu) are answered here.
  */
 #include "vmm.h"
 
@@ -26,15 +28,10 @@ static const void *bundle_file(const char *name, size_t *size)
 	return bundle + e->offset;
 }
 
-static int start_all(void)
+static int start_services(const void *fdt)
 {
 	static struct service_config cfg[SERVICE_MAX];
 	size_t size;
-	const void *fdt = bundle_file("system.dtb", &size);
-	if (!fdt) {
-		printf("no system.dtb in the boot bundle\n");
-		return 0;
-	}
 	int n = config_read_services(fdt, cfg, SERVICE_MAX), started = 0;
 	for (int i = 0; i < n; i++) {
 		const void *image = bundle_file(cfg[i].image, &size);
@@ -79,12 +76,15 @@ int main(void)
 		printf("cannot create the fault endpoint: %s\n", keel_strerror(err));
 		return 1;
 	}
-	int n = start_all();
-	printf("%d services started\n", n);
 	size_t size;
 	const void *fdt = bundle_file("system.dtb", &size);
-	if (fdt)
-		vms_start(fdt, bundle_file);
+	if (!fdt) {
+		printf("no system.dtb in the boot bundle\n");
+	} else {
+		vms_create(fdt, bundle_file);
+		printf("%d services started\n", start_services(fdt));
+		vms_start();
+	}
 	for (;;) {
 		struct keel_msg m;
 		unsigned long badge;

@@ -1,182 +1,345 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Test VMs (/vms in the system configuration): a VM object, its RAM as one
- * frame at 0x40000000 holding the guest ELF, and one vCPU. Its exits come to
- * vmm's fault endpoint with badge VM_BADGE + index; the emulated PL011 and
- * PSCI SYSTEM_OFF are answered here until devemu takes the device models.
- *
- *   vms { hello { image = "hello-guest"; memory-kib = <1024>; cpu = <1>; priority = <15>; }; };
+ * The VMs of /vms in the system configuration (format: vmdesc.c and
+ * docs/guests.md). Each is a VM object, its RAM as one frame at 0x40000000
+ * and one vCPU object per `vcpus`; its exits come to vmm's fault endpoint
+ * with badge VM_BADGE + index. Built in two steps around the services:
+ * vms_create() validates every description and builds the VMs with their
+ * vCPUs stopped, so that services can be given a VM ("vm:NAME" caps);
+ * vms_start() routes the PL011 to its endpoint and starts vCPU 0.
  */
+#include "vm.h"
+#include "guest_fdt.h"
 #include "vmm.h"
 
 #include <elf.h>
 #include <keel/service.h>
 #include <libfdt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
-#define GUEST_RAM          0x40000000ul
-#define UART_BASE          0x09000000ul
-#define UART_DR            0x00
-#define UART_FR            0x18
-#define UART_FR_IDLE       0x90 /* TX FIFO empty, RX FIFO empty */
-#define PSCI_VERSION       0x84000000ul
-#define PSCI_SYSTEM_OFF    0x84000008ul
-#define PSCI_NOT_SUPPORTED ((unsigned long)-1)
-#define VM_MAX             4
-
-struct vm {
-	char name[16];
-	unsigned long vcpu; /* its vCPU's capability slot in vmm */
-	char line[120];
-	size_t line_len;
-	bool off;
-};
+#define VM_MAX 4
 
 static struct vm vms[VM_MAX];
 static int vm_count;
+static const void *(*bundle_file)(const char *name, size_t *size);
 
-struct ram_fill {
-	const uint8_t *img;
-	size_t size;
-	unsigned long ram_size;
-	long err;
-};
+/* ---- checks, before anything is allocated --------------------------------- */
 
-static void fill_ram(void *mem, const void *ctx)
+/* The CPUs online: the ones a thread may be scheduled on. */
+static unsigned cpus_online(void)
 {
-	struct ram_fill *f = (struct ram_fill *)ctx;
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)f->img;
-	for (unsigned i = 0; i < eh->e_phnum; i++) {
-		const Elf64_Phdr *ph = (const Elf64_Phdr *)(f->img + eh->e_phoff) + i;
-		if (ph->p_type != PT_LOAD)
-			continue;
-		if (ph->p_vaddr < GUEST_RAM || ph->p_memsz > f->ram_size ||
-		    ph->p_vaddr - GUEST_RAM > f->ram_size - ph->p_memsz ||
-		    ph->p_filesz > ph->p_memsz || ph->p_offset > f->size ||
-		    ph->p_filesz > f->size - ph->p_offset) {
-			f->err = -KEEL_EINVAL;
-			return;
-		}
-		memcpy((uint8_t *)mem + (ph->p_vaddr - GUEST_RAM), f->img + ph->p_offset,
-		       ph->p_filesz);
-	}
+	unsigned n = 0;
+	if (keel_retype(KEEL_ROOT_SLOT_UNTYPED, KEEL_OBJ_THREAD, 0, 0, VMM_SLOT_TEMP))
+		return 1;
+	while (n < VMDESC_MAX_VCPUS * 4 && keel_thread_sched(VMM_SLOT_TEMP, 0, 0, 0, n) == 0)
+		n++;
+	keel_cap_delete(VMM_SLOT_TEMP);
+	return n;
 }
 
-static long vm_build(struct vm *v, const void *image, size_t size, unsigned long ram_kib,
-                     unsigned long cpu, unsigned long prio, unsigned long badge)
+static int config_error(const struct vm_desc *d, const char *prop, const char *fmt, ...)
 {
-	const char *name = v->name;
+	char why[200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	printf("config error in %s: property '%s': %s\n", d->path, prop, why);
+	return -1;
+}
+
+static int check_elf(struct vm *v)
+{
 	const Elf64_Ehdr *eh;
-	if (elf_check(image, size, &eh))
-		return -KEEL_EINVAL;
-	unsigned long vm = slot_alloc(), vcpu = slot_alloc();
-	if (!vm || !vcpu)
-		return -KEEL_ENOMEM;
-	v->vcpu = vcpu;
-	long err = keel_retype(KEEL_ROOT_SLOT_UNTYPED, KEEL_OBJ_VM, 0, 0, vm);
-	if (!err)
-		err = keel_partition_config(vm, name, VMM_SLOT_FAULT_EP, badge);
-	struct ram_fill f = {image, size, ram_kib * 1024, 0};
-	if (!err)
-		err = child_frame(vm, GUEST_RAM, ram_kib * 1024,
-		                  KEEL_R_READ | KEEL_R_WRITE | KEEL_R_EXEC, fill_ram, &f);
-	if (!err)
-		err = f.err;
-	if (!err)
-		err = keel_retype(KEEL_ROOT_SLOT_UNTYPED, KEEL_OBJ_VCPU, 0, 0, vcpu);
-	if (!err)
-		err = keel_thread_config(vcpu, vm, eh->e_entry, 0, 0);
-	if (!err)
-		err = keel_thread_sched(vcpu, prio, 0, 0, cpu);
-	if (!err)
-		err = keel_thread_start(vcpu);
+	const uint8_t *img = v->image;
+	if (elf_check(img, v->image_size, &eh))
+		return config_error(&v->d, "image", "'%s' is not a static AArch64 ELF", v->d.image);
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
+		const Elf64_Phdr *ph = (const Elf64_Phdr *)(img + eh->e_phoff) + i;
+		if (ph->p_type != PT_LOAD)
+			continue;
+		if (ph->p_vaddr < GUEST_RAM_BASE || ph->p_memsz > v->d.ram_size ||
+		    ph->p_vaddr - GUEST_RAM_BASE > v->d.ram_size - ph->p_memsz ||
+		    ph->p_filesz > ph->p_memsz || ph->p_offset > v->image_size ||
+		    ph->p_filesz > v->image_size - ph->p_offset)
+			return config_error(&v->d, "image",
+			                    "'%s' has a segment outside the VM's RAM", v->d.image);
+	}
+	v->entry = eh->e_entry;
+	v->arg = 0;
+	return 0;
+}
+
+static int check_linux(struct vm *v)
+{
+	static uint8_t dtb[LINUX_DTB_MAX];
+	char why[LINUX_ERR_MAX];
+	struct linux_image li;
+	size_t initrd_size = 0;
+	const struct vm_desc *d = &v->d;
+
+	if (d->initrd && !(v->initrd = bundle_file(d->initrd, &initrd_size)))
+		return config_error(d, "initrd", "'%s' is not in the boot bundle", d->initrd);
+	if (linux_image_check(v->image, v->image_size, d->ram_size, &li, why, sizeof(why)))
+		return config_error(d, "kernel", "'%s' %s", d->image, why);
+	if (linux_layout(&li, d->ram_size, initrd_size, &v->layout, why, sizeof(why)))
+		return config_error(d, "memory-mib", "%s", why);
+	const struct guest_fdt_config cfg = {
+	        .ram_size = d->ram_size, .vcpus = d->vcpus, .bootargs = d->bootargs};
+	int err = guest_fdt_build(dtb, sizeof(dtb), &cfg);
+	if (err)
+		return config_error(d, "bootargs", "guest device tree: %s", fdt_strerror(err));
+	v->entry = GUEST_RAM_BASE + v->layout.kernel;
+	v->arg = GUEST_RAM_BASE + v->layout.dtb;
+	return 0;
+}
+
+/* Everything about `v->d` that can be known before allocating. */
+static int vm_check(struct vm *v)
+{
+	const char *prop = v->d.kind == VM_KIND_LINUX ? "kernel" : "image";
+	v->image = bundle_file(v->d.image, &v->image_size);
+	if (!v->image)
+		return config_error(&v->d, prop, "'%s' is not in the boot bundle", v->d.image);
+	return v->d.kind == VM_KIND_LINUX ? check_linux(v) : check_elf(v);
+}
+
+/* ---- RAM contents ------------------------------------------------------- */
+
+static long fill_elf(void *mem, void *ctx)
+{
+	const struct vm *v = ctx;
+	const uint8_t *img = v->image;
+	const Elf64_Ehdr *eh = v->image;
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
+		const Elf64_Phdr *ph = (const Elf64_Phdr *)(img + eh->e_phoff) + i;
+		if (ph->p_type == PT_LOAD)
+			memcpy((uint8_t *)mem + (ph->p_vaddr - GUEST_RAM_BASE), img + ph->p_offset,
+			       ph->p_filesz);
+	}
+	return 0;
+}
+
+static long fill_linux(void *mem, void *ctx)
+{
+	const struct vm *v = ctx;
+	const struct linux_layout *l = &v->layout;
+	linux_load(mem, l, v->image, v->image_size, v->initrd);
+	const struct guest_fdt_config cfg = {
+	        .ram_base = GUEST_RAM_BASE,
+	        .ram_size = v->d.ram_size,
+	        .vcpus = v->d.vcpus,
+	        .bootargs = v->d.bootargs,
+	        .initrd_start = GUEST_RAM_BASE + l->initrd,
+	        .initrd_end = GUEST_RAM_BASE + l->initrd + l->initrd_size,
+	};
+	return guest_fdt_build((uint8_t *)mem + l->dtb, LINUX_DTB_MAX, &cfg) ? -KEEL_EINVAL : 0;
+}
+
+static long vm_load(struct vm *v)
+{
+	return frame_fill(v->ram_slot, v->d.ram_size,
+	                  v->d.kind == VM_KIND_LINUX ? fill_linux : fill_elf, v);
+}
+
+/* ---- building ----------------------------------------------------------- */
+
+/* The kernel object id of a capability in vmm's cspace, or 0. */
+static unsigned long slot_object_id(unsigned long slot)
+{
+	static struct keel_cap_info caps[KEEL_CSPACE_SLOTS];
+	unsigned long n = 0;
+	if (keel_info_caps(KEEL_ROOT_SLOT_SYSINFO, (unsigned long)getpid(), caps, sizeof(caps), &n))
+		return 0;
+	for (unsigned long i = 0; i < n; i++)
+		if (caps[i].slot == slot)
+			return caps[i].object_id;
+	return 0;
+}
+
+/* vCPUs are configured in index order: the kernel numbers them so. */
+static long vcpus_build(struct vm *v)
+{
+	const struct vm_desc *d = &v->d;
+	long err = 0;
+	for (unsigned i = 0; i < d->vcpus && !err; i++) {
+		struct vcpu *c = &v->vcpu[i];
+		c->slot = slot_alloc();
+		err = c->slot ? keel_retype(KEEL_ROOT_SLOT_UNTYPED, KEEL_OBJ_VCPU, 0, 0, c->slot)
+		              : -KEEL_ENOMEM;
+		if (!err)
+			err = keel_thread_config(c->slot, v->slot, i ? 0 : v->entry, 0,
+			                         i ? 0 : v->arg);
+		if (!err)
+			err = keel_thread_sched(c->slot, d->prio, d->budget_us, d->period_us,
+			                        d->cpus[i]);
+		c->id = slot_object_id(c->slot);
+	}
 	return err;
 }
 
-static unsigned long prop_u32(const void *fdt, int node, const char *prop, unsigned long dflt)
+static long vm_build(struct vm *v, unsigned long badge)
 {
-	int len;
-	const fdt32_t *p = fdt_getprop(fdt, node, prop, &len);
-	return p && len == 4 ? fdt32_to_cpu(*p) : dflt;
+	v->slot = slot_alloc();
+	v->ram_slot = slot_alloc();
+	if (!v->slot || !v->ram_slot)
+		return -KEEL_ENOMEM;
+	long err = keel_retype(KEEL_ROOT_SLOT_UNTYPED, KEEL_OBJ_VM, 0, 0, v->slot);
+	if (!err)
+		err = keel_partition_config(v->slot, v->d.name, VMM_SLOT_FAULT_EP, badge);
+	if (!err)
+		err = keel_retype(KEEL_ROOT_SLOT_UNTYPED, KEEL_OBJ_FRAME, v->d.ram_size, 0,
+		                  v->ram_slot);
+	if (!err)
+		err = vm_load(v);
+	if (!err)
+		err = keel_frame_map(v->ram_slot, v->slot, GUEST_RAM_BASE,
+		                     KEEL_R_READ | KEEL_R_WRITE | KEEL_R_EXEC);
+	if (!err)
+		err = vcpus_build(v);
+	return err;
 }
 
-int vms_start(const void *fdt, const void *(*file)(const char *name, size_t *size))
+int vms_create(const void *fdt, const void *(*file)(const char *name, size_t *size))
 {
 	int parent = fdt_path_offset(fdt, "/vms"), node;
+	unsigned ncpus = 0;
+	bundle_file = file;
 	if (parent < 0)
 		return 0;
 	fdt_for_each_subnode (node, fdt, parent) {
-		if (vm_count == VM_MAX)
-			break;
-		const char *name = fdt_get_name(fdt, node, NULL);
-		const char *image = fdt_getprop(fdt, node, "image", NULL);
-		size_t size;
-		const void *elf = image ? file(image, &size) : NULL;
-		if (!elf) {
-			printf("config error in /vms/%s: property 'image' missing or not in the "
-			       "bundle\n",
-			       name);
-			continue;
-		}
+		char err[VMDESC_ERR_MAX];
 		struct vm *v = &vms[vm_count];
-		snprintf(v->name, sizeof(v->name), "%s", name);
-		long err =
-		        vm_build(v, elf, size, prop_u32(fdt, node, "memory-kib", 1024),
-		                 prop_u32(fdt, node, "cpu", 0), prop_u32(fdt, node, "priority", 10),
-		                 VM_BADGE + (unsigned long)vm_count);
-		if (err) {
-			printf("cannot start VM %s: %s\n", name, keel_strerror(err));
+		if (vm_count == VM_MAX) {
+			printf("config: more than %d VMs, the rest are ignored\n", VM_MAX);
+			break;
+		}
+		if (!ncpus)
+			ncpus = cpus_online();
+		memset(v, 0, sizeof(*v));
+		if (vmdesc_read(fdt, node, ncpus, &v->d, err, sizeof(err))) {
+			printf("%s\n", err);
 			continue;
 		}
-		printf("started VM %s (cpu %lu)\n", name, prop_u32(fdt, node, "cpu", 0));
+		if (vm_check(v))
+			continue;
+		long e = vm_build(v, VM_BADGE + (unsigned long)vm_count);
+		if (e) {
+			printf("cannot build VM %s: %s\n", v->d.name, keel_strerror(e));
+			continue;
+		}
 		vm_count++;
 	}
 	return vm_count;
 }
 
-static void uart_write(struct vm *v, char c)
+unsigned long vm_cap_slot(const char *name)
 {
-	if (c == '\n' || v->line_len == sizeof(v->line) - 1) {
-		v->line[v->line_len] = '\0';
-		printf("%s: %s\n", v->name, v->line);
-		v->line_len = 0;
-		if (c == '\n')
-			return;
-	}
-	v->line[v->line_len++] = c;
+	for (int i = 0; i < vm_count; i++)
+		if (!strcmp(vms[i].d.name, name))
+			return vms[i].slot;
+	return 0;
 }
 
-/* Returns whether to reply (a powered-off vCPU stays waiting). */
+/* ---- running ------------------------------------------------------------ */
+
+long vm_vcpu_start(struct vm *v, unsigned index, unsigned long entry, unsigned long arg)
+{
+	struct vcpu *c = &v->vcpu[index];
+	long err = keel_thread_config(c->slot, v->slot, entry, 0, arg);
+	if (!err)
+		err = keel_thread_start(c->slot);
+	c->on = !err;
+	if (!err)
+		v->running = true;
+	return err;
+}
+
+void vm_stop_all(struct vm *v)
+{
+	for (unsigned i = 0; i < v->d.vcpus; i++) {
+		keel_thread_stop(v->vcpu[i].slot);
+		v->vcpu[i].on = false;
+	}
+	v->running = false;
+}
+
+/* Stop, reload RAM from the bundle files, boot vCPU 0 again. The vGIC state
+ * is the kernel's and stays as it was; a guest resets its distributor. */
+long vm_reset(struct vm *v)
+{
+	vm_stop_all(v);
+	v->line_len = 0;
+	long err = vm_load(v);
+	return err ? err : vm_vcpu_start(v, 0, v->entry, v->arg);
+}
+
+static void route_uart(struct vm *v)
+{
+	const struct vm_desc *d = &v->d;
+	unsigned long ep = named_endpoint_slot(d->uart_endpoint);
+	long err = ep ? keel_vm_mmio_route(v->slot, GUEST_UART_BASE, GUEST_UART_SIZE, ep,
+	                                   d->uart_badge)
+	              : -KEEL_ENOENT;
+	if (!ep)
+		printf("config error in %s: property 'uart-endpoint': no service has endpoint "
+		       "'%s'; "
+		       "vmm answers the UART\n",
+		       d->path, d->uart_endpoint);
+	else if (err)
+		printf("VM %s: cannot route the UART to '%s': %s; vmm answers it\n", d->name,
+		       d->uart_endpoint, keel_strerror(err));
+}
+
+void vms_start(void)
+{
+	for (int i = 0; i < vm_count; i++) {
+		struct vm *v = &vms[i];
+		if (v->d.uart_endpoint)
+			route_uart(v);
+		long err = vm_vcpu_start(v, 0, v->entry, v->arg);
+		if (err) {
+			printf("cannot start VM %s: %s\n", v->d.name, keel_strerror(err));
+			continue;
+		}
+		printf("started VM %s (%u vCPU%s, %lu MiB, cpu %u)\n", v->d.name, v->d.vcpus,
+		       v->d.vcpus > 1 ? "s" : "", v->d.ram_size >> 20, v->d.cpus[0]);
+	}
+}
+
+/* ---- exits -------------------------------------------------------------- */
+
+static struct vcpu *vcpu_by_id(struct vm *v, unsigned long id)
+{
+	for (unsigned i = 0; i < v->d.vcpus; i++)
+		if (v->vcpu[i].id && v->vcpu[i].id == id)
+			return &v->vcpu[i];
+	return NULL;
+}
+
+/* Returns whether to reply (a vCPU turned off is stopped instead). */
 static bool vm_exit(struct vm *v, struct keel_msg *m)
 {
 	unsigned long kind = m->w[0];
 	if (kind == KEEL_EXIT_MMIO) {
-		unsigned long ipa = m->w[1], write = m->w[4];
-		m->w[0] = 0;
-		if (ipa == UART_BASE + UART_DR && write)
-			uart_write(v, (char)m->w[3]);
-		else if (ipa == UART_BASE + UART_FR && !write)
-			m->w[0] = UART_FR_IDLE;
-		else
-			printf("VM %s: %s of unemulated address 0x%lx ignored\n", v->name,
-			       write ? "write" : "read", ipa);
-		return true;
-	}
-	if (kind == KEEL_EXIT_HVC) {
-		unsigned long fn = m->w[1];
-		if (fn == PSCI_SYSTEM_OFF) {
-			/* Stopped, not left waiting: the next exit vmm receives would
-			 * otherwise release this one with -KEEL_ESRCH. */
-			long err = keel_thread_stop(v->vcpu);
-			printf("VM %s: system off (PSCI)%s\n", v->name, err ? ", stop failed" : "");
-			v->off = true;
-			return false;
+		unsigned long ipa = m->w[1];
+		if (ipa - GUEST_UART_BASE < GUEST_UART_SIZE) {
+			vuart_access(v, m);
+			return true;
 		}
-		m->w[0] = fn == PSCI_VERSION ? 0x10001 : PSCI_NOT_SUPPORTED;
+		printf("VM %s: %s of unemulated address 0x%lx ignored\n", v->d.name,
+		       m->w[4] ? "write" : "read", ipa);
+		m->w[0] = 0;
 		return true;
 	}
-	printf("VM %s: stopped (kind %lu, 0x%lx, pc 0x%lx)\n", v->name, kind, m->w[1], m->w[2]);
+	if (kind == KEEL_EXIT_HVC)
+		return psci_call(v, vcpu_by_id(v, m->w[5]), m);
+	/* A fault the kernel could not settle: the VM cannot go on. */
+	vm_stop_all(v);
+	printf("VM %s: stopped (kind %lu, 0x%lx, pc 0x%lx)\n", v->d.name, kind, m->w[1], m->w[2]);
 	return false;
 }
 

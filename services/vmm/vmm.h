@@ -11,8 +11,10 @@
 #define VMM_SLOT_TEMP      9  /* a frame while it is being filled */
 #define VMM_SLOT_FIRST_DYN 10 /* partitions, threads, endpoints, ... */
 
-/* Where vmm maps a child's frame in its own space to fill it. */
-#define VMM_SCRATCH_VA   0x38000000ul
+/* Where vmm maps a frame in its own space to fill it: above the 4 GiB that
+ * services use, room for the largest frame (4 GiB, a guest's RAM). */
+#define VMM_SCRATCH_VA   0x100000000ul
+#define VMM_SCRATCH_SIZE 0x100000000ul
 /* Where a service finds the device frame it was given ("uart"). */
 #define SERVICE_MMIO_VA  0x30000000ul
 /* Where shared frames ("shm:" in the config) appear, 1 MiB apart. */
@@ -48,18 +50,28 @@ int config_read_services(const void *fdt, struct service_config *out, int max);
 long service_start(const struct service_config *cfg, const void *image, size_t size,
                    unsigned long badge, struct service *out);
 
-/* Slots in vmm's own cspace, handed out in order. */
+/* Slots in vmm's own cspace, handed out in order; 0 when none is left. */
 unsigned long slot_alloc(void);
 /* A static AArch64 executable whose program headers lie inside it. */
 #include <elf.h>
 long elf_check(const void *image, size_t size, const Elf64_Ehdr **out);
+/* Fills a frame through vmm's scratch mapping: 0 or a Keel error. */
+typedef long (*frame_fill_fn)(void *mem, void *ctx);
+long frame_fill(unsigned long frame, unsigned long size, frame_fill_fn fill, void *ctx);
 /* A new frame filled through vmm's scratch mapping, mapped into `part`. */
 long child_frame(unsigned long part, unsigned long va, unsigned long size, unsigned long rights,
-                 void (*fill)(void *mem, const void *ctx), const void *ctx);
+                 frame_fill_fn fill, void *ctx);
+/* vmm's slot of the endpoint that services know as NAME ("ep:NAME:..."), or 0. */
+unsigned long named_endpoint_slot(const char *name);
 
-/* vm.c: test VMs of /vms; their exits carry badges from VM_BADGE on. */
+/* vm.c: the VMs of /vms; their exits carry badges from VM_BADGE on.
+ * vms_create builds them with vCPUs stopped (before the services, which may
+ * name them), vms_start starts them (after). */
 #define VM_BADGE 0x100ul
-int vms_start(const void *fdt, const void *(*file)(const char *name, size_t *size));
+int vms_create(const void *fdt, const void *(*file)(const char *name, size_t *size));
+void vms_start(void);
+/* vmm's slot of VM NAME, or 0. */
+unsigned long vm_cap_slot(const char *name);
 /* Settle one exit; false if the badge is not a VM's. */
 struct keel_msg;
 bool vms_handle(unsigned long badge, struct keel_msg *m);

@@ -84,7 +84,7 @@ void vgic_cpu_load(struct thread *t)
 	mmio_write32(gich + GICH_VMCR, v->vmcr);
 	mmio_write32(gich + GICH_APR, v->apr);
 	for (unsigned i = 0; i < lr_count; i++)
-		mmio_write32(gich + GICH_LR0 + 4 * i, (v->lr_used & (1u << i)) ? v->lr[i] : 0);
+		mmio_write32(gich + GICH_LR0 + 4ull * i, (v->lr_used & (1u << i)) ? v->lr[i] : 0);
 	mmio_write32(gich + GICH_HCR, hcr_value(v));
 }
 
@@ -97,7 +97,7 @@ void vgic_cpu_save(struct thread *t)
 	v->apr = mmio_read32(gich + GICH_APR);
 	for (unsigned i = 0; i < lr_count; i++)
 		if (v->lr_used & (1u << i))
-			v->lr[i] = mmio_read32(gich + GICH_LR0 + 4 * i);
+			v->lr[i] = mmio_read32(gich + GICH_LR0 + 4ull * i);
 	mmio_write32(gich + GICH_HCR, 0);
 }
 
@@ -108,7 +108,7 @@ static void retire_ended(struct thread *t)
 	for (unsigned i = 0; i < lr_count; i++) {
 		if (!(v->lr_used & (1u << i)))
 			continue;
-		v->lr[i] = mmio_read32(gich + GICH_LR0 + 4 * i);
+		v->lr[i] = mmio_read32(gich + GICH_LR0 + 4ull * i);
 		if (v->lr[i] & LR_STATE_MASK)
 			continue;
 		v->lr_used &= (uint8_t) ~(1u << i);
@@ -132,7 +132,7 @@ static void fill(struct thread *t)
 		           (source << LR_CPUID_SHIFT) | intid;
 		v->lr_intid[i] = (uint16_t)intid;
 		v->lr_used |= (uint8_t)(1u << i);
-		mmio_write32(gich + GICH_LR0 + 4 * i, v->lr[i]);
+		mmio_write32(gich + GICH_LR0 + 4ull * i, v->lr[i]);
 		intid = vgic_next_pending(d, t->vcpu_index);
 	}
 	bool underflow = intid != VGIC_NONE;

@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One VM of the system configuration (a child of /vms), format in
+ * docs/guests.md:
+ *
+ *   gvm {
+ *       kernel = "linux";            arm64 Image in the bundle (or image = ELF)
+ *       initrd = "initramfs";        optional, bundle file
+ *       bootargs = "console=ttyAMA0";
+ *       memory-mib = <256>;          or memory-kib
+ *       vcpus = <2>;
+ *       cpus = <1 2>;                physical CPU of each vCPU (or cpu = <N> for all)
+ *       priority = <10>;
+ *       budget-us = <5000>;          optional, with period-us
+ *       period-us = <10000>;
+ *       uart-endpoint = "gvm-uart";  optional: the PL011's exits go to this
+ *       uart-badge = <1>;            endpoint of the services, with this badge
+ *   };
+ *
+ * Everything is checked here, before vmm allocates anything for the VM.
+ */
+#include "vmdesc.h"
+
+#include <libfdt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_PRIO       63
+#define MAX_MEMORY_MIB 4096ul
+#define LINUX_RAM_UNIT (2ul << 20) /* RAM in 2 MiB blocks */
+
+struct reader {
+	const void *fdt;
+	int node;
+	struct vm_desc *d;
+	char *err;
+	size_t err_size;
+};
+
+static int bad(const struct reader *r, const char *prop, const char *fmt, ...)
+{
+	char why[VMDESC_ERR_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	snprintf(r->err, r->err_size, "config error in %s: property '%s' %s", r->d->path, prop,
+	         why);
+	return -1;
+}
+
+static bool has(const struct reader *r, const char *prop)
+{
+	return fdt_getprop(r->fdt, r->node, prop, NULL) != NULL;
+}
+
+/* 0 when absent (and not required), -1 on error, 1 when read. */
+static int read_u32(const struct reader *r, const char *prop, unsigned long *v, bool required)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(r->fdt, r->node, prop, &len);
+	if (!p)
+		return required ? bad(r, prop, "is missing") : 0;
+	if (len != 4)
+		return bad(r, prop, "must be one 32-bit cell");
+	*v = fdt32_to_cpu(*p);
+	return 1;
+}
+
+static int read_string(const struct reader *r, const char *prop, const char **s)
+{
+	int len;
+	const char *p = fdt_getprop(r->fdt, r->node, prop, &len);
+	if (!p)
+		return 0;
+	if (len < 2 || p[len - 1] != '\0' || strlen(p) != (size_t)len - 1)
+		return bad(r, prop, "must be one non-empty string");
+	*s = p;
+	return 1;
+}
+
+static int check_known(const struct reader *r)
+{
+	static const char *const known[] = {"image",         "kernel",     "initrd",    "bootargs",
+	                                    "memory-mib",    "memory-kib", "vcpus",     "cpus",
+	                                    "cpu",           "priority",   "budget-us", "period-us",
+	                                    "uart-endpoint", "uart-badge", "phandle"};
+	int prop;
+	fdt_for_each_property_offset (prop, r->fdt, r->node) {
+		const char *name;
+		if (!fdt_getprop_by_offset(r->fdt, prop, &name, NULL))
+			continue;
+		bool ok = false;
+		for (size_t i = 0; i < sizeof(known) / sizeof(known[0]) && !ok; i++)
+			ok = !strcmp(name, known[i]);
+		if (!ok)
+			return bad(r, name, "is unknown");
+	}
+	return 0;
+}
+
+static int read_image(const struct reader *r)
+{
+	struct vm_desc *d = r->d;
+	const char *elf = NULL, *kernel = NULL;
+	if (read_string(r, "image", &elf) < 0 || read_string(r, "kernel", &kernel) < 0)
+		return -1;
+	if (!elf == !kernel)
+		return bad(r, "kernel", "or 'image' (bare ELF) is needed, and only one of them");
+	d->kind = kernel ? VM_KIND_LINUX : VM_KIND_ELF;
+	d->image = kernel ? kernel : elf;
+	d->bootargs = "";
+	if (read_string(r, "initrd", &d->initrd) < 0 ||
+	    read_string(r, "bootargs", &d->bootargs) < 0)
+		return -1;
+	if (d->kind == VM_KIND_ELF && (d->initrd || has(r, "bootargs")))
+		return bad(r, d->initrd ? "initrd" : "bootargs", "needs 'kernel' (a Linux VM)");
+	return 0;
+}
+
+static int read_memory(const struct reader *r)
+{
+	struct vm_desc *d = r->d;
+	unsigned long mib = 0, kib = 0;
+	int has_mib = read_u32(r, "memory-mib", &mib, false);
+	int has_kib = read_u32(r, "memory-kib", &kib, false);
+	if (has_mib < 0 || has_kib < 0)
+		return -1;
+	if (has_mib && has_kib)
+		return bad(r, "memory-mib", "and 'memory-kib' are both given");
+	if (!has_mib && !has_kib) {
+		if (d->kind == VM_KIND_LINUX)
+			return bad(r, "memory-mib", "is missing");
+		kib = 1024;
+	}
+	if (has_mib && (mib == 0 || mib > MAX_MEMORY_MIB))
+		return bad(r, "memory-mib", "must be 1..%lu", MAX_MEMORY_MIB);
+	if (has_kib && (kib == 0 || kib % 4 || kib > MAX_MEMORY_MIB * 1024))
+		return bad(r, "memory-kib", "must be a multiple of 4 up to %lu",
+		           MAX_MEMORY_MIB * 1024);
+	d->ram_size = has_mib ? mib << 20 : kib << 10;
+	if (d->kind == VM_KIND_LINUX && d->ram_size % LINUX_RAM_UNIT)
+		return bad(r, has_mib ? "memory-mib" : "memory-kib",
+		           "must be a multiple of 2 MiB for a Linux VM");
+	return 0;
+}
+
+static int read_cpus(const struct reader *r, unsigned ncpus)
+{
+	struct vm_desc *d = r->d;
+	unsigned long vcpus = 1, cpu = 0;
+	int len;
+	if (read_u32(r, "vcpus", &vcpus, false) < 0)
+		return -1;
+	if (vcpus == 0 || vcpus > VMDESC_MAX_VCPUS)
+		return bad(r, "vcpus", "must be 1..%d", VMDESC_MAX_VCPUS);
+	d->vcpus = (unsigned)vcpus;
+	const fdt32_t *cpus = fdt_getprop(r->fdt, r->node, "cpus", &len);
+	int has_cpu = read_u32(r, "cpu", &cpu, false);
+	if (has_cpu < 0)
+		return -1;
+	if (cpus && has_cpu)
+		return bad(r, "cpus", "and 'cpu' are both given");
+	if (cpus && (len % 4 || len / 4 != (int)vcpus))
+		return bad(r, "cpus", "has %d entries, 'vcpus' is %lu", len / 4, vcpus);
+	for (unsigned i = 0; i < d->vcpus; i++) {
+		unsigned long c = cpus ? fdt32_to_cpu(cpus[i]) : cpu;
+		if (c >= ncpus)
+			return bad(r, cpus ? "cpus" : "cpu",
+			           "names CPU %lu, but %u CPUs are online", c, ncpus);
+		d->cpus[i] = (unsigned)c;
+	}
+	return 0;
+}
+
+static int read_sched(const struct reader *r)
+{
+	struct vm_desc *d = r->d;
+	unsigned long prio = 0;
+	if (read_u32(r, "priority", &prio, true) < 0 ||
+	    read_u32(r, "budget-us", &d->budget_us, false) < 0 ||
+	    read_u32(r, "period-us", &d->period_us, false) < 0)
+		return -1;
+	if (prio > MAX_PRIO)
+		return bad(r, "priority", "must be 0..%d", MAX_PRIO);
+	if ((d->budget_us != 0) != (d->period_us != 0) || d->budget_us > d->period_us)
+		return bad(r, "budget-us", "needs period-us, and must not exceed it");
+	d->prio = (unsigned)prio;
+	return 0;
+}
+
+static int read_uart(const struct reader *r)
+{
+	struct vm_desc *d = r->d;
+	int badge = read_u32(r, "uart-badge", &d->uart_badge, false);
+	if (badge < 0 || read_string(r, "uart-endpoint", &d->uart_endpoint) < 0)
+		return -1;
+	if (badge && !d->uart_endpoint)
+		return bad(r, "uart-badge", "needs 'uart-endpoint'");
+	return 0;
+}
+
+int vmdesc_read(const void *fdt, int node, unsigned ncpus, struct vm_desc *d, char *err,
+                size_t err_size)
+{
+	struct reader r = {fdt, node, d, err, err_size};
+	memset(d, 0, sizeof(*d));
+	d->name = fdt_get_name(fdt, node, NULL);
+	snprintf(d->path, sizeof(d->path), "/vms/%s", d->name ? d->name : "?");
+	if (err_size)
+		err[0] = '\0';
+	if (check_known(&r) || read_image(&r) || read_memory(&r) || read_cpus(&r, ncpus) ||
+	    read_sched(&r) || read_uart(&r))
+		return -1;
+	return 0;
+}

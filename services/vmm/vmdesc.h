@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VM descriptions: the children of /vms in the system tree, read and fully
+ * validated before vmm allocates anything for them. Pure (libfdt and libc
+ * only), so the host unit tests compile it as it is.
+ */
+#ifndef VMDESC_H
+#define VMDESC_H
+
+#include <stddef.h>
+
+#define VMDESC_MAX_VCPUS 8 /* the kernel's VGIC_MAX_VCPUS */
+#define VMDESC_PATH_MAX  40
+#define VMDESC_ERR_MAX   160
+
+enum vm_kind {
+	VM_KIND_ELF,   /* `image`: a bare-metal ELF, loaded by its program headers */
+	VM_KIND_LINUX, /* `kernel`: an arm64 Linux Image, with a generated device tree */
+};
+
+/* Strings point into the system tree, which stays in the boot bundle. */
+struct vm_desc {
+	char path[VMDESC_PATH_MAX]; /* "/vms/<name>", for messages */
+	const char *name;
+	enum vm_kind kind;
+	const char *image;    /* bundle file: ELF (VM_KIND_ELF) or Image (VM_KIND_LINUX) */
+	const char *initrd;   /* bundle file, or NULL */
+	const char *bootargs; /* "" when absent */
+	unsigned long ram_size;
+	unsigned vcpus;
+	unsigned cpus[VMDESC_MAX_VCPUS]; /* physical CPU of each vCPU */
+	unsigned prio;
+	unsigned long budget_us, period_us;
+	const char *uart_endpoint; /* NULL: the guest's PL011 exits go to vmm */
+	unsigned long uart_badge;
+};
+
+/*
+ * Reads the VM at `node` (a child of /vms). `ncpus` is the number of CPUs
+ * online. Returns 0, or -1 with `err` holding the whole message, which
+ * names the node and the property ("config error in /vms/gvm: ...").
+ */
+int vmdesc_read(const void *fdt, int node, unsigned ncpus, struct vm_desc *d, char *err,
+                size_t err_size);
+
+#endif
