@@ -1,9 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * console: owns the physical UART (a PL011). It prints the kernel log (and
- * so every service's output) and runs the hypervisor shell. It sleeps on
- * one notification: the UART's receive interrupt (KEEL_IRQ_BADGE) and "new
- * log lines" from the kernel (KEEL_LOG_BADGE).
+ * so every service's output), runs the hypervisor shell and carries the
+ * consoles of the guests, whose emulated UARTs devemu runs. It sleeps on
+ * one notification: the UART's receive interrupt (KEEL_IRQ_BADGE), "new
+ * log lines" from the kernel (KEEL_LOG_BADGE), and devemu's "guest output"
+ * (any bits: every wake-up looks at everything).
+ *
+ * One console at a time has the keyboard and the screen: the shell or one
+ * guest. Ctrl-T 0 selects the shell, Ctrl-T n guest n, Ctrl-T Ctrl-T sends
+ * a Ctrl-T, Ctrl-T ? lists the consoles. Output of a guest without the
+ * focus is kept (its last CONSOLE_HISTORY bytes) and shown when it gets
+ * the focus. The kernel log is printed whoever has the focus, so that
+ * faults are never hidden.
  *
  * All of its state is in struct console, the record a successor would take
  * over on a live swap.
@@ -23,6 +32,9 @@
 #define INT_RX     (1u << 4)
 #define INT_RT     (1u << 6)
 
+/* Guest output printed per guest per pass, so that input keeps flowing. */
+#define GUEST_BURST 4096
+
 static struct console con;
 
 static uint32_t reg_read(unsigned off)
@@ -35,13 +47,18 @@ static void reg_write(unsigned off, uint32_t v)
 	*(volatile uint32_t *)(con.uart_va + off) = v;
 }
 
-void console_putc(char c)
+static void putc_raw(char c)
 {
-	if (c == '\n')
-		console_putc('\r');
 	while (reg_read(PL011_FR) & FR_TXFF)
 		;
 	reg_write(PL011_DR, (uint8_t)c);
+}
+
+void console_putc(char c)
+{
+	if (c == '\n')
+		putc_raw('\r');
+	putc_raw(c);
 }
 
 void console_write(const char *s, size_t n)
@@ -78,7 +95,178 @@ static void drain_log(void)
 		prompt();
 }
 
-static void input_char(char c)
+/* --- guest consoles ---------------------------------------------------- */
+
+static struct conguest *guest(unsigned n)
+{
+	if (!con.chan || n < 1 || n > CONCHAN_GUESTS)
+		return NULL;
+	struct conguest *g = &con.chan->guest[n - 1];
+	return conring_load(&g->present) ? g : NULL;
+}
+
+const char *console_guest_name(const struct console *c, unsigned n)
+{
+	(void)c;
+	struct conguest *g = guest(n);
+	return g ? g->name : NULL;
+}
+
+static void history_add(unsigned n, const uint8_t *s, uint32_t len)
+{
+	for (uint32_t i = 0; i < len; i++)
+		con.history[n].buf[con.history[n].count++ % CONSOLE_HISTORY] = (char)s[i];
+}
+
+static void history_replay(unsigned n)
+{
+	uint32_t count = con.history[n].count;
+	uint32_t len = count < CONSOLE_HISTORY ? count : CONSOLE_HISTORY;
+	if (count > CONSOLE_HISTORY)
+		console_puts("[...]\n");
+	for (uint32_t i = count - len; i != count; i++)
+		putc_raw(con.history[n].buf[i % CONSOLE_HISTORY]);
+	con.history[n].count = 0;
+}
+
+static void banner(unsigned n)
+{
+	char buf[96];
+	const char *first = NULL;
+	unsigned other = 0;
+	for (unsigned i = 1; i <= CONCHAN_GUESTS && !first; i++)
+		if ((first = console_guest_name(&con, i)))
+			other = i;
+	if (n)
+		snprintf(buf, sizeof(buf), "\n[console: %s (Ctrl-T 0 for the hypervisor shell)]\n",
+		         console_guest_name(&con, n));
+	else if (first)
+		snprintf(buf, sizeof(buf), "\n[console: hypervisor shell (Ctrl-T %u for %s)]\n",
+		         other, first);
+	else
+		snprintf(buf, sizeof(buf), "\n[console: hypervisor shell]\n");
+	console_puts(buf);
+}
+
+bool console_focus(struct console *c, unsigned n)
+{
+	if (n && !guest(n))
+		return false;
+	if (n == c->focus)
+		return true;
+	if (c->prompt_shown)
+		console_puts("\r\033[K");
+	c->prompt_shown = false;
+	c->focus = n;
+	banner(n);
+	if (n)
+		history_replay(n);
+	/* Back in the shell: the prompt is drawn by whoever called us (the
+	 * escape handler or the shell command's caller). */
+	return true;
+}
+
+static void show_prompt(void)
+{
+	if (!con.focus && !con.prompt_shown) {
+		prompt();
+		con.prompt_shown = true;
+	}
+}
+
+static void guest_input(unsigned n, char c)
+{
+	struct conguest *g = guest(n);
+	uint8_t b = (uint8_t)c;
+	if (!g)
+		return;
+	if (!conring_write(&g->in, g->in_data, CONCHAN_IN_SIZE, &b, 1, NULL))
+		g->in_dropped++;
+	con.kick = true;
+}
+
+static void kick_devemu(void)
+{
+	struct keel_msg m = {{0}};
+	if (con.kick)
+		keel_send(con.devemu_ep, &m); /* returns once devemu has it */
+	con.kick = false;
+}
+
+/* Print (or keep) what the guests wrote; returns whether some is left. */
+static bool drain_guests(void)
+{
+	uint8_t buf[256];
+	bool more = false;
+
+	for (unsigned n = 1; n <= CONCHAN_GUESTS; n++) {
+		struct conguest *g = guest(n);
+		if (!g)
+			continue;
+		if (!con.seen[n]) {
+			con.seen[n] = true;
+			char num[4];
+			snprintf(num, sizeof(num), "%u", n);
+			if (con.boot_focus[0] &&
+			    (!strcmp(con.boot_focus, g->name) || !strcmp(con.boot_focus, num))) {
+				con.boot_focus[0] = '\0';
+				console_focus(&con, n);
+			}
+		}
+		uint32_t got, total = 0;
+		while (total < GUEST_BURST &&
+		       (got = conring_read(&g->out, g->out_data, CONCHAN_OUT_SIZE, buf,
+		                           sizeof(buf)))) {
+			total += got;
+			if (n == con.focus) {
+				for (uint32_t i = 0; i < got; i++)
+					putc_raw((char)buf[i]);
+			} else {
+				history_add(n, buf, got);
+			}
+		}
+		more |= total >= GUEST_BURST;
+		/* Room made after devemu found the ring full: wake it. */
+		uint32_t req = conring_load(&g->kick_req);
+		if (req != conring_load(&g->kick_ack)) {
+			conring_store(&g->kick_ack, req);
+			con.kick = true;
+		}
+	}
+	kick_devemu();
+	return more;
+}
+
+static void escape_key(char c)
+{
+	if (c == CONSOLE_ESCAPE) {
+		/* Ctrl-T Ctrl-T: the key itself, for whoever has the focus */
+		if (con.focus)
+			guest_input(con.focus, c);
+		return;
+	}
+	if (c >= '0' && c <= '0' + CONCHAN_GUESTS && console_focus(&con, (unsigned)(c - '0'))) {
+		show_prompt();
+		return;
+	}
+	/* Anything else: what there is to switch to. */
+	if (con.prompt_shown)
+		console_puts("\r\033[K");
+	con.prompt_shown = false;
+	console_puts("\n[console: Ctrl-T 0 hypervisor shell");
+	for (unsigned n = 1; n <= CONCHAN_GUESTS; n++) {
+		const char *name = console_guest_name(&con, n);
+		if (name) {
+			char buf[40];
+			snprintf(buf, sizeof(buf), ", Ctrl-T %u %s", n, name);
+			console_puts(buf);
+		}
+	}
+	console_puts(", Ctrl-T Ctrl-T a Ctrl-T]\n");
+	show_prompt();
+}
+
+static void shell_input(char c)
 {
 	if (c == '\r' || c == '\n') {
 		console_puts("\n");
@@ -87,8 +275,7 @@ static void input_char(char c)
 		shell_run(&con, con.line);
 		con.line_len = 0;
 		drain_log();
-		prompt();
-		con.prompt_shown = true;
+		show_prompt();
 	} else if ((c == 0x7f || c == '\b') && con.line_len) {
 		con.line_len--;
 		console_puts("\b \b");
@@ -98,12 +285,27 @@ static void input_char(char c)
 	}
 }
 
+static void input_char(char c)
+{
+	if (con.escape) {
+		con.escape = false;
+		escape_key(c);
+	} else if (c == CONSOLE_ESCAPE && con.chan) {
+		con.escape = true;
+	} else if (con.focus) {
+		guest_input(con.focus, c);
+	} else {
+		shell_input(c);
+	}
+}
+
 static void drain_uart(void)
 {
 	while (!(reg_read(PL011_FR) & FR_RXFE))
 		input_char((char)(reg_read(PL011_DR) & 0xff));
 	reg_write(PL011_ICR, INT_RX | INT_RT);
 	keel_irq_ack(con.irq);
+	kick_devemu();
 }
 
 int main(int argc, char **argv)
@@ -113,6 +315,12 @@ int main(int argc, char **argv)
 	con.irq = (unsigned long)keel_arg(argc, argv, "irq", 0);
 	con.ntfn = (unsigned long)keel_arg(argc, argv, "irq_ntfn", 0);
 	con.sysinfo = (unsigned long)keel_arg(argc, argv, "sysinfo", 0);
+	con.devemu_ep = (unsigned long)keel_arg(argc, argv, "ep.devemu", 0);
+	if ((unsigned long)keel_arg(argc, argv, "shm.conguest.size", 0) >= sizeof(struct conchan))
+		con.chan = (struct conchan *)keel_arg(argc, argv, "shm.conguest", 0);
+	for (int i = 1; i < argc; i++)
+		if (!strncmp(argv[i], "focus=", 6))
+			snprintf(con.boot_focus, sizeof(con.boot_focus), "%s", argv[i] + 6);
 	long err = keel_console_claim(con.uart, con.ntfn, &con.log_seq);
 	if (err) {
 		printf("console: cannot take the UART: %s\n", keel_strerror(err));
@@ -121,13 +329,14 @@ int main(int argc, char **argv)
 	drain_log();
 	reg_write(PL011_IMSC, INT_RX | INT_RT);
 	console_puts("\nKeel hypervisor shell; 'help' lists the commands.\n");
-	prompt();
-	con.prompt_shown = true;
+	show_prompt();
 	for (;;) {
 		unsigned long bits = 0;
 		drain_log();
-		if (keel_wait(con.ntfn, &bits))
+		bool more = drain_guests();
+		if (more ? keel_poll(con.ntfn, &bits) : keel_wait(con.ntfn, &bits))
 			continue;
+		/* devemu's signals carry bit 0 too; reading FR once is cheap. */
 		if (bits & KEEL_IRQ_BADGE)
 			drain_uart();
 	}

@@ -124,6 +124,31 @@ static void cmd_log(struct console *con, const char *arg)
 	}
 }
 
+static void cmd_console(struct console *con, const char *arg)
+{
+	if (arg && *arg) {
+		for (unsigned n = 0; n <= CONCHAN_GUESTS; n++) {
+			const char *name = n ? console_guest_name(con, n) : "shell";
+			char num[4];
+			snprintf(num, sizeof(num), "%u", n);
+			if (name && (!strcmp(arg, name) || !strcmp(arg, num))) {
+				console_focus(con, n);
+				return;
+			}
+		}
+		out("console: no console '%s'\n", arg);
+		return;
+	}
+	out("  0 shell (Ctrl-T 0)%s\n", con->focus ? "" : ", focused");
+	for (unsigned n = 1; n <= CONCHAN_GUESTS; n++) {
+		const char *name = console_guest_name(con, n);
+		if (name)
+			out("  %u %s (Ctrl-T %u)%s, %lu bytes of input dropped\n", n, name, n,
+			    con->focus == n ? ", focused" : "",
+			    (unsigned long)con->chan->guest[n - 1].in_dropped);
+	}
+}
+
 static void cmd_help(struct console *con, const char *arg);
 
 static const struct command {
@@ -134,6 +159,7 @@ static const struct command {
         {"ps", "partitions and threads: state, CPU, priority, budget use", cmd_ps},
         {"caps", "caps <partition>: its capability space", cmd_caps},
         {"log", "the kernel log ring (all services' output too)", cmd_log},
+        {"console", "console [name]: list the consoles, or give one the UART", cmd_console},
 };
 
 static void cmd_help(struct console *con, const char *arg)
@@ -141,7 +167,7 @@ static void cmd_help(struct console *con, const char *arg)
 	(void)con;
 	(void)arg;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		out("  %-6s %s\n", commands[i].name, commands[i].help);
+		out("  %-8s %s\n", commands[i].name, commands[i].help);
 }
 
 void shell_run(struct console *con, char *line)

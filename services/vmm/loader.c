@@ -11,7 +11,8 @@
  *                     ("ep.NAME", or "ep.KEY" when given)
  *   ntfn:NAME:RIGHTS  notification, likewise ("ntfn.NAME")
  *   uart              the console UART frame, also mapped at SERVICE_MMIO_VA
- *   irq:N             interrupt N bound to a new notification ("irq", "irq_ntfn")
+ *   irq:N[:NTFN]      interrupt N bound to a new notification, or to the
+ *                     named one NTFN (also "ntfn:NTFN:..."), ("irq", "irq_ntfn")
  *   sysinfo           read access to kernel state (ps, caps, log)
  *   shm:NAME:KIB      a frame shared by every service naming NAME, mapped
  *                     read-write at the next free SERVICE_SHM_VA slot
@@ -254,12 +255,20 @@ static long give(struct child *c, unsigned long src, unsigned long rights, const
 	return err;
 }
 
-static long give_irq(struct child *c, unsigned long intid)
+/* Interrupt intid bound to a new notification, or to the named one
+ * `ntfn` ("irq:N:NAME") that other services can signal too. */
+static long give_irq(struct child *c, unsigned long intid, const char *ntfn)
 {
-	unsigned long h = slot_alloc(), n = slot_alloc();
+	unsigned long h = slot_alloc(), n = 0;
 	long err = keel_irq_claim(KEEL_ROOT_SLOT_IRQ_CTL, intid, h);
-	if (!err)
+	if (!err && ntfn[0]) {
+		struct named_obj *o = named_object(ntfn, KEEL_OBJ_NOTIFICATION, 0);
+		n = o ? o->slot : 0;
+		err = o ? 0 : -KEEL_ENOMEM;
+	} else if (!err) {
+		n = slot_alloc();
 		err = keel_retype(KEEL_ROOT_SLOT_UNTYPED, KEEL_OBJ_NOTIFICATION, 0, 0, n);
+	}
 	if (!err)
 		err = keel_irq_bind(h, n);
 	if (!err)
@@ -321,7 +330,7 @@ static long give_cap(struct child *c, const struct service_config *cfg, const ch
 	if (!strcmp(spec, "sysinfo"))
 		return give(c, KEEL_ROOT_SLOT_SYSINFO, KEEL_R_READ, "sysinfo");
 	if (!strcmp(kind, "irq"))
-		return give_irq(c, strtoul(name, NULL, 0));
+		return give_irq(c, strtoul(name, NULL, 0), rights);
 	if (!strcmp(kind, "ep") || !strcmp(kind, "ntfn")) {
 		unsigned type = kind[0] == 'e' ? KEEL_OBJ_ENDPOINT : KEEL_OBJ_NOTIFICATION;
 		struct named_obj *o = named_object(name, type, 0);
