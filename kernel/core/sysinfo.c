@@ -3,6 +3,7 @@
  * Read-only views of kernel state for the console's shell (ps, caps, log),
  * behind a system-info capability, and the console hand-over.
  */
+#include <keel/arch.h>
 #include <keel/cap.h>
 #include <keel/errno.h>
 #include <keel/frame.h>
@@ -10,6 +11,7 @@
 #include <keel/log.h>
 #include <keel/notification.h>
 #include <keel/partition.h>
+#include <keel/smp.h>
 #include <keel/syscall.h>
 #include <keel/thread.h>
 #include <keel/uaccess.h>
@@ -19,6 +21,7 @@ long sys_info_threads(struct thread *t, const uint64_t *a);
 long sys_info_caps(struct thread *t, const uint64_t *a);
 long sys_log_read(struct thread *t, const uint64_t *a);
 long sys_console_claim(struct thread *t, const uint64_t *a);
+long sys_info_system(struct thread *t, const uint64_t *a);
 
 static int check_sysinfo(struct thread *t, uint64_t slot)
 {
@@ -153,5 +156,15 @@ long sys_console_claim(struct thread *t, const uint64_t *a)
 	log_console_detach(notify_console);
 	/* Where the console's output takes over from the kernel's own. */
 	regs_set(&t->regs, 1, log_position());
+	return 0;
+}
+
+long sys_info_system(struct thread *t, const uint64_t *a)
+{
+	int err = check_sysinfo(t, a[0]);
+	if (err)
+		return err;
+	regs_set(&t->regs, 1, smp_online_count());
+	regs_set(&t->regs, 2, arch_vgic_available() ? KEEL_SYSTEM_VGIC : 0);
 	return 0;
 }

@@ -239,6 +239,7 @@ static bool drain_guests(void)
 
 static void escape_key(char c)
 {
+	con.boot_focus[0] = '\0'; /* the user chose: a guest coming up later takes nothing */
 	if (c == CONSOLE_ESCAPE) {
 		/* Ctrl-T Ctrl-T: the key itself, for whoever has the focus */
 		if (con.focus)

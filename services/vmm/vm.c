@@ -28,17 +28,7 @@ static const void *(*bundle_file)(const char *name, size_t *size);
 
 /* ---- checks, before anything is allocated --------------------------------- */
 
-/* The CPUs online: the ones a thread may be scheduled on. */
-static unsigned cpus_online(void)
-{
-	unsigned n = 0;
-	if (keel_retype(KEEL_ROOT_SLOT_UNTYPED, KEEL_OBJ_THREAD, 0, 0, VMM_SLOT_TEMP))
-		return 1;
-	while (n < VMDESC_MAX_VCPUS * 4 && keel_thread_sched(VMM_SLOT_TEMP, 0, 0, 0, n) == 0)
-		n++;
-	keel_cap_delete(VMM_SLOT_TEMP);
-	return n;
-}
+static unsigned long host_cpus = 1, host_flags;
 
 static int config_error(const struct vm_desc *d, const char *prop, const char *fmt, ...)
 {
@@ -104,6 +94,13 @@ static int vm_check(struct vm *v)
 	v->image = bundle_file(v->d.image, &v->image_size);
 	if (!v->image)
 		return config_error(&v->d, prop, "'%s' is not in the boot bundle", v->d.image);
+	/* Linux cannot run without its timer interrupt. */
+	if (v->d.kind == VM_KIND_LINUX && !(host_flags & KEEL_SYSTEM_VGIC)) {
+		printf("cannot start VM %s: this host's GIC has no GICv2 virtual CPU interface "
+		       "(Linux guests on a GICv3 host come later)\n",
+		       v->d.name);
+		return -1;
+	}
 	return v->d.kind == VM_KIND_LINUX ? check_linux(v) : check_elf(v);
 }
 
@@ -217,8 +214,10 @@ int vms_create(const void *fdt, const void *(*file)(const char *name, size_t *si
 			printf("config: more than %d VMs, the rest are ignored\n", VM_MAX);
 			break;
 		}
-		if (!ncpus)
-			ncpus = cpus_online();
+		if (!ncpus) {
+			keel_info_system(KEEL_ROOT_SLOT_SYSINFO, &host_cpus, &host_flags);
+			ncpus = (unsigned)host_cpus;
+		}
 		memset(v, 0, sizeof(*v));
 		if (vmdesc_read(fdt, node, ncpus, &v->d, err, sizeof(err))) {
 			printf("%s\n", err);

@@ -62,6 +62,11 @@ void vgic_hw_init_cpu(void)
 	gic_enable_ppi(GIC_PPI_VIRT_TIMER);
 }
 
+bool arch_vgic_available(void)
+{
+	return lr_count != 0;
+}
+
 int arch_vm_init(struct partition *vm)
 {
 	/* Without a virtual CPU interface a VM still gets its distributor. */

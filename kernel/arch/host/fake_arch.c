@@ -161,3 +161,8 @@ int arch_vm_init(struct partition *vm)
 	(void)vm;
 	return 0;
 }
+
+bool arch_vgic_available(void)
+{
+	return true;
+}

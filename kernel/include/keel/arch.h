@@ -7,6 +7,7 @@
 #ifndef KEEL_ARCH_H
 #define KEEL_ARCH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Logical number of the running CPU, 0 for the boot CPU. */
@@ -56,6 +57,8 @@ void arch_vcpu_exit_complete(struct thread *vcpu, const uint64_t *msg);
 struct partition;
 /* Arch set-up of a new VM (the GICv2 virtual CPU interface in its space). */
 int arch_vm_init(struct partition *vm);
+/* Whether guests can be given interrupts (list registers and a GICV frame). */
+bool arch_vgic_available(void);
 /* Make `cpu` enter the kernel and reschedule (an SGI on AArch64). */
 void arch_ipi_send(unsigned cpu);
 /* Wait for an interrupt (or a spurious wake-up). */

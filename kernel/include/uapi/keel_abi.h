@@ -135,6 +135,7 @@ enum keel_sys {
 	/* x0 = VM (control), x1 = IPA, x2 = size, x3 = endpoint (write), x4 = badge:
 	 * MMIO exits in [IPA, IPA + size) go to that endpoint, not the exit endpoint */
 	KEEL_SYS_VM_MMIO_ROUTE = 38,
+	KEEL_SYS_INFO_SYSTEM = 39, /* x0 = sysinfo -> x1 CPUs online, x2 KEEL_SYSTEM_* flags */
 	KEEL_SYS_COUNT
 };
 
@@ -153,6 +154,9 @@ enum keel_fault_kind {
 /* Reply w1 to a KEEL_EXIT_MMIO: nothing is there, the guest gets a
  * synchronous external abort at the address instead of a value. */
 #define KEEL_EXIT_REPLY_ABORT 1
+
+/* KEEL_SYS_INFO_SYSTEM flags. */
+#define KEEL_SYSTEM_VGIC 1u /* guests get interrupts (a GICv2 virtual CPU interface) */
 
 /* Thread states as reported by KEEL_SYS_INFO_THREADS. */
 enum keel_thread_state {

@@ -328,6 +328,18 @@ static inline long keel_irq_ack(unsigned long handler)
 
 /* System information. */
 
+static inline long keel_info_system(unsigned long sysinfo, unsigned long *cpus,
+                                    unsigned long *flags)
+{
+	unsigned long r[8] = {sysinfo};
+	long err = keel_svc(KEEL_SYS_INFO_SYSTEM, r);
+	if (!err) {
+		keel_out(cpus, r[1]);
+		keel_out(flags, r[2]);
+	}
+	return err;
+}
+
 static inline long keel_info_threads(unsigned long sysinfo, struct keel_thread_info *buf,
                                      unsigned long len, unsigned long *count)
 {
