@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""The guest images (scripts/guest-images) boot to a shell.
+"""The guest images (scripts/guest-images) boot to a shell, on bare QEMU
+(the reference) or as Keel's Linux GVM (keel.img: Debian's kernel,
+unmodified). Types commands into the guest's shell and checks the CPU
+count, that timer interrupts count on every CPU, and the architecture.
+With --keel, the console must also switch to the hypervisor shell
+(Ctrl-T 0), where ps shows the VM's vCPUs, and back (Ctrl-T 1).
 
-Today this runs them on bare QEMU: the reference that the Keel guest tests
-and the boot-time benchmark compare against. Checks the CPU count, that
-timer interrupts count on every CPU, and the architecture.
-
-Usage: guest_test.py --cpus N -- <qemu command line>
+Usage: guest_test.py --cpus N [--keel] -- <qemu command line>
 """
 import re
 import sys
@@ -14,14 +15,28 @@ import sys
 from keelqemu import Keel, qemu_argv
 
 
+def check_hypervisor_shell(k, cpus):
+    k.child.send("\x14" "0")
+    k.expect(r"keel> ", "the hypervisor shell after Ctrl-T 0")
+    out = k.command("ps", r"PID +TID")
+    vcpus = re.findall(r"^\s*\d+\s+\d+\s+gvm\s+", out, re.M)
+    if len(vcpus) != cpus:
+        k.fail(f"ps shows {len(vcpus)} vCPUs of gvm, expected {cpus}")
+    k.child.send("\x14" "1")
+    k.expect(r"console: gvm", "the guest console after Ctrl-T 1")
+    k.child.send("echo back-$((6*7))\r")
+    k.expect(r"back-42", "the guest answering after the switch")
+
+
 def main():
     cpus = int(sys.argv[sys.argv.index("--cpus") + 1])
-    k = Keel(qemu_argv(sys.argv), timeout=180)
+    keel = "--keel" in sys.argv[:sys.argv.index("--")]
+    k = Keel(qemu_argv(sys.argv), timeout=600 if keel else 180)
     m = k.expect(r"keel-guest: initramfs up on (\S+), (\d+) CPUs", "the initramfs")
     if m.group(1) != "aarch64" or int(m.group(2)) != cpus:
         k.fail(f"guest reports {m.group(1)} with {m.group(2)} CPUs, expected aarch64 and {cpus}")
     k.expect(r"guest# ", "the guest shell")
-    k.child.send("grep -c ^processor /proc/cpuinfo; grep arch_timer /proc/interrupts; uname -a\r")
+    k.child.send("cat /proc/cpuinfo; cat /proc/interrupts; uname -a\r")
     k.expect(r"Linux \S+ \S+ .*aarch64", "uname -a")
     k.expect(r"guest# ", "the prompt")
     text = k.text()
@@ -31,6 +46,11 @@ def main():
     per_cpu = [int(x) for x in counts.group(1).split()]
     if len(per_cpu) != cpus or min(per_cpu) == 0:
         k.fail(f"timer interrupts per CPU: {per_cpu}")
+    cpuinfo = len(re.findall(r"^processor\s+: \d+", text, re.M))
+    if cpuinfo != cpus:
+        k.fail(f"/proc/cpuinfo lists {cpuinfo} processors, expected {cpus}")
+    if keel:
+        check_hypervisor_shell(k, cpus)
     k.close()
     print(f"timer interrupts per CPU: {per_cpu}")
     print("PASS")

@@ -39,3 +39,17 @@ add_test(NAME guest.bare-virt-smp1 COMMAND Python3::Interpreter ${GUEST_TEST} --
   ${QEMU_AARCH64} -M virt -cpu cortex-a72 -smp 1 -m 256M -nographic
   -kernel ${GUEST_DIR}/Image -initrd ${GUEST_DIR}/initramfs.cpio.gz -append "console=ttyAMA0 quiet")
 set_tests_properties(guest.bare-virt-smp2 guest.bare-virt-smp1 PROPERTIES TIMEOUT 240)
+
+# Debian's kernel, unmodified, as Keel's Linux GVM (keel.img): two vCPUs on
+# virt and on the Raspberry Pi 4 model (GIC-400, 54 MHz timer), and one
+# vCPU with 256 MiB (keel-gvm1.img).
+add_test(NAME guest.keel-virt-smp2 COMMAND Python3::Interpreter ${GUEST_TEST} --cpus 2 --keel --
+  ${QEMU_AARCH64} -M virt,virtualization=on,gic-version=2 -cpu cortex-a72 -smp 4 -m 1G
+  -nographic -kernel ${KEEL_BUILD_ROOT}/qemu-virt/keel.img)
+add_test(NAME guest.keel-virt-smp1 COMMAND Python3::Interpreter ${GUEST_TEST} --cpus 1 --keel --
+  ${QEMU_AARCH64} -M virt,virtualization=on,gic-version=2 -cpu cortex-a72 -smp 4 -m 1G
+  -nographic -kernel ${KEEL_BUILD_ROOT}/qemu-virt/keel-gvm1.img)
+add_test(NAME guest.keel-rpi4-raspi4b COMMAND Python3::Interpreter ${GUEST_TEST} --cpus 2 --keel --
+  ${QEMU_AARCH64} -M raspi4b -nographic -kernel ${KEEL_BUILD_ROOT}/rpi4/keel.img)
+set_tests_properties(guest.keel-virt-smp2 guest.keel-virt-smp1 guest.keel-rpi4-raspi4b
+  PROPERTIES RUN_SERIAL TRUE TIMEOUT 900)
