@@ -319,6 +319,23 @@ static struct vcpu *vcpu_by_id(struct vm *v, unsigned long id)
 	return NULL;
 }
 
+/* Nothing is at the address: an external abort for the guest to handle,
+ * or the VM stops, as its description says. Either way it is logged. */
+static bool bad_access(struct vm *v, struct keel_msg *m)
+{
+	const char *dir = m->w[4] ? "write to" : "read of";
+	if (v->d.stop_on_bad_access) {
+		vm_stop_all(v);
+		printf("VM %s: %s 0x%lx where nothing is: VM stopped\n", v->d.name, dir, m->w[1]);
+		return false;
+	}
+	printf("VM %s: %s 0x%lx where nothing is: external abort injected\n", v->d.name, dir,
+	       m->w[1]);
+	m->w[0] = 0;
+	m->w[1] = KEEL_EXIT_REPLY_ABORT;
+	return true;
+}
+
 /* Returns whether to reply (a vCPU turned off is stopped instead). */
 static bool vm_exit(struct vm *v, struct keel_msg *m)
 {
@@ -329,10 +346,7 @@ static bool vm_exit(struct vm *v, struct keel_msg *m)
 			vuart_access(v, m);
 			return true;
 		}
-		printf("VM %s: %s of unemulated address 0x%lx ignored\n", v->d.name,
-		       m->w[4] ? "write" : "read", ipa);
-		m->w[0] = 0;
-		return true;
+		return bad_access(v, m);
 	}
 	if (kind == KEEL_EXIT_HVC)
 		return psci_call(v, vcpu_by_id(v, m->w[5]), m);

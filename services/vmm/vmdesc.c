@@ -15,6 +15,7 @@
  *       period-us = <10000>;
  *       uart-endpoint = "gvm-uart";  optional: the PL011's exits go to this
  *       uart-badge = <1>;            endpoint of the services, with this badge
+ *       on-bad-access = "abort";     or "stop": a guest touching nothing
  *   };
  *
  * Everything is checked here, before vmm allocates anything for the VM.
@@ -83,10 +84,11 @@ static int read_string(const struct reader *r, const char *prop, const char **s)
 
 static int check_known(const struct reader *r)
 {
-	static const char *const known[] = {"image",         "kernel",     "initrd",    "bootargs",
-	                                    "memory-mib",    "memory-kib", "vcpus",     "cpus",
-	                                    "cpu",           "priority",   "budget-us", "period-us",
-	                                    "uart-endpoint", "uart-badge", "phandle"};
+	static const char *const known[] = {
+	        "image",         "kernel",     "initrd",        "bootargs",
+	        "memory-mib",    "memory-kib", "vcpus",         "cpus",
+	        "cpu",           "priority",   "budget-us",     "period-us",
+	        "uart-endpoint", "uart-badge", "on-bad-access", "phandle"};
 	int prop;
 	fdt_for_each_property_offset (prop, r->fdt, r->node) {
 		const char *name;
@@ -202,6 +204,21 @@ static int read_uart(const struct reader *r)
 	return 0;
 }
 
+/* What a guest gets for an access to an address where nothing is. */
+static int read_bad_access(const struct reader *r)
+{
+	const char *how = NULL;
+	if (read_string(r, "on-bad-access", &how) < 0)
+		return -1;
+	if (!how || !strcmp(how, "abort"))
+		r->d->stop_on_bad_access = false;
+	else if (!strcmp(how, "stop"))
+		r->d->stop_on_bad_access = true;
+	else
+		return bad(r, "on-bad-access", "must be \"abort\" or \"stop\", not \"%s\"", how);
+	return 0;
+}
+
 int vmdesc_read(const void *fdt, int node, unsigned ncpus, struct vm_desc *d, char *err,
                 size_t err_size)
 {
@@ -212,7 +229,7 @@ int vmdesc_read(const void *fdt, int node, unsigned ncpus, struct vm_desc *d, ch
 	if (err_size)
 		err[0] = '\0';
 	if (check_known(&r) || read_image(&r) || read_memory(&r) || read_cpus(&r, ncpus) ||
-	    read_sched(&r) || read_uart(&r))
+	    read_sched(&r) || read_uart(&r) || read_bad_access(&r))
 		return -1;
 	return 0;
 }

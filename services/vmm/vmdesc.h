@@ -7,6 +7,7 @@
 #ifndef VMDESC_H
 #define VMDESC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define VMDESC_MAX_VCPUS 8 /* the kernel's VGIC_MAX_VCPUS */
@@ -33,6 +34,7 @@ struct vm_desc {
 	unsigned long budget_us, period_us;
 	const char *uart_endpoint; /* NULL: the guest's PL011 exits go to vmm */
 	unsigned long uart_badge;
+	bool stop_on_bad_access; /* else a synchronous external abort is injected */
 };
 
 /*

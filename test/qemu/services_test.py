@@ -42,6 +42,9 @@ def main():
         "VM MMIO read": lambda t: "hello-vm: uart fr=0x00000090" in t,
         "vGIC distributor": lambda t: "hello-vm: gicd ctlr=0x00000001 isenabler1=0x00000005" in t,
         "VM PSCI off (HVC exit)": lambda t: "VM hello-vm: system off (PSCI)" in t,
+        # EC 0x25 (data abort, same EL), IL, DFSC 0x10: a synchronous external abort.
+        "VM bad access": lambda t: ("hello-vm: bad access: esr=0x96000010 far=0x50000000" in t
+                                    and "VM hello-vm: read of 0x50000000 where nothing is" in t),
         "VM virtual interrupts": lambda t: ("hello-vm: vtimer irq after wfi:" in t
                                             and "hello-vm: sgi injection:" in t)
         or (gicv3 and "hello-vm: no virtual cpu interface" in t),

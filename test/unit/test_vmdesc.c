@@ -241,6 +241,22 @@ static void uart_and_unknown(void **state)
 	expect("config error in /vms/gvm: property 'memory-mb' is unknown");
 }
 
+static void bad_access_policy(void **state)
+{
+	(void)state;
+	assert_int_equal(read_vm(), 0);
+	assert_false(d.stop_on_bad_access); /* abort by default */
+	set_str("on-bad-access", "stop");
+	assert_int_equal(read_vm(), 0);
+	assert_true(d.stop_on_bad_access);
+	set_str("on-bad-access", "abort");
+	assert_int_equal(read_vm(), 0);
+	assert_false(d.stop_on_bad_access);
+	set_str("on-bad-access", "ignore");
+	expect("config error in /vms/gvm: property 'on-bad-access' must be \"abort\" or "
+	       "\"stop\", not \"ignore\"");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -251,6 +267,7 @@ int main(void)
 	        cmocka_unit_test_setup(memory_errors, linux_vm),
 	        cmocka_unit_test_setup(sched_errors, linux_vm),
 	        cmocka_unit_test_setup(uart_and_unknown, linux_vm),
+	        cmocka_unit_test_setup(bad_access_policy, linux_vm),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

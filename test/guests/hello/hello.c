@@ -4,6 +4,7 @@
  * its stage-2 map, so each one is an MMIO exit that the kernel turns into a
  * message to the VM's service (vmm) and completes with the reply.
  */
+#include <stdbool.h>
 #include <stdint.h>
 
 #define UART            0x09000000ul
@@ -22,7 +23,12 @@
 
 void guest_main(void);
 void guest_irq(void);
+void guest_sync(void);
 _Noreturn void guest_unexpected(unsigned long vector);
+
+/* What the last expected abort said (guest_sync). */
+static volatile uint64_t sync_esr, sync_far;
+static volatile bool expect_abort;
 
 static void put(char c)
 {
@@ -160,7 +166,12 @@ static void try_sgi(void)
 
 static void try_interrupts(void)
 {
-	if (!*(volatile uint32_t *)(GICC + GICC_IIDR)) {
+	/* Without a virtual CPU interface (a GICv3 host) nothing is there. */
+	sync_esr = 0;
+	expect_abort = true;
+	uint32_t iidr = *(volatile uint32_t *)(GICC + GICC_IIDR);
+	expect_abort = false;
+	if (sync_esr || !iidr) {
 		puts_("no virtual cpu interface\n");
 		return;
 	}
@@ -174,12 +185,41 @@ static void try_interrupts(void)
 	__asm__ volatile("msr daifset, #2" ::: "memory");
 }
 
+/* Only the abort that try_bad_access provokes is expected: note it, step over. */
+void guest_sync(void)
+{
+	uint64_t esr, far, elr;
+	__asm__ volatile("mrs %0, esr_el1\n\tmrs %1, far_el1\n\tmrs %2, elr_el1"
+	                 : "=r"(esr), "=r"(far), "=r"(elr));
+	if (!expect_abort || (esr >> 26) != 0x25)
+		guest_unexpected(0x200);
+	expect_abort = false;
+	sync_esr = esr;
+	sync_far = far;
+	__asm__ volatile("msr elr_el1, %0" ::"r"(elr + 4));
+}
+
+/* Nothing is at 0x50000000 (outside its 1 MiB of RAM): the read comes back
+ * as a synchronous external abort, and the guest carries on. */
+static void try_bad_access(void)
+{
+	sync_esr = 0;
+	expect_abort = true;
+	(void)*(volatile uint32_t *)0x50000000ul;
+	puts_("bad access: esr=0x");
+	put_hex((uint32_t)sync_esr);
+	puts_(" far=0x");
+	put_hex((uint32_t)sync_far);
+	puts_("\n");
+}
+
 void guest_main(void)
 {
 	puts_("Hello from a Keel VM\n");
 	time_mmio();
 	try_gicd();
 	try_interrupts();
+	try_bad_access();
 	uint32_t fr = *(volatile uint32_t *)(UART + UART_FR);
 	puts_("uart fr=0x");
 	put_hex(fr);

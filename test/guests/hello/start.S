@@ -11,8 +11,9 @@ _start:
 1:	wfe
 	b	1b
 
-/* EL1 vectors: only an IRQ on the EL1h stack is expected; anything else
- * reports its vector offset and stops. */
+/* EL1 vectors: an IRQ or a synchronous exception (the injected abort) on
+ * the EL1h stack is expected; anything else reports its vector offset and
+ * stops. */
 	.macro	unexpected off
 	.balign	0x80
 	mov	x0, #\off
@@ -26,10 +27,29 @@ vectors:
 	unexpected 0x080
 	unexpected 0x100
 	unexpected 0x180
-	unexpected 0x200
+	.balign	0x80
+	/* 0x200: synchronous, current EL with SP_ELx */
+	stp	x29, x30, [sp, #-176]!
+	ldr	x30, =guest_sync
+	b	save_and_call
 	.balign	0x80
 	/* 0x280: IRQ, current EL with SP_ELx */
 	stp	x29, x30, [sp, #-176]!
+	ldr	x30, =guest_irq
+	b	save_and_call
+	unexpected 0x300
+	unexpected 0x380
+	unexpected 0x400
+	unexpected 0x480
+	unexpected 0x500
+	unexpected 0x580
+	unexpected 0x600
+	unexpected 0x680
+	unexpected 0x700
+	unexpected 0x780
+
+/* The caller-saved registers around a C handler (x30 holds it). */
+save_and_call:
 	stp	x0, x1, [sp, #16]
 	stp	x2, x3, [sp, #32]
 	stp	x4, x5, [sp, #48]
@@ -40,7 +60,7 @@ vectors:
 	stp	x14, x15, [sp, #128]
 	stp	x16, x17, [sp, #144]
 	str	x18, [sp, #160]
-	bl	guest_irq
+	blr	x30
 	ldr	x18, [sp, #160]
 	ldp	x16, x17, [sp, #144]
 	ldp	x14, x15, [sp, #128]
@@ -53,13 +73,3 @@ vectors:
 	ldp	x0, x1, [sp, #16]
 	ldp	x29, x30, [sp], #176
 	eret
-	unexpected 0x300
-	unexpected 0x380
-	unexpected 0x400
-	unexpected 0x480
-	unexpected 0x500
-	unexpected 0x580
-	unexpected 0x600
-	unexpected 0x680
-	unexpected 0x700
-	unexpected 0x780
