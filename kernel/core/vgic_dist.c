@@ -32,6 +32,7 @@ void vgic_dist_init(struct vgic_dist *d, unsigned vcpus)
 {
 	memset(d, 0, sizeof(*d));
 	d->vcpus = vcpus > VGIC_MAX_VCPUS ? VGIC_MAX_VCPUS : vcpus;
+	d->scan_limit = VGIC_PRIVATE;
 	for (unsigned v = 0; v < d->vcpus; v++)
 		for (unsigned i = 0; i < 16; i++) {
 			d->priv[v][i].enabled = true; /* SGIs are always enabled on GIC-400 */
@@ -67,6 +68,8 @@ static void write_bits(struct vgic_dist *d, unsigned vcpu, unsigned first, enum 
 		if (r == REG_ENABLE && first + i < 16)
 			continue; /* SGI enables are fixed */
 		*bit_field(irq, r) = set;
+		if (r == REG_ENABLE && set && first + i >= d->scan_limit)
+			d->scan_limit = first + i + 1;
 		if (r == REG_PENDING && !set)
 			irq->sgi_sources = 0;
 	}
@@ -223,7 +226,7 @@ unsigned vgic_next_pending(const struct vgic_dist *d, unsigned vcpu)
 
 	if (!d->enabled || vcpu >= d->vcpus)
 		return VGIC_NONE;
-	for (unsigned i = 0; i < VGIC_IRQS; i++) {
+	for (unsigned i = 0; i < d->scan_limit; i++) {
 		const struct vgic_irq *irq =
 		        i < VGIC_PRIVATE ? &d->priv[vcpu][i] : &d->spi[i - VGIC_PRIVATE];
 		if (!deliverable(irq))

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Byte-wise string routines. The kernel copies little (device trees at boot,
- * small IPC payloads later), so clarity wins over speed here; a fast memcpy
- * can replace these behind the same names when a benchmark asks for it.
+ * String routines. The kernel copies little (device trees at boot, small IPC
+ * payloads), so they are byte-wise for clarity, except memset below.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -31,9 +30,22 @@ void *memmove(void *dst, const void *src, size_t n)
 	return dst;
 }
 
+/* Retyping untyped memory zeroes it: a VM's RAM is hundreds of MiB, so the
+ * aligned middle goes 64 bytes per iteration (8x fewer instructions than
+ * bytes, counted by the guest boot benchmark). */
 void *memset(void *dst, int c, size_t n)
 {
 	unsigned char *d = dst;
+	uint64_t word = 0x0101010101010101ull * (unsigned char)c;
+
+	while (n && ((uintptr_t)d & 7)) {
+		*d++ = (unsigned char)c;
+		n--;
+	}
+	for (; n >= 64; n -= 64, d += 64) {
+		uint64_t *w = (uint64_t *)(void *)d;
+		w[0] = w[1] = w[2] = w[3] = w[4] = w[5] = w[6] = w[7] = word;
+	}
 	while (n--)
 		*d++ = (unsigned char)c;
 	return dst;

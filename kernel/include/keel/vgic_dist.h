@@ -31,6 +31,7 @@ struct vgic_irq {
 struct vgic_dist {
 	bool enabled; /* GICD_CTLR.Enable */
 	unsigned vcpus;
+	unsigned scan_limit; /* interrupts above the highest ever enabled are never delivered */
 	struct vgic_irq priv[VGIC_MAX_VCPUS][VGIC_PRIVATE];
 	struct vgic_irq spi[VGIC_SPIS];
 };
