@@ -7,7 +7,9 @@
 #include <keel/timer.h>
 
 #define TIMER_CHECK_DELAY_US   100
-#define TIMER_CHECK_TIMEOUT_MS 50
+/* Generous: under TCG on a loaded host a CPU's thread may not run for a
+ * while; the wait ends as soon as the interrupt arrives (about 100 us). */
+#define TIMER_CHECK_TIMEOUT_MS 1000
 
 static bool timer_fired[KEEL_MAX_CPUS];
 
