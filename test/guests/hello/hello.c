@@ -4,67 +4,16 @@
  * its stage-2 map, so each one is an MMIO exit that the kernel turns into a
  * message to the VM's service (vmm) and completes with the reply.
  */
+#include "guest.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
-#define UART            0x09000000ul
-#define UART_FR         0x18
-#define PSCI_SYSTEM_OFF 0x84000008ul
-#define GICD            0x08000000ul
-#define GICC            0x08010000ul /* the hardware GICV frame, mapped by the kernel */
-#define GICC_CTLR       0x00
-#define GICC_PMR        0x04
-#define GICC_IAR        0x0c
-#define GICC_EOIR       0x10
-#define GICC_IIDR       0xfc
-#define GICD_SGIR       0xf00
-#define PPI_VTIMER      27
-#define SGI_TEST        1
-
-void guest_main(void);
-void guest_irq(void);
-void guest_sync(void);
-_Noreturn void guest_unexpected(unsigned long vector);
+#define SGI_TEST 1
 
 /* What the last expected abort said (guest_sync). */
 static volatile uint64_t sync_esr, sync_far;
 static volatile bool expect_abort;
-
-static void put(char c)
-{
-	*(volatile uint8_t *)UART = (uint8_t)c;
-}
-
-static void puts_(const char *s)
-{
-	while (*s)
-		put(*s++);
-}
-
-static void put_hex(uint32_t v)
-{
-	for (int i = 28; i >= 0; i -= 4)
-		put("0123456789abcdef"[(v >> i) & 0xf]);
-}
-
-static uint64_t counter(void)
-{
-	uint64_t v;
-	__asm__ volatile("isb\n\tmrs %0, cntvct_el0" : "=r"(v));
-	return v;
-}
-
-static void put_dec(uint64_t v)
-{
-	char buf[21];
-	int n = 0;
-	do {
-		buf[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		put(buf[--n]);
-}
 
 /* The cost of one emulated MMIO read, exit to reply, in counter ticks
  * (instructions under -icount shift=0 with a 1 GHz counter). */
@@ -112,22 +61,6 @@ void guest_irq(void)
 		__asm__ volatile("msr cntv_ctl_el0, %0" ::"r"(3ul)); /* masked: the line drops */
 	irq_seen = iar & 0x3ff;
 	*(volatile uint32_t *)(GICC + GICC_EOIR) = iar;
-}
-
-_Noreturn void guest_unexpected(unsigned long vector)
-{
-	puts_("FAIL: unexpected exception at vector 0x");
-	put_hex((uint32_t)vector);
-	puts_("\n");
-	for (;;)
-		__asm__ volatile("wfe");
-}
-
-static uint64_t counter_freq(void)
-{
-	uint64_t v;
-	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(v));
-	return v;
 }
 
 /* The virtual timer fires while the vCPU sleeps in WFI: the kernel wakes
@@ -224,7 +157,6 @@ void guest_main(void)
 	puts_("uart fr=0x");
 	put_hex(fr);
 	puts_("\n");
-	register uint64_t x0 __asm__("x0") = PSCI_SYSTEM_OFF;
-	__asm__ volatile("hvc #0" : "+r"(x0)::"memory");
+	psci_system_off();
 	puts_("FAIL: still running after SYSTEM_OFF\n");
 }

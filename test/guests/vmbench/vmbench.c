@@ -14,6 +14,8 @@
  *     to the handler: one MMIO exit plus the injection by the service.
  * Every line starts with "vmbench VB_TAG:".
  */
+#include "guest.h"
+
 #include <stdint.h>
 
 #ifndef VB_TAG
@@ -23,63 +25,7 @@
 #define VB_START_MS 0
 #endif
 
-#define UART            0x09000000ul
-#define UART_FR         0x18
-#define UART_IMSC       0x38
-#define UART_INT_TX     (1u << 5)
-#define PSCI_SYSTEM_OFF 0x84000008ul
-#define GICD            0x08000000ul
-#define GICD_TYPER      0x004
-#define GICD_ISENABLER  0x100
-#define GICD_IPRIORITYR 0x400
-#define GICD_ITARGETSR  0x800
-#define GICD_SGIR       0xf00
-#define GICC            0x08010000ul /* the hardware GICV frame, mapped by the kernel */
-#define GICC_CTLR       0x00
-#define GICC_PMR        0x04
-#define GICC_IAR        0x0c
-#define GICC_EOIR       0x10
-#define GICC_IIDR       0xfc
-#define PPI_VTIMER      27
-#define SPI_UART        33
-#define SGI_TEST        1
-
-void guest_main(void);
-void guest_irq(void);
-_Noreturn void guest_unexpected(unsigned long vector);
-
-static inline uint32_t rd32(unsigned long a)
-{
-	return *(volatile uint32_t *)a;
-}
-
-static inline void wr32(unsigned long a, uint32_t v)
-{
-	*(volatile uint32_t *)a = v;
-}
-
-static void put(char c)
-{
-	*(volatile uint8_t *)UART = (uint8_t)c;
-}
-
-static void puts_(const char *s)
-{
-	while (*s)
-		put(*s++);
-}
-
-static void put_dec(uint64_t v)
-{
-	char buf[21];
-	int n = 0;
-	do {
-		buf[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		put(buf[--n]);
-}
+#define SGI_TEST 1
 
 static void result(const char *what, uint64_t ticks, const char *how)
 {
@@ -90,20 +36,6 @@ static void result(const char *what, uint64_t ticks, const char *how)
 	puts_(" ticks ");
 	puts_(how);
 	puts_("\n");
-}
-
-static uint64_t counter(void)
-{
-	uint64_t v;
-	__asm__ volatile("isb\n\tmrs %0, cntvct_el0" : "=r"(v));
-	return v;
-}
-
-static uint64_t counter_freq(void)
-{
-	uint64_t v;
-	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(v));
-	return v;
 }
 
 static volatile uint32_t irq_seen;
@@ -120,15 +52,6 @@ void guest_irq(void)
 		wr32(UART + UART_IMSC, 0); /* the service lowers the line */
 	irq_seen = id;
 	wr32(GICC + GICC_EOIR, iar);
-}
-
-_Noreturn void guest_unexpected(unsigned long vector)
-{
-	puts_("vmbench " VB_TAG ": FAIL: unexpected exception at vector offset ");
-	put_dec(vector);
-	puts_("\n");
-	for (;;)
-		__asm__ volatile("wfe");
 }
 
 /* Sleep in WFI until the virtual timer reaches `deadline`; returns how
@@ -237,7 +160,6 @@ void guest_main(void)
 	time_uart_irq();
 	puts_("vmbench " VB_TAG ": done\n");
 	__asm__ volatile("msr daifset, #2" ::: "memory");
-	register uint64_t x0 __asm__("x0") = PSCI_SYSTEM_OFF;
-	__asm__ volatile("hvc #0" : "+r"(x0)::"memory");
+	psci_system_off();
 	puts_("vmbench " VB_TAG ": FAIL: still running after SYSTEM_OFF\n");
 }

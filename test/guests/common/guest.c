@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+#include "guest.h"
+
+void put(char c)
+{
+	*(volatile uint8_t *)UART = (uint8_t)c;
+}
+
+void puts_(const char *s)
+{
+	while (*s)
+		put(*s++);
+}
+
+void put_hex(uint32_t v)
+{
+	for (int i = 28; i >= 0; i -= 4)
+		put("0123456789abcdef"[(v >> i) & 0xf]);
+}
+
+void put_dec(uint64_t v)
+{
+	char buf[21];
+	int n = 0;
+	do {
+		buf[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		put(buf[--n]);
+}
+
+void psci_system_off(void)
+{
+	register uint64_t x0 __asm__("x0") = PSCI_SYSTEM_OFF;
+	__asm__ volatile("hvc #0" : "+r"(x0)::"memory");
+}
+
+_Noreturn void guest_unexpected(unsigned long vector)
+{
+	puts_("FAIL: unexpected exception at vector 0x");
+	put_hex((uint32_t)vector);
+	puts_("\n");
+	for (;;)
+		__asm__ volatile("wfe");
+}
+
+__attribute__((weak)) void guest_sync(void)
+{
+	guest_unexpected(0x200);
+}
