@@ -2,6 +2,7 @@
 #include <keel/arch.h>
 #include <keel/endpoint.h>
 #include <keel/errno.h>
+#include <keel/notification.h>
 #include <string.h>
 
 void endpoint_init(struct endpoint *ep, uint32_t id)
@@ -9,6 +10,7 @@ void endpoint_init(struct endpoint *ep, uint32_t id)
 	ep->id = id;
 	list_init(&ep->senders);
 	list_init(&ep->receivers);
+	ep->bound = NULL;
 }
 
 /* Registers of a receive result: x0 = 0, x1..x6 message, x7 badge. */
@@ -81,12 +83,24 @@ void ep_send_fault(struct endpoint *ep, struct thread *t, const uint64_t *msg, u
 	send_common(ep, t, msg, badge, false, true);
 }
 
+/* A receive that returns the bound notification's bits, not a message. */
+static void deliver_signal(struct thread *to, uint64_t bits)
+{
+	const uint64_t msg[KEEL_MSG_WORDS] = {bits};
+	deliver(to, msg, KEEL_BADGE_SIGNAL);
+}
+
 void ep_recv(struct endpoint *ep, struct thread *t)
 {
 	struct list *n = list_pop_front(&ep->senders);
 
 	if (!n) {
-		wait_on(&ep->receivers, t, ep, KEEL_TS_BLOCKED_RECV);
+		/* Messages first: a vCPU waiting for its exit reply matters more. */
+		uint64_t bits = ep->bound ? ntfn_poll(ep->bound) : 0;
+		if (bits)
+			deliver_signal(t, bits);
+		else
+			wait_on(&ep->receivers, t, ep, KEEL_TS_BLOCKED_RECV);
 		return;
 	}
 	struct thread *s = container_of(n, struct thread, ipc_node);
@@ -113,6 +127,27 @@ int ep_reply(struct thread *t, const uint64_t *msg)
 	}
 	thread_wake(caller);
 	return 0;
+}
+
+int ep_bind(struct endpoint *ep, struct notification *n)
+{
+	if (ep->bound || n->bound_ep)
+		return -KEEL_EBUSY;
+	ep->bound = n;
+	n->bound_ep = ep;
+	return 0;
+}
+
+bool ep_take_signal(struct endpoint *ep, uint64_t bits)
+{
+	struct list *n = list_pop_front(&ep->receivers);
+	if (!n)
+		return false;
+	struct thread *r = container_of(n, struct thread, ipc_node);
+	r->blocked_on = NULL;
+	deliver_signal(r, bits);
+	thread_wake(r);
+	return true;
 }
 
 void ep_cancel(struct thread *t)

@@ -3,6 +3,7 @@
 #include <keel/endpoint.h>
 #include <keel/fastpath.h>
 #include <keel/kernel.h>
+#include <keel/notification.h>
 #include <keel/partition.h>
 
 /*
@@ -63,7 +64,8 @@ static bool fast_reply_recv(struct sched_cpu *s, struct thread *t)
 	struct endpoint *ep = endpoint_of(t, KEEL_R_READ, &badge);
 	struct thread *caller = t->reply_to;
 	if (!ep || !caller || caller->exit_kind || !list_empty(&ep->senders) ||
-	    caller->state != KEEL_TS_BLOCKED_REPLY || !may_switch_to(s, caller, t))
+	    (ep->bound && ep->bound->bits) || caller->state != KEEL_TS_BLOCKED_REPLY ||
+	    !may_switch_to(s, caller, t))
 		return false;
 	ep_set_message(caller, regs_args(&t->regs) + 1);
 	caller->reply_from = NULL;

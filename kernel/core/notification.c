@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <keel/endpoint.h>
 #include <keel/notification.h>
 
 void notification_init(struct notification *n, uint32_t id)
@@ -6,6 +7,7 @@ void notification_init(struct notification *n, uint32_t id)
 	n->id = id;
 	n->bits = 0;
 	list_init(&n->waiters);
+	n->bound_ep = NULL;
 }
 
 void ntfn_signal(struct notification *n, uint64_t badge)
@@ -14,6 +16,8 @@ void ntfn_signal(struct notification *n, uint64_t badge)
 
 	if (!w) {
 		n->bits |= badge;
+		if (n->bound_ep && ep_take_signal(n->bound_ep, n->bits))
+			n->bits = 0;
 		return;
 	}
 	struct thread *t = container_of(w, struct thread, ipc_node);

@@ -158,6 +158,15 @@ static long sys_wait(struct thread *t, const uint64_t *a)
 	return SYS_BLOCKED;
 }
 
+static long sys_ep_bind(struct thread *t, const uint64_t *a)
+{
+	struct endpoint *ep;
+	struct notification *n;
+	LOOKUP(t, a[0], KEEL_OBJ_ENDPOINT, KEEL_R_READ, ep);
+	LOOKUP(t, a[1], KEEL_OBJ_NOTIFICATION, KEEL_R_READ, n);
+	return ep_bind(ep, n);
+}
+
 static long sys_poll(struct thread *t, const uint64_t *a)
 {
 	struct notification *n;
@@ -571,6 +580,7 @@ static const sys_fn sys_table[KEEL_SYS_COUNT] = {
         [KEEL_SYS_VM_INJECT] = sys_vm_inject,
         [KEEL_SYS_VM_MMIO_ROUTE] = sys_vm_mmio_route,
         [KEEL_SYS_INFO_SYSTEM] = sys_info_system,
+        [KEEL_SYS_EP_BIND] = sys_ep_bind,
 };
 
 void syscall_keel(struct thread *t)

@@ -187,9 +187,8 @@ static void guest_input(unsigned n, char c)
 
 static void kick_devemu(void)
 {
-	struct keel_msg m = {{0}};
-	if (con.kick)
-		keel_send(con.devemu_ep, &m); /* returns once devemu has it */
+	if (con.kick && con.devemu_kick)
+		keel_signal(con.devemu_kick); /* never blocks, whatever devemu is doing */
 	con.kick = false;
 }
 
@@ -316,7 +315,7 @@ int main(int argc, char **argv)
 	con.irq = (unsigned long)keel_arg(argc, argv, "irq", 0);
 	con.ntfn = (unsigned long)keel_arg(argc, argv, "irq_ntfn", 0);
 	con.sysinfo = (unsigned long)keel_arg(argc, argv, "sysinfo", 0);
-	con.devemu_ep = (unsigned long)keel_arg(argc, argv, "ep.devemu", 0);
+	con.devemu_kick = (unsigned long)keel_arg(argc, argv, "ntfn.devemu", 0);
 	if ((unsigned long)keel_arg(argc, argv, "shm.conguest.size", 0) >= sizeof(struct conchan))
 		con.chan = (struct conchan *)keel_arg(argc, argv, "shm.conguest", 0);
 	for (int i = 1; i < argc; i++)

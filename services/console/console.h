@@ -25,7 +25,7 @@ struct console {
 
 	/* Guest consoles: devemu's channel, NULL if this system has none. */
 	struct conchan *chan;
-	unsigned long devemu_ep;       /* a SEND here (badge 0) wakes devemu */
+	unsigned long devemu_kick;     /* signalled to wake devemu (input, room) */
 	unsigned focus;                /* who has the UART: 0 the shell, n guest n */
 	char boot_focus[CONCHAN_NAME]; /* "focus=" until that guest appears */
 	bool escape;                   /* the escape key was the last input */

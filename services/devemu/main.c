@@ -9,7 +9,9 @@
  * which completes the access.
  *
  * The console wakes devemu, when it has input for a guest or has made
- * room in a full output ring, with a SEND of badge 0 on the same endpoint.
+ * room in a full output ring, by signalling the notification bound to that
+ * endpoint (EP_BIND): devemu's receive returns it with KEEL_BADGE_SIGNAL.
+ * A signal never blocks the console, whatever state devemu is in.
  *
  * Flow control: a guest's output waits in its model's TX FIFO while its
  * ring is full; the guest sees FR.TXFF and no TX interrupt, as with a slow
@@ -18,7 +20,7 @@
  * guest's own exits. Input a guest does not read waits in its `in` ring,
  * and the console drops what no longer fits there.
  *
- * Arguments (vmconfigs/devemu.dtsi): ep.mmio, ntfn.console, shm.conguest
+ * Arguments (vmconfigs/devemu.dtsi): ep.mmio, ntfn.kick, ntfn.console, shm.conguest
  * (and .size) from the caps; vm.N or vmN = the capability of the VM whose
  * uart-badge is N; guestN=NAME, its console name; irq=INTID (33).
  *
@@ -155,7 +157,7 @@ static void service(struct devemu *d, unsigned n)
 /* One message; returns whether it expects a reply. */
 static bool handle(struct devemu *d, unsigned long badge, struct keel_msg *m)
 {
-	if (badge == 0) { /* the console: input or room for some guest */
+	if (badge == KEEL_BADGE_SIGNAL) { /* the console: input or room for some guest */
 		d->kicks++;
 		for (unsigned n = 1; n <= CONCHAN_GUESTS; n++)
 			if (d->g[n].present)
@@ -200,6 +202,12 @@ int main(int argc, char **argv)
 		       sizeof(struct conchan));
 		return 1;
 	}
+	unsigned long kick = (unsigned long)keel_arg(argc, argv, "ntfn.kick", 0);
+	long bound = kick ? keel_ep_bind(dev.ep, kick) : -KEEL_ENOCAP;
+	if (bound)
+		printf("devemu: no kick notification (%s): guest input waits for the guest's "
+		       "next access\n",
+		       keel_strerror(bound));
 	parse_guests(&dev, argc, argv);
 
 	struct keel_msg m;

@@ -896,10 +896,57 @@ static void fault_goes_to_the_supervisor(void **state)
 	free(p);
 }
 
+/* A server blocked on its endpoint also wakes for its bound notification. */
+static void bound_notification_wakes_the_receiver(void **state)
+{
+	(void)state;
+	struct notification n;
+	notification_init(&n, 5);
+	struct thread *server = &th[0];
+	assert_int_equal(ep_bind(&ep, &n), 0);
+	assert_int_equal(ep_bind(&ep, &n), -KEEL_EBUSY);
+	run(server, 0, 20);
+	ep_recv(&ep, server);
+	assert_int_equal(server->state, KEEL_TS_BLOCKED_RECV);
+	ntfn_signal(&n, 0x4);
+	assert_int_equal(server->state, KEEL_TS_READY);
+	assert_int_equal(server->regs.x[1], 0x4);
+	assert_int_equal(server->regs.x[7], KEEL_BADGE_SIGNAL);
+	assert_int_equal(n.bits, 0);
+}
+
+/* Signals that arrive while the server is busy wait in the notification
+ * and come with its next receive, after any queued message. */
+static void bound_signal_pending_at_receive(void **state)
+{
+	(void)state;
+	struct notification n;
+	notification_init(&n, 5);
+	struct thread *server = &th[0], *client = &th[1];
+	assert_int_equal(ep_bind(&ep, &n), 0);
+	ntfn_signal(&n, 0x1);
+	ntfn_signal(&n, 0x2);
+	assert_int_equal(n.bits, 0x3);
+	run(client, 0, 10);
+	const uint64_t msg[KEEL_MSG_WORDS] = {77};
+	ep_send(&ep, client, msg, 9, false);
+	run(server, 0, 20);
+	ep_recv(&ep, server);
+	assert_int_equal(server->regs.x[7], 9); /* the message first */
+	assert_int_equal(server->regs.x[1], 77);
+	ep_recv(&ep, server);
+	assert_int_equal(server->regs.x[7], KEEL_BADGE_SIGNAL);
+	assert_int_equal(server->regs.x[1], 0x3);
+	assert_int_equal(n.bits, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test_setup_teardown(recv_first_then_send, setup, teardown),
+	        cmocka_unit_test_setup_teardown(bound_notification_wakes_the_receiver, setup,
+	                                        teardown),
+	        cmocka_unit_test_setup_teardown(bound_signal_pending_at_receive, setup, teardown),
 	        cmocka_unit_test_setup_teardown(send_first_then_recv_in_fifo_order, setup,
 	                                        teardown),
 	        cmocka_unit_test_setup_teardown(call_then_recv_then_reply, setup, teardown),

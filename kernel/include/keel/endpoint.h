@@ -16,10 +16,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct notification;
+
 struct endpoint {
 	uint32_t id;
 	struct list senders;   /* threads blocked in send or call */
 	struct list receivers; /* threads blocked in receive */
+	/* Signals of this notification wake a receiver too (EP_BIND), so a
+	 * server waits for calls and signals in one place. */
+	struct notification *bound;
 };
 
 void endpoint_init(struct endpoint *ep, uint32_t id);
@@ -41,6 +46,11 @@ static inline void ep_set_message(struct thread *to, const uint64_t *msg)
 	for (unsigned i = 0; i < KEEL_MSG_WORDS; i++)
 		regs_set(&to->regs, 1 + i, msg[i]);
 }
+/* Bind n to ep; -KEEL_EBUSY if either is bound already. */
+int ep_bind(struct endpoint *ep, struct notification *n);
+/* A signal for ep's bound notification: handed to a waiting receiver
+ * (true), or not (false: the notification keeps the bits). */
+bool ep_take_signal(struct endpoint *ep, uint64_t bits);
 /* Take `t` off the endpoint or notification queue it waits on, if any. */
 void ep_cancel(struct thread *t);
 /* Threads waiting in the endpoint's queues (for `ps`). */

@@ -11,10 +11,13 @@
 #include <keel/thread.h>
 #include <stdint.h>
 
+struct endpoint;
+
 struct notification {
 	uint32_t id;
 	uint64_t bits;
 	struct list waiters;
+	struct endpoint *bound_ep; /* whose receivers its signals also wake */
 };
 
 void notification_init(struct notification *n, uint32_t id);

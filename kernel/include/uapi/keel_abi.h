@@ -136,6 +136,10 @@ enum keel_sys {
 	 * MMIO exits in [IPA, IPA + size) go to that endpoint, not the exit endpoint */
 	KEEL_SYS_VM_MMIO_ROUTE = 38,
 	KEEL_SYS_INFO_SYSTEM = 39, /* x0 = sysinfo -> x1 CPUs online, x2 KEEL_SYSTEM_* flags */
+	/* x0 = endpoint (read), x1 = notification (read): a receive on the
+	 * endpoint also returns the notification's signals, with badge
+	 * KEEL_BADGE_SIGNAL and the bits in w0 */
+	KEEL_SYS_EP_BIND = 40,
 	KEEL_SYS_COUNT
 };
 
@@ -154,6 +158,10 @@ enum keel_fault_kind {
 /* Reply w1 to a KEEL_EXIT_MMIO: nothing is there, the guest gets a
  * synchronous external abort at the address instead of a value. */
 #define KEEL_EXIT_REPLY_ABORT 1
+
+/* The badge of a receive that returned a signal of the endpoint's bound
+ * notification (EP_BIND), not a message. */
+#define KEEL_BADGE_SIGNAL (~0ul)
 
 /* KEEL_SYS_INFO_SYSTEM flags. */
 #define KEEL_SYSTEM_VGIC 1u /* guests get interrupts (a GICv2 virtual CPU interface) */

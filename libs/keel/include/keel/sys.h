@@ -328,6 +328,12 @@ static inline long keel_irq_ack(unsigned long handler)
 
 /* System information. */
 
+static inline long keel_ep_bind(unsigned long ep, unsigned long ntfn)
+{
+	unsigned long r[8] = {ep, ntfn};
+	return keel_svc(KEEL_SYS_EP_BIND, r);
+}
+
 static inline long keel_info_system(unsigned long sysinfo, unsigned long *cpus,
                                     unsigned long *flags)
 {
