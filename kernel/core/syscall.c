@@ -194,6 +194,9 @@ static long sys_cap_copy(struct thread *t, const uint64_t *a)
 
 static long sys_cap_mint(struct thread *t, const uint64_t *a)
 {
+	/* That badge means "a signal, not a message" to a receiver (EP_BIND). */
+	if (a[4] == KEEL_BADGE_SIGNAL)
+		return -KEEL_EINVAL;
 	return cap_copy_common(t, a, true);
 }
 
@@ -381,6 +384,7 @@ static long sys_thread_config(struct thread *t, const uint64_t *a)
 	list_push_back(&p->threads, &th->partition_node);
 	if (th->is_vcpu) {
 		vcpu_regs_init(&th->regs, &th->el1, a[2], a[3], a[4], th->vcpu_index);
+		arch_vcpu_reset(th);
 		for (unsigned i = 0; i < VGIC_LRS; i++)
 			if (th->vgic.lr_used & (1u << i))
 				vgic_lr_done(&p->vgic, th->vcpu_index, th->vgic.lr_intid[i]);

@@ -78,9 +78,9 @@ long sys_info_threads(struct thread *t, const uint64_t *a)
 static uint32_t object_id(const struct cap *c)
 {
 	/* Other object types start with their id. */
-	if (c->type == KEEL_OBJ_PARTITION)
+	if (c->type == KEEL_OBJ_PARTITION || c->type == KEEL_OBJ_VM)
 		return ((const struct partition *)c->obj)->id;
-	if (c->type == KEEL_OBJ_THREAD)
+	if (c->type == KEEL_OBJ_THREAD || c->type == KEEL_OBJ_VCPU)
 		return ((const struct thread *)c->obj)->id;
 	if (c->type == KEEL_OBJ_IRQ_HANDLER || c->type == KEEL_OBJ_IRQ_CONTROL ||
 	    c->type == KEEL_OBJ_SYSINFO)

@@ -5,7 +5,9 @@
 unmodified). Types commands into the guest's shell and checks the CPU
 count, that timer interrupts count on every CPU, and the architecture.
 With --keel, the console must also switch to the hypervisor shell
-(Ctrl-T 0), where ps shows the VM's vCPUs, and back (Ctrl-T 1).
+(Ctrl-T 0), where ps shows the VM's vCPUs, and back (Ctrl-T 1); with 2
+CPUs, CPU 1 goes offline and online again (PSCI CPU_OFF, AFFINITY_INFO,
+CPU_ON of a vCPU that ran before) and takes timer interrupts again.
 
 Usage: guest_test.py --cpus N [--keel] -- <qemu command line>
 """
@@ -28,10 +30,37 @@ def check_hypervisor_shell(k, cpus):
     k.expect(r"back-42", "the guest answering after the switch")
 
 
+def timer_counts(k):
+    k.child.send("grep arch_timer /proc/interrupts\r")
+    m = k.expect(r"\n\s*\d+:((?:\s+\d+)+)\s+GIC\S*\s+\d+ Level\s+arch_timer", "timer counts")
+    k.expect(r"guest# ", "the prompt")
+    return [int(x) for x in m.group(1).split()]
+
+
+def check_cpu_hotplug(k):
+    online = "/sys/devices/system/cpu/cpu1/online"
+    k.child.send(f"echo 0 > {online}; grep -c ^processor /proc/cpuinfo\r")
+    m = k.expect(r"\n(\d+)\s*\n", "the CPU count after CPU_OFF")
+    if m.group(1) != "1":
+        k.fail(f"{m.group(1)} CPUs after taking CPU 1 offline")
+    k.expect(r"guest# ", "the prompt")
+    k.child.send(f"echo 1 > {online}; grep -c ^processor /proc/cpuinfo\r")
+    m = k.expect(r"\n(\d+)\s*\n", "the CPU count after CPU_ON")
+    if m.group(1) != "2":
+        k.fail(f"{m.group(1)} CPUs after bringing CPU 1 back")
+    k.expect(r"guest# ", "the prompt")
+    before = timer_counts(k)
+    k.child.send("sleep 1\r")
+    k.expect(r"guest# ", "the prompt")
+    after = timer_counts(k)
+    if after[1] <= before[1]:
+        k.fail(f"CPU 1 takes no timer interrupts after CPU_ON: {before} then {after}")
+
+
 def main():
     cpus = int(sys.argv[sys.argv.index("--cpus") + 1])
     keel = "--keel" in sys.argv[:sys.argv.index("--")]
-    k = Keel(qemu_argv(sys.argv), timeout=600 if keel else 180)
+    k = Keel(qemu_argv(sys.argv), timeout=300 if keel else 180)
     m = k.expect(r"keel-guest: initramfs up on (\S+), (\d+) CPUs", "the initramfs")
     if m.group(1) != "aarch64" or int(m.group(2)) != cpus:
         k.fail(f"guest reports {m.group(1)} with {m.group(2)} CPUs, expected aarch64 and {cpus}")
@@ -51,6 +80,8 @@ def main():
         k.fail(f"/proc/cpuinfo lists {cpuinfo} processors, expected {cpus}")
     if keel:
         check_hypervisor_shell(k, cpus)
+        if cpus == 2:
+            check_cpu_hotplug(k)
     k.close()
     print(f"timer interrupts per CPU: {per_cpu}")
     print("PASS")

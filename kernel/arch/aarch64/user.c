@@ -209,3 +209,14 @@ void arch_space_flush(unsigned vmid)
 	sysreg_write(vttbr_el2, saved);
 	isb();
 }
+
+void arch_vcpu_reset(struct thread *vcpu)
+{
+	for (unsigned c = 0; c < KEEL_MAX_CPUS; c++) {
+		struct cpu_local *cpu = &cpu_locals[c];
+		if (cpu->el1_owner == vcpu)
+			cpu->el1_owner = NULL; /* its old registers there are dead */
+		if (cpu->last == vcpu)
+			cpu->last = NULL;
+	}
+}

@@ -166,3 +166,8 @@ bool arch_vgic_available(void)
 {
 	return true;
 }
+
+void arch_vcpu_reset(struct thread *vcpu)
+{
+	(void)vcpu;
+}

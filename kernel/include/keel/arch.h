@@ -57,6 +57,9 @@ void arch_vcpu_exit_complete(struct thread *vcpu, const uint64_t *msg);
 struct partition;
 /* Arch set-up of a new VM (the GICv2 virtual CPU interface in its space). */
 int arch_vm_init(struct partition *vm);
+/* A stopped vCPU was given a fresh state: no CPU may still take its EL1
+ * registers for loaded. */
+void arch_vcpu_reset(struct thread *vcpu);
 /* Whether guests can be given interrupts (list registers and a GICV frame). */
 bool arch_vgic_available(void);
 /* Make `cpu` enter the kernel and reschedule (an SGI on AArch64). */

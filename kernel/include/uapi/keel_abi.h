@@ -129,8 +129,9 @@ enum keel_sys {
 	KEEL_SYS_TIME = 34,          /* -> x1 counter, x2 frequency */
 	KEEL_SYS_SLEEP = 35,         /* x0 microseconds */
 	KEEL_SYS_THREAD_EXIT = 36,   /* x0 = exit status, reported to the supervisor */
-	/* x0 = VM (write), x1 = INTID, x2 = 1 raise / 0 lower, x3 = vCPU index for
-	 * SGIs and PPIs (ignored for SPIs, which follow the guest's targets) */
+	/* x0 = VM (write), x1 = INTID (a PPI or SPI; SGIs are the guest's own),
+	 * x2 = 1 raise / 0 lower, x3 = vCPU index for PPIs (ignored for SPIs,
+	 * which follow the guest's targets) */
 	KEEL_SYS_VM_INJECT = 37,
 	/* x0 = VM (control), x1 = IPA, x2 = size, x3 = endpoint (write), x4 = badge:
 	 * MMIO exits in [IPA, IPA + size) go to that endpoint, not the exit endpoint */
