@@ -29,11 +29,8 @@ static void sender_done(struct thread *sender, struct thread *receiver, bool cal
 		/* A server that takes a new call without replying to the last one
 		 * gives that one up: its caller learns so instead of waiting forever. */
 		struct thread *old = receiver->reply_to;
-		if (old && old != sender) {
-			old->reply_from = NULL;
-			thread_set_result(old, -KEEL_ESRCH);
-			thread_wake(old);
-		}
+		if (old && old != sender)
+			thread_give_up_call(old);
 		sender->state = KEEL_TS_BLOCKED_REPLY;
 		sender->reply_from = receiver;
 		receiver->reply_to = sender;

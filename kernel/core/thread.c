@@ -47,15 +47,23 @@ void thread_set_result(struct thread *t, long err)
 	regs_set(&t->regs, 0, (uint64_t)err);
 }
 
+void thread_give_up_call(struct thread *caller)
+{
+	caller->reply_from = NULL;
+	if (caller->exit_kind)
+		arch_vcpu_exit_abandon(caller);
+	else
+		thread_set_result(caller, -KEEL_ESRCH);
+	thread_wake(caller);
+}
+
 void thread_release_partners(struct thread *t)
 {
 	/* Whoever waits for this thread's reply learns that it will not come. */
 	if (t->reply_to) {
 		struct thread *caller = t->reply_to;
-		caller->reply_from = NULL;
 		t->reply_to = NULL;
-		thread_set_result(caller, -KEEL_ESRCH);
-		thread_wake(caller);
+		thread_give_up_call(caller);
 	}
 	if (t->reply_from) {
 		t->reply_from->reply_to = NULL;

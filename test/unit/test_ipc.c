@@ -896,6 +896,26 @@ static void fault_goes_to_the_supervisor(void **state)
 	free(p);
 }
 
+/* A vCPU whose exit's server dies is not handed an error in its guest's
+ * x0: its exit is abandoned and the guest retries the access. */
+static void dead_server_abandons_a_vcpu_exit(void **state)
+{
+	(void)state;
+	struct thread *server = &th[0], *vcpu = &th[1];
+	run(server, 0, 20);
+	ep_recv(&ep, server);
+	run(vcpu, 0, 10);
+	vcpu->regs.x[0] = 0x1234;
+	vcpu->exit_kind = KEEL_EXIT_MMIO;
+	const uint64_t msg[KEEL_MSG_WORDS] = {KEEL_EXIT_MMIO, 0x09000000};
+	ep_send(&ep, vcpu, msg, 1, true);
+	assert_int_equal(vcpu->state, KEEL_TS_BLOCKED_REPLY);
+	thread_stop(server);
+	assert_int_equal(vcpu->state, KEEL_TS_READY);
+	assert_int_equal(vcpu->regs.x[0], 0x1234);
+	assert_int_equal(vcpu->exit_kind, 0);
+}
+
 /* A server blocked on its endpoint also wakes for its bound notification. */
 static void bound_notification_wakes_the_receiver(void **state)
 {
@@ -947,6 +967,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(bound_notification_wakes_the_receiver, setup,
 	                                        teardown),
 	        cmocka_unit_test_setup_teardown(bound_signal_pending_at_receive, setup, teardown),
+	        cmocka_unit_test_setup_teardown(dead_server_abandons_a_vcpu_exit, setup, teardown),
 	        cmocka_unit_test_setup_teardown(send_first_then_recv_in_fifo_order, setup,
 	                                        teardown),
 	        cmocka_unit_test_setup_teardown(call_then_recv_then_reply, setup, teardown),

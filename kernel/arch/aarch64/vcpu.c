@@ -30,6 +30,8 @@
 #define FSC_SEA     0x10
 #define XZR         31
 
+#define SMCCC_NOT_SUPPORTED ((uint64_t)-1)
+
 #define CNTV_CTL_ENABLE (1ull << 0)
 #define CNTV_CTL_IMASK  (1ull << 1)
 
@@ -281,4 +283,11 @@ void arch_vcpu_exit_complete(struct thread *t, const uint64_t *msg)
 			t->regs.x[t->exit_access.reg] = dabt_load_value(&t->exit_access, msg[0]);
 		t->regs.pc += 4;
 	}
+}
+
+void arch_vcpu_exit_abandon(struct thread *t)
+{
+	if (t->exit_kind == KEEL_EXIT_HVC)
+		t->regs.x[0] = SMCCC_NOT_SUPPORTED; /* ELR is already past the HVC */
+	t->exit_kind = 0;
 }

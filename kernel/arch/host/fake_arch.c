@@ -8,6 +8,7 @@
 
 #include <keel/arch.h>
 #include <keel/errno.h>
+#include <keel/thread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -170,4 +171,9 @@ bool arch_vgic_available(void)
 void arch_vcpu_reset(struct thread *vcpu)
 {
 	(void)vcpu;
+}
+
+void arch_vcpu_exit_abandon(struct thread *vcpu)
+{
+	vcpu->exit_kind = 0;
 }

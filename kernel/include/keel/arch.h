@@ -54,6 +54,10 @@ struct thread;
 /* Finish the exit a vCPU was waiting on with the service's reply `msg`
  * (write the register of an MMIO read, step past the instruction). */
 void arch_vcpu_exit_complete(struct thread *vcpu, const uint64_t *msg);
+/* The service handling a vCPU's exit is gone: an MMIO access is retried
+ * (a new exit, to whoever serves the range then), an HVC returns
+ * NOT_SUPPORTED. The guest's other registers are untouched. */
+void arch_vcpu_exit_abandon(struct thread *vcpu);
 struct partition;
 /* Arch set-up of a new VM (the GICv2 virtual CPU interface in its space). */
 int arch_vm_init(struct partition *vm);

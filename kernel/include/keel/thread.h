@@ -66,6 +66,9 @@ void thread_block(struct thread *t, unsigned state);
 /* A caller waiting for t's reply gets -KEEL_ESRCH; a server owing t a
  * reply forgets it. */
 void thread_release_partners(struct thread *t);
+/* The call `caller` waits on will get no reply: a thread gets -KEEL_ESRCH,
+ * a vCPU's exit is abandoned (arch_vcpu_exit_abandon). */
+void thread_give_up_call(struct thread *caller);
 /* Detach t from everything (queues, IPC partners) and make it INACTIVE. */
 void thread_stop(struct thread *t);
 /* Deliver a result to a thread that is not running: x0 = err. */
