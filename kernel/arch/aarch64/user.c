@@ -210,7 +210,7 @@ void arch_space_flush(unsigned vmid)
 	isb();
 }
 
-void arch_vcpu_reset(struct thread *vcpu)
+void arch_vcpu_reset(const struct thread *vcpu)
 {
 	for (unsigned c = 0; c < KEEL_MAX_CPUS; c++) {
 		struct cpu_local *cpu = &cpu_locals[c];

@@ -63,7 +63,7 @@ struct partition;
 int arch_vm_init(struct partition *vm);
 /* A stopped vCPU was given a fresh state: no CPU may still take its EL1
  * registers for loaded. */
-void arch_vcpu_reset(struct thread *vcpu);
+void arch_vcpu_reset(const struct thread *vcpu);
 /* Whether guests can be given interrupts (list registers and a GICV frame). */
 bool arch_vgic_available(void);
 /* Make `cpu` enter the kernel and reschedule (an SGI on AArch64). */
