@@ -34,6 +34,10 @@ int frame_map(struct frame *f, struct partition *p, uint64_t ipa, unsigned right
 	int err = pt_map(&p->s2, ipa, f->phys, f->size, attrs, PT_MAP_STRICT);
 	if (err)
 		pt_unmap(&p->s2, ipa, f->size);
+	/* A guest starts with its MMU and caches off: what its loader wrote
+	 * through the cache must be in memory. */
+	else if (p->is_vm && !f->device)
+		arch_sync_for_guest(f->phys, f->size);
 	return err;
 }
 

@@ -53,6 +53,8 @@ long sys_vm_mmio_route(struct thread *t, const uint64_t *a)
 		return err;
 	struct partition *vm = vc->obj;
 	uint64_t base = a[1], size = a[2];
+	if (a[4] == KEEL_BADGE_SIGNAL)
+		return -KEEL_EINVAL; /* a receiver would take it for a signal */
 	if (!size || base + size < base || base >> PARTITION_IPA_BITS ||
 	    (base + size - 1) >> PARTITION_IPA_BITS)
 		return -KEEL_EINVAL;

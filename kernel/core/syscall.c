@@ -367,7 +367,9 @@ static long sys_thread_config(struct thread *t, const uint64_t *a)
 	int err = target_partition(t, a[1], KEEL_R_WRITE, &p);
 	if (err)
 		return err;
-	if (th->state != KEEL_TS_INACTIVE)
+	/* Stopped, but maybe still on another CPU that has yet to save its
+	 * registers (over the new ones): the caller tries again. */
+	if (th->state != KEEL_TS_INACTIVE || th->on_cpu)
 		return -KEEL_EBUSY;
 	/* vCPUs run only in VMs, service threads only in partitions. */
 	if (th->is_vcpu != p->is_vm)

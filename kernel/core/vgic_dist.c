@@ -65,8 +65,8 @@ static void write_bits(struct vgic_dist *d, unsigned vcpu, unsigned first, enum 
 		struct vgic_irq *irq = irq_of(d, vcpu, first + i);
 		if (!irq || !(value & (1u << i)))
 			continue;
-		if (r == REG_ENABLE && first + i < 16)
-			continue; /* SGI enables are fixed */
+		if ((r == REG_ENABLE || r == REG_PENDING) && first + i < 16)
+			continue; /* SGI enables are fixed; SGIs pend through GICD_SGIR only */
 		*bit_field(irq, r) = set;
 		if (r == REG_ENABLE && set && first + i >= d->scan_limit)
 			d->scan_limit = first + i + 1;

@@ -164,7 +164,7 @@ static bool handle(struct devemu *d, unsigned long badge, struct keel_msg *m)
 				service(d, n);
 		return false;
 	}
-	if (badge > CONCHAN_GUESTS || m->w[0] != KEEL_EXIT_MMIO) {
+	if (badge == 0 || badge > CONCHAN_GUESTS || m->w[0] != KEEL_EXIT_MMIO) {
 		d->strays++;
 		m->w[0] = 0;
 		m->w[1] = KEEL_EXIT_REPLY_ABORT;

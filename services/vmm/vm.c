@@ -249,6 +249,11 @@ long vm_vcpu_start(struct vm *v, unsigned index, unsigned long entry, unsigned l
 {
 	struct vcpu *c = &v->vcpu[index];
 	long err = keel_thread_config(c->slot, v->slot, entry, 0, arg);
+	/* Just stopped on another CPU that has not left it yet: a moment. */
+	for (int tries = 0; err == -KEEL_EBUSY && tries < 1000; tries++) {
+		keel_yield();
+		err = keel_thread_config(c->slot, v->slot, entry, 0, arg);
+	}
 	if (!err)
 		err = keel_thread_start(c->slot);
 	c->on = !err;
@@ -324,13 +329,20 @@ static struct vcpu *vcpu_by_id(struct vm *v, unsigned long id)
 static bool bad_access(struct vm *v, struct keel_msg *m)
 {
 	const char *dir = m->w[4] ? "write to" : "read of";
+	/* A guest looping on a bad access must not drown the console. */
+	bool quiet = v->bad_accesses++ >= VM_BAD_ACCESS_LOG_MAX;
+	if (v->bad_accesses == VM_BAD_ACCESS_LOG_MAX + 1)
+		printf("VM %s: further bad accesses are not logged\n", v->d.name);
 	if (v->d.stop_on_bad_access) {
 		vm_stop_all(v);
-		printf("VM %s: %s 0x%lx where nothing is: VM stopped\n", v->d.name, dir, m->w[1]);
+		if (!quiet)
+			printf("VM %s: %s 0x%lx where nothing is: VM stopped\n", v->d.name, dir,
+			       m->w[1]);
 		return false;
 	}
-	printf("VM %s: %s 0x%lx where nothing is: external abort injected\n", v->d.name, dir,
-	       m->w[1]);
+	if (!quiet)
+		printf("VM %s: %s 0x%lx where nothing is: external abort injected\n", v->d.name,
+		       dir, m->w[1]);
 	m->w[0] = 0;
 	m->w[1] = KEEL_EXIT_REPLY_ABORT;
 	return true;

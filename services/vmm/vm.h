@@ -15,6 +15,8 @@ struct vcpu {
 	bool on;            /* PSCI state: started and not turned off */
 };
 
+#define VM_BAD_ACCESS_LOG_MAX 16
+
 struct vm {
 	struct vm_desc d;
 	unsigned long slot;         /* the VM object */
@@ -28,6 +30,7 @@ struct vm {
 	 * with a 15-character name that still fits one kernel log line (119). */
 	char line[100];
 	size_t line_len;
+	unsigned bad_accesses; /* to nothing; the first VM_BAD_ACCESS_LOG_MAX are logged */
 	bool running;
 };
 

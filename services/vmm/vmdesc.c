@@ -201,6 +201,10 @@ static int read_uart(const struct reader *r)
 		return -1;
 	if (badge && !d->uart_endpoint)
 		return bad(r, "uart-badge", "needs 'uart-endpoint'");
+	/* devemu's console channel has one slot per badge, 1..8 */
+	if (d->uart_endpoint && (d->uart_badge < 1 || d->uart_badge > VMDESC_MAX_UART_BADGE))
+		return bad(r, "uart-badge", "must be 1..%d with 'uart-endpoint'",
+		           VMDESC_MAX_UART_BADGE);
 	return 0;
 }
 

@@ -20,6 +20,8 @@ enum vm_kind {
 };
 
 /* Strings point into the system tree, which stays in the boot bundle. */
+#define VMDESC_MAX_UART_BADGE 8 /* devemu's CONCHAN_GUESTS */
+
 struct vm_desc {
 	char path[VMDESC_PATH_MAX]; /* "/vms/<name>", for messages */
 	const char *name;

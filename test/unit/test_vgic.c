@@ -197,6 +197,15 @@ static void list_register_sgi_sources_one_at_a_time(void **state)
 	assert_int_equal(vgic_irq_targets(&d, 1, 3), 2);
 }
 
+/* SGIs become pending only through GICD_SGIR, never through ISPENDR0. */
+static void sgi_pending_bits_are_not_writable(void **state)
+{
+	(void)state;
+	vgic_dist_write(&d, 0, 0x200, 4, 0x0000ffff);
+	assert_int_equal(vgic_dist_read(&d, 0, 0x200, 4) & 0xffff, 0);
+	assert_int_equal(vgic_next_pending(&d, 0), VGIC_NONE);
+}
+
 static void bad_accesses_read_zero_and_change_nothing(void **state)
 {
 	(void)state;
@@ -228,6 +237,7 @@ int main(void)
 	        cmocka_unit_test_setup(list_register_take_and_done_edge, setup),
 	        cmocka_unit_test_setup(list_register_level_returns_while_asserted, setup),
 	        cmocka_unit_test_setup(list_register_sgi_sources_one_at_a_time, setup),
+	        cmocka_unit_test_setup(sgi_pending_bits_are_not_writable, setup),
 	        cmocka_unit_test_setup(bad_accesses_read_zero_and_change_nothing, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

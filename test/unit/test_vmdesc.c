@@ -235,6 +235,13 @@ static void uart_and_unknown(void **state)
 	expect("config error in /vms/gvm: property 'uart-badge' needs 'uart-endpoint'");
 	set_u32("uart-endpoint", 3);
 	expect("config error in /vms/gvm: property 'uart-endpoint' must be one non-empty string");
+	set_str("uart-endpoint", "devemu-mmio");
+	set_u32("uart-badge", 0);
+	expect("config error in /vms/gvm: property 'uart-badge' must be 1..8 with 'uart-endpoint'");
+	set_u32("uart-badge", 9);
+	expect("config error in /vms/gvm: property 'uart-badge' must be 1..8 with 'uart-endpoint'");
+	set_u32("uart-badge", 8);
+	assert_int_equal(read_vm(), 0);
 	del("uart-endpoint");
 	del("uart-badge");
 	set_u32("memory-mb", 256);

@@ -49,6 +49,7 @@ void arch_user_init_cpu(void)
 	/* Guests: virtual count = physical count; EL1 may read the physical
 	 * counter but not program the physical timer (the virtual one is theirs). */
 	sysreg_write(cntvoff_el2, 0);
+	sysreg_write(vpidr_el2, sysreg_read(midr_el1)); /* guests see the real core */
 	sysreg_write(cnthctl_el2, CNTHCTL_EL1PCTEN);
 	isb();
 	this_cpu()->hcr = HCR_EL2_SERVICE;
@@ -140,6 +141,7 @@ _Noreturn void arch_run_next(void)
 	}
 	if (next->is_vcpu)
 		vcpu_enter(next);
+	next->on_cpu = true;
 	kernel_unlock();
 	return_to_user(&next->regs);
 }
@@ -176,6 +178,7 @@ _Noreturn void user_exception(struct arch_regs *regs, unsigned vector)
 	struct thread *t = (struct thread *)regs;
 
 	kernel_lock();
+	t->on_cpu = false; /* its registers are saved */
 	sched_charge(this_sched(), arch_counter());
 	if (vector == VEC_LOW64_SYNC)
 		user_sync(t);

@@ -6,6 +6,7 @@
  * (vmm) for PSCI and unrouted MMIO. The vCPU waits for the reply, which
  * arch_vcpu_exit_complete turns into the result of the trapped instruction.
  */
+#include <arch/cache.h>
 #include <arch/esr.h>
 #include <arch/sysreg.h>
 #include <arch/vcpu.h>
@@ -110,7 +111,8 @@ static void inject_abort(struct thread *t, uint64_t far, bool data)
 {
 	uint64_t spsr = t->regs.pstate;
 	bool from_el1 = ((spsr >> 2) & 3) == 1;
-	uint64_t vector = from_el1 ? ((spsr & 1) ? 0x200 : 0x000) : 0x400;
+	bool aarch32 = (spsr >> 4) & 1; /* only EL0 can be AArch32 here */
+	uint64_t vector = from_el1 ? ((spsr & 1) ? 0x200 : 0x000) : (aarch32 ? 0x600 : 0x400);
 	uint64_t ec = (data ? EC_DABT_LOW : EC_IABT_LOW) + (from_el1 ? 1 : 0);
 
 	sysreg_write(esr_el1, (ec << 26) | ESR_IL | FSC_SEA);
@@ -131,8 +133,19 @@ void vcpu_enter(struct thread *t)
 	vgic_flush(t);
 }
 
+/* Enough to see what a guest does wrong, not enough to drown the log when
+ * it loops on the same fault. */
+#define ABORT_LOG_MAX 16
+
 static void abort_guest(struct thread *t, uint64_t ipa, uint64_t far, bool data)
 {
+	unsigned n = t->partition->abort_logs++;
+	if (n == ABORT_LOG_MAX)
+		log_warn("vm", "%s: further aborts are not logged", t->partition->name);
+	if (n >= ABORT_LOG_MAX) {
+		inject_abort(t, far, data);
+		return;
+	}
 	log_warn("vm",
 	         "%s vCPU %u: %s abort at IPA 0x%llx (pc 0x%llx): nothing there, abort injected",
 	         t->partition->name, t->vcpu_index, data ? "data" : "instruction",
@@ -290,4 +303,12 @@ void arch_vcpu_exit_abandon(struct thread *t)
 	if (t->exit_kind == KEEL_EXIT_HVC)
 		t->regs.x[0] = SMCCC_NOT_SUPPORTED; /* ELR is already past the HVC */
 	t->exit_kind = 0;
+}
+
+void arch_sync_for_guest(uint64_t phys, uint64_t size)
+{
+	dcache_clean_range((uintptr_t)phys, (size_t)size);
+	__asm__ volatile("ic ialluis" ::: "memory");
+	dsb(ish);
+	isb();
 }

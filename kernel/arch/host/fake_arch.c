@@ -177,3 +177,9 @@ void arch_vcpu_exit_abandon(struct thread *vcpu)
 {
 	vcpu->exit_kind = 0;
 }
+
+void arch_sync_for_guest(uint64_t phys, uint64_t size)
+{
+	(void)phys;
+	(void)size;
+}

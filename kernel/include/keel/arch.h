@@ -64,6 +64,9 @@ int arch_vm_init(struct partition *vm);
 /* A stopped vCPU was given a fresh state: no CPU may still take its EL1
  * registers for loaded. */
 void arch_vcpu_reset(const struct thread *vcpu);
+/* Memory about to be seen by a guest with its caches off: clean it to the
+ * point of coherency, and drop stale instructions. */
+void arch_sync_for_guest(uint64_t phys, uint64_t size);
 /* Whether guests can be given interrupts (list registers and a GICV frame). */
 bool arch_vgic_available(void);
 /* Make `cpu` enter the kernel and reschedule (an SGI on AArch64). */

@@ -42,6 +42,7 @@ struct partition {
 	unsigned vcpu_count;
 	struct vgic_dist vgic; /* VMs: the virtual distributor, emulated in the kernel */
 	struct mmio_route routes[VM_MMIO_ROUTES];
+	unsigned abort_logs; /* aborts logged for this VM (a guest could loop on one) */
 	char name[PARTITION_NAME_MAX];
 	struct endpoint *fault_ep;
 	uint64_t fault_badge;

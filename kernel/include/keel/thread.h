@@ -33,6 +33,7 @@ struct thread {
 	struct dabt_access exit_access; /* the MMIO access an exit stands for */
 	uint8_t vcpu_index;             /* its number in its VM (vGIC banking) */
 	bool in_wfi;                    /* sleeping in WFI: a virtual interrupt wakes it */
+	bool on_cpu;                    /* a CPU runs it or has not yet saved its registers */
 	bool abort_pending;             /* inject an external abort at abort_far on entry */
 	uint64_t abort_far;
 	struct vcpu_sysregs el1;
