@@ -7,9 +7,11 @@ count, that timer interrupts count on every CPU, and the architecture.
 With --keel, the console must also switch to the hypervisor shell
 (Ctrl-T 0), where ps shows the VM's vCPUs, and back (Ctrl-T 1); with 2
 CPUs, CPU 1 goes offline and online again (PSCI CPU_OFF, AFFINITY_INFO,
-CPU_ON of a vCPU that ran before) and takes timer interrupts again.
+CPU_ON of a vCPU that ran before) and takes timer interrupts again. With
+--reboot, `reboot -f` (PSCI SYSTEM_RESET: vmm reloads the VM's RAM and
+boots vCPU 0 again) must bring the guest back to its shell.
 
-Usage: guest_test.py --cpus N [--keel] -- <qemu command line>
+Usage: guest_test.py --cpus N [--keel] [--reboot] -- <qemu command line>
 """
 import re
 import sys
@@ -57,6 +59,16 @@ def check_cpu_hotplug(k):
         k.fail(f"CPU 1 takes no timer interrupts after CPU_ON: {before} then {after}")
 
 
+def check_reboot(k, cpus):
+    k.child.send("reboot -f\r")
+    m = k.expect(r"keel-guest: initramfs up on (\S+), (\d+) CPUs", "the guest after SYSTEM_RESET")
+    if int(m.group(2)) != cpus:
+        k.fail(f"after the reset the guest has {m.group(2)} CPUs, expected {cpus}")
+    k.expect(r"guest# ", "the guest shell after the reset")
+    k.child.send("echo again-$((6*7))\r")
+    k.expect(r"again-42", "the guest answering after the reset")
+
+
 def main():
     cpus = int(sys.argv[sys.argv.index("--cpus") + 1])
     keel = "--keel" in sys.argv[:sys.argv.index("--")]
@@ -82,6 +94,8 @@ def main():
         check_hypervisor_shell(k, cpus)
         if cpus == 2:
             check_cpu_hotplug(k)
+    if "--reboot" in sys.argv[:sys.argv.index("--")]:
+        check_reboot(k, cpus)
     k.close()
     print(f"timer interrupts per CPU: {per_cpu}")
     print("PASS")

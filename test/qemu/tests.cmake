@@ -43,7 +43,7 @@ set_tests_properties(guest.bare-virt-smp2 guest.bare-virt-smp1 PROPERTIES TIMEOU
 # Debian's kernel, unmodified, as Keel's Linux GVM (keel.img): two vCPUs on
 # virt and on the Raspberry Pi 4 model (GIC-400, 54 MHz timer), and one
 # vCPU with 256 MiB (keel-gvm1.img).
-add_test(NAME guest.keel-virt-smp2 COMMAND Python3::Interpreter ${GUEST_TEST} --cpus 2 --keel --
+add_test(NAME guest.keel-virt-smp2 COMMAND Python3::Interpreter ${GUEST_TEST} --cpus 2 --keel --reboot --
   ${QEMU_AARCH64} -M virt,virtualization=on,gic-version=2 -cpu cortex-a72 -smp 4 -m 1G
   -nographic -kernel ${KEEL_BUILD_ROOT}/qemu-virt/keel.img)
 add_test(NAME guest.keel-virt-smp1 COMMAND Python3::Interpreter ${GUEST_TEST} --cpus 1 --keel --
