@@ -136,6 +136,14 @@ static long fill_linux(void *mem, void *ctx)
 	return guest_fdt_build((uint8_t *)mem + l->dtb, LINUX_DTB_MAX, &cfg) ? -KEEL_EINVAL : 0;
 }
 
+/* Mapping RAM into the VM is also when the kernel cleans it to the point
+ * of coherency: the guest starts with its caches off. */
+static long ram_map(struct vm *v)
+{
+	return keel_frame_map(v->ram_slot, v->slot, GUEST_RAM_BASE,
+	                      KEEL_R_READ | KEEL_R_WRITE | KEEL_R_EXEC);
+}
+
 static long vm_load(struct vm *v)
 {
 	return frame_fill(v->ram_slot, v->d.ram_size,
@@ -193,8 +201,7 @@ static long vm_build(struct vm *v, unsigned long badge)
 	if (!err)
 		err = vm_load(v);
 	if (!err)
-		err = keel_frame_map(v->ram_slot, v->slot, GUEST_RAM_BASE,
-		                     KEEL_R_READ | KEEL_R_WRITE | KEEL_R_EXEC);
+		err = ram_map(v);
 	if (!err)
 		err = vcpus_build(v);
 	return err;
@@ -277,7 +284,11 @@ long vm_reset(struct vm *v)
 {
 	vm_stop_all(v);
 	v->line_len = 0;
-	long err = vm_load(v);
+	long err = keel_frame_unmap(v->ram_slot, v->slot, GUEST_RAM_BASE);
+	if (!err)
+		err = vm_load(v);
+	if (!err)
+		err = ram_map(v); /* cleaned again, for the rebooted guest */
 	return err ? err : vm_vcpu_start(v, 0, v->entry, v->arg);
 }
 
