@@ -23,14 +23,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#define PL011_DR   0x00
-#define PL011_FR   0x18
-#define PL011_IMSC 0x38
-#define PL011_ICR  0x44
-#define FR_RXFE    (1u << 4)
-#define FR_TXFF    (1u << 5)
-#define INT_RX     (1u << 4)
-#define INT_RT     (1u << 6)
+#define PL011_DR         0x00
+/* How long output may wait to be batched: well below what a person sees. */
+#define CONSOLE_BATCH_US 500
+#define PL011_FR         0x18
+#define PL011_IMSC       0x38
+#define PL011_ICR        0x44
+#define FR_RXFE          (1u << 4)
+#define FR_TXFF          (1u << 5)
+#define INT_RX           (1u << 4)
+#define INT_RT           (1u << 6)
 
 /* Guest output printed per guest per pass, so that input keeps flowing. */
 #define GUEST_BURST 4096
@@ -336,6 +338,10 @@ int main(int argc, char **argv)
 		bool more = drain_guests();
 		if (more ? keel_poll(con.ntfn, &bits) : keel_wait(con.ntfn, &bits))
 			continue;
+		/* Output, not a key: let more of it gather, so that a guest
+		 * printing a line costs one wake-up rather than one a byte. */
+		if (!more && (reg_read(PL011_FR) & FR_RXFE))
+			keel_sleep(CONSOLE_BATCH_US);
 		/* devemu's signals carry bit 0 too; reading FR once is cheap. */
 		if (bits & KEEL_IRQ_BADGE)
 			drain_uart();
