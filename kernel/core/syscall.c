@@ -380,17 +380,14 @@ static long sys_thread_config(struct thread *t, const uint64_t *a)
 			return -KEEL_ERANGE;
 		th->vcpu_index = (uint8_t)p->vcpu_count++;
 	}
+	if (th->is_vcpu && th->partition)
+		arch_vcpu_reset(th); /* before it leaves the VM its interrupts belong to */
 	if (th->partition)
 		list_remove(&th->partition_node);
 	th->partition = p;
 	list_push_back(&p->threads, &th->partition_node);
 	if (th->is_vcpu) {
 		vcpu_regs_init(&th->regs, &th->el1, a[2], a[3], a[4], th->vcpu_index);
-		arch_vcpu_reset(th);
-		for (unsigned i = 0; i < VGIC_LRS; i++)
-			if (th->vgic.lr_used & (1u << i))
-				vgic_lr_done(&p->vgic, th->vcpu_index, th->vgic.lr_intid[i]);
-		th->vgic = (struct vgic_cpu){0};
 		th->in_wfi = false;
 	} else
 		regs_init_user(&th->regs, a[2], a[3], a[4]);

@@ -10,7 +10,7 @@ struct cpu_local cpu_locals[KEEL_MAX_CPUS] __attribute__((aligned(64)));
 
 unsigned arch_cpu_id(void)
 {
-	return (unsigned)((const struct cpu_local *)sysreg_read(tpidr_el2))->id;
+	return (unsigned)this_cpu()->id;
 }
 
 uint64_t arch_counter(void)

@@ -27,18 +27,9 @@
 #define CNTHCTL_EL1PCTEN (1ull << 0)
 
 void fp_save(struct arch_regs *regs);
-void vcpu_el1_save(struct vcpu_sysregs *s);
-void vcpu_el1_load(const struct vcpu_sysregs *s);
-void vcpu_exit(struct thread *t, uint64_t esr);
-void vcpu_enter(struct thread *t);
 void fp_restore(const struct arch_regs *regs);
 _Noreturn void return_to_user(struct arch_regs *regs);
 _Noreturn void user_exception(struct arch_regs *regs, unsigned vector);
-
-static struct cpu_local *this_cpu(void)
-{
-	return (struct cpu_local *)sysreg_read(tpidr_el2);
-}
 
 void arch_user_init_cpu(void)
 {
@@ -213,8 +204,9 @@ void arch_space_flush(unsigned vmid)
 	isb();
 }
 
-void arch_vcpu_reset(const struct thread *vcpu)
+void arch_vcpu_reset(struct thread *vcpu)
 {
+	vgic_cpu_release(vcpu);
 	for (unsigned c = 0; c < KEEL_MAX_CPUS; c++) {
 		struct cpu_local *cpu = &cpu_locals[c];
 		if (cpu->el1_owner == vcpu)

@@ -39,11 +39,6 @@
 #define SAVE(r, field) (field) = sysreg_read(r)
 #define LOAD(r, field) sysreg_write(r, field)
 
-void vcpu_el1_save(struct vcpu_sysregs *s);
-void vcpu_el1_load(const struct vcpu_sysregs *s);
-void vcpu_exit(struct thread *t, uint64_t esr);
-void vcpu_enter(struct thread *t);
-
 void vcpu_el1_save(struct vcpu_sysregs *s)
 {
 	SAVE(sctlr_el1, s->sctlr);

@@ -39,11 +39,6 @@
 static uint64_t gich, gicv;
 static unsigned lr_count;
 
-static struct cpu_local *this_cpu(void)
-{
-	return (struct cpu_local *)sysreg_read(tpidr_el2);
-}
-
 bool vgic_hw_init(void)
 {
 	if (!gic_virt_iface(&gich, &gicv))
@@ -104,6 +99,15 @@ void vgic_cpu_save(struct thread *t)
 		if (v->lr_used & (1u << i))
 			v->lr[i] = mmio_read32(gich + GICH_LR0 + 4ull * i);
 	mmio_write32(gich + GICH_HCR, 0);
+}
+
+void vgic_cpu_release(struct thread *t)
+{
+	struct vgic_cpu *v = &t->vgic;
+	for (unsigned i = 0; i < VGIC_LRS; i++)
+		if (v->lr_used & (1u << i))
+			vgic_lr_done(&t->partition->vgic, t->vcpu_index, v->lr_intid[i]);
+	*v = (struct vgic_cpu){0};
 }
 
 /* List registers whose interrupt the guest ended become free again. */

@@ -168,7 +168,7 @@ bool arch_vgic_available(void)
 	return true;
 }
 
-void arch_vcpu_reset(const struct thread *vcpu)
+void arch_vcpu_reset(struct thread *vcpu)
 {
 	(void)vcpu;
 }

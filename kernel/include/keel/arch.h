@@ -61,9 +61,10 @@ void arch_vcpu_exit_abandon(struct thread *vcpu);
 struct partition;
 /* Arch set-up of a new VM (the GICv2 virtual CPU interface in its space). */
 int arch_vm_init(struct partition *vm);
-/* A stopped vCPU was given a fresh state: no CPU may still take its EL1
- * registers for loaded. */
-void arch_vcpu_reset(const struct thread *vcpu);
+/* A stopped vCPU is about to get a fresh state: no CPU may still take its
+ * EL1 registers for loaded, and the interrupts in its list registers go
+ * back to its VM's distributor. */
+void arch_vcpu_reset(struct thread *vcpu);
 /* Memory about to be seen by a guest with its caches off: clean it to the
  * point of coherency, and drop stale instructions. */
 void arch_sync_for_guest(uint64_t phys, uint64_t size);

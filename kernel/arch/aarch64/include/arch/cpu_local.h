@@ -28,4 +28,12 @@ _Static_assert(sizeof(struct cpu_local) == 128, "asm.h CPU_LOCAL_SIZE");
 
 extern struct cpu_local cpu_locals[KEEL_MAX_CPUS];
 
+#include <arch/sysreg.h>
+
+/* This CPU's block: TPIDR_EL2 points at it from boot on. */
+static inline struct cpu_local *this_cpu(void)
+{
+	return (struct cpu_local *)sysreg_read(tpidr_el2);
+}
+
 #endif

@@ -34,6 +34,15 @@ struct vgic_cpu {
 
 #include <arch/regs.h>
 
+struct thread;
+/* vcpu.c, for the context switch and exception entry in user.c: a vCPU's
+ * EL1 registers in and out of the CPU, its exits, and the work done on
+ * every return to it (pending abort, list registers). */
+void vcpu_el1_save(struct vcpu_sysregs *s);
+void vcpu_el1_load(const struct vcpu_sysregs *s);
+void vcpu_exit(struct thread *t, uint64_t esr);
+void vcpu_enter(struct thread *t);
+
 /* A vCPU at reset: EL1h, MMU off, pc and x0 as the boot protocol wants. */
 static inline void vcpu_regs_init(struct arch_regs *r, struct vcpu_sysregs *el1, uint64_t pc,
                                   uint64_t sp, uint64_t x0, unsigned index)

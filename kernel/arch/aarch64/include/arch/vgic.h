@@ -25,6 +25,8 @@ void vgic_hw_init_cpu(void);
 /* A vCPU takes or leaves the CPU's virtual interface. */
 void vgic_cpu_load(struct thread *t);
 void vgic_cpu_save(struct thread *t);
+/* A stopped vCPU is reset: what its list registers held is ended. */
+void vgic_cpu_release(struct thread *t);
 /* Before returning to the running vCPU: retire the interrupts its guest
  * ended, and give it what the distributor has pending for it. */
 void vgic_flush(struct thread *t);
