@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <keel/cap.h>
 #include <keel/errno.h>
+#include <keel/untyped.h>
 #include <string.h>
 
 static struct cspace *registry;
@@ -161,4 +162,26 @@ unsigned cap_delete_all_to(const void *obj)
 		n++;
 	}
 	return n;
+}
+
+unsigned cap_delete_inside(const struct untyped *u)
+{
+	struct cspace *cs;
+	struct cap *c;
+	unsigned n = 0;
+
+	for_each_cap(c, cs) if (untyped_contains(u, c->obj))
+	{
+		cap_delete(c);
+		n++;
+	}
+	return n;
+}
+
+void cap_for_each(void (*fn)(struct cap *c, const void *ctx), const void *ctx)
+{
+	struct cspace *cs;
+	struct cap *c;
+
+	for_each_cap(c, cs) fn(c, ctx);
 }

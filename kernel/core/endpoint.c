@@ -3,6 +3,7 @@
 #include <keel/endpoint.h>
 #include <keel/errno.h>
 #include <keel/notification.h>
+#include <keel/untyped.h>
 #include <string.h>
 
 void endpoint_init(struct endpoint *ep, uint32_t id)
@@ -152,6 +153,23 @@ void ep_cancel(struct thread *t)
 	if (t->blocked_on && list_linked(&t->ipc_node))
 		list_remove(&t->ipc_node);
 	t->blocked_on = NULL;
+}
+
+void ep_wait_fail(struct thread *t)
+{
+	bool fault = t->state == KEEL_TS_BLOCKED_SEND && t->ipc_is_fault;
+
+	ep_cancel(t);
+	if (fault)
+		t->state = t->ipc_fault_state; /* as if it had no fault endpoint */
+	else
+		thread_give_up_call(t);
+}
+
+void ep_forget_inside(struct endpoint *ep, const struct untyped *u)
+{
+	if (untyped_contains(u, ep->bound))
+		ep->bound = NULL;
 }
 
 unsigned ep_queue_length(const struct endpoint *ep)

@@ -4,6 +4,7 @@
 #include <keel/irq.h>
 #include <keel/log.h>
 #include <keel/notification.h>
+#include <keel/untyped.h>
 
 static struct irq_handler handlers[IRQ_MAX];
 struct irq_handler irq_control_object;
@@ -41,4 +42,17 @@ void irq_dispatch(uint32_t intid)
 	}
 	arch_irq_mask(intid);
 	ntfn_signal(h->ntfn, h->badge);
+}
+
+void irq_forget_inside(const struct untyped *u)
+{
+	for (unsigned i = IRQ_FIRST_SPI; i < IRQ_MAX; i++) {
+		struct irq_handler *h = &handlers[i];
+		if (untyped_contains(u, h->ntfn)) {
+			arch_irq_mask(h->intid);
+			h->ntfn = NULL;
+		} else if (h->ntfn) {
+			ntfn_forget_inside(h->ntfn, u);
+		}
+	}
 }

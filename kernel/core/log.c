@@ -127,6 +127,14 @@ void log_console_detach(void (*listener)(void))
 	log_state.detached = true;
 }
 
+void log_console_attach(void)
+{
+	unsigned long flags = spin_lock_irqsave(&log_state.lock);
+	log_state.listener = NULL;
+	log_state.detached = false;
+	spin_unlock_irqrestore(&log_state.lock, flags);
+}
+
 uint64_t log_position(void)
 {
 	return __atomic_load_n(&log_state.written, __ATOMIC_ACQUIRE);

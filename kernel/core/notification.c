@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <keel/endpoint.h>
 #include <keel/notification.h>
+#include <keel/untyped.h>
 
 void notification_init(struct notification *n, uint32_t id)
 {
@@ -46,4 +47,10 @@ uint64_t ntfn_poll(struct notification *n)
 	uint64_t bits = n->bits;
 	n->bits = 0;
 	return bits;
+}
+
+void ntfn_forget_inside(struct notification *n, const struct untyped *u)
+{
+	if (untyped_contains(u, n->bound_ep))
+		n->bound_ep = NULL;
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 #include <keel/arch.h>
+#include <keel/endpoint.h>
 #include <keel/errno.h>
 #include <keel/partition.h>
 #include <keel/thread.h>
+#include <keel/untyped.h>
 #include <string.h>
 
 #define VMID_COUNT 256
@@ -89,4 +91,105 @@ struct partition *partition_by_id(uint32_t id)
 		if (p->id == id)
 			return p;
 	return NULL;
+}
+
+static struct thread *thread_of(struct list *node)
+{
+	return container_of(node, struct thread, partition_node);
+}
+
+bool partition_stop_inside(const struct untyped *u)
+{
+	bool off_cpu = true;
+	struct list *pos, *tmp;
+
+	for (struct partition *p = partitions; p; p = p->next) {
+		bool p_inside = untyped_contains(u, p);
+		list_for_each_safe(pos, tmp, &p->threads)
+		{
+			struct thread *t = thread_of(pos);
+			if ((p_inside || untyped_contains(u, t)) && !thread_stop_off_cpu(t))
+				off_cpu = false;
+		}
+	}
+	return off_cpu;
+}
+
+/* p's memory is about to be reused. Its threads that live on elsewhere
+ * can be configured into another partition. */
+static void destroy_inside(struct partition *p, const struct untyped *u)
+{
+	struct list *pos, *tmp;
+
+	partition_destroy(p);
+	list_for_each_safe(pos, tmp, &p->threads)
+	{
+		struct thread *t = thread_of(pos);
+		list_remove(pos);
+		if (untyped_contains(u, t))
+			continue;
+		/* While its VM is still there to take back its interrupts. */
+		if (t->is_vcpu)
+			arch_vcpu_reset(t);
+		t->partition = NULL;
+		t->state = KEEL_TS_INACTIVE;
+	}
+}
+
+static void forget_endpoints(struct partition *p, const struct untyped *u)
+{
+	if (untyped_contains(u, p->fault_ep))
+		p->fault_ep = NULL; /* its faults now stop its threads */
+	else if (p->fault_ep)
+		ep_forget_inside(p->fault_ep, u);
+	for (unsigned i = 0; i < VM_MMIO_ROUTES; i++) {
+		struct mmio_route *r = &p->routes[i];
+		if (untyped_contains(u, r->ep))
+			*r = (struct mmio_route){0}; /* its exits go to the exit endpoint again */
+		else if (r->ep)
+			ep_forget_inside(r->ep, u);
+	}
+}
+
+static void forget_threads(struct partition *p, const struct untyped *u)
+{
+	struct list *pos, *tmp;
+
+	list_for_each_safe(pos, tmp, &p->threads)
+	{
+		struct thread *t = thread_of(pos);
+		if (!untyped_contains(u, t)) {
+			thread_forget_inside(t, u);
+			continue;
+		}
+		if (t->is_vcpu)
+			arch_vcpu_reset(t); /* its list registers go back to p's distributor */
+		list_remove(pos);
+	}
+}
+
+static void forget_inside(struct partition *p, const struct untyped *u)
+{
+	forget_endpoints(p, u);
+	forget_threads(p, u);
+	/* Frames carved from u, mapped here, would give p the memory of
+	 * whatever is carved there next. */
+	if (p->alive && pt_unmap_phys(&p->s2, u->base, u->size))
+		arch_space_flush(p->vmid);
+}
+
+void partition_forget_inside(const struct untyped *u)
+{
+	struct partition **pp = &partitions;
+
+	while (*pp) {
+		struct partition *p = *pp;
+		if (untyped_contains(u, p)) {
+			destroy_inside(p, u);
+			*pp = p->next;
+		} else {
+			forget_inside(p, u);
+			pp = &p->next;
+		}
+	}
 }

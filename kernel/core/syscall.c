@@ -232,6 +232,27 @@ static long sys_cap_info(struct thread *t, const uint64_t *a)
 	return 0;
 }
 
+/* The header of a frame or child untyped, and apart from it the `size`
+ * bytes it describes (so a reset of the child leaves the header alone),
+ * 2 MiB aligned when that large so that stage 2 can map them with blocks.
+ * Returns the header, 0 if either does not fit (then nothing is taken). */
+static uint64_t carve_described(struct untyped *u, uint64_t hdr_size, uint64_t size, bool zero,
+                                uint64_t *mem)
+{
+	uint64_t mark = u->watermark;
+	uint64_t align = size >= (2ull << 20) ? (2ull << 20) : PT_PAGE_SIZE;
+	uint64_t hdr = untyped_alloc(u, hdr_size, 64);
+
+	*mem = 0;
+	if (hdr)
+		*mem = zero ? untyped_alloc(u, size, align) : untyped_carve(u, size, align);
+	if (!*mem) {
+		u->watermark = mark;
+		return 0;
+	}
+	return hdr;
+}
+
 /* Make one object of `type` out of untyped memory; NULL if it does not fit. */
 static void *retype_object(struct untyped *u, unsigned type, uint64_t size)
 {
@@ -281,15 +302,16 @@ static void *retype_object(struct untyped *u, unsigned type, uint64_t size)
 		return (void *)(uintptr_t)at;
 	}
 	case KEEL_OBJ_FRAME: {
-		uint64_t mark = u->watermark;
-		uint64_t align = size >= (2ull << 20) ? (2ull << 20) : PT_PAGE_SIZE;
-		uint64_t hdr = untyped_alloc(u, sizeof(struct frame), 64);
-		uint64_t mem = hdr ? untyped_alloc(u, size, align) : 0;
-		if (!mem) {
-			u->watermark = mark;
-			return NULL;
-		}
-		frame_init((struct frame *)(uintptr_t)hdr, id, mem, size, false);
+		uint64_t mem, hdr = carve_described(u, sizeof(struct frame), size, true, &mem);
+		if (hdr)
+			frame_init((struct frame *)(uintptr_t)hdr, id, mem, size, false);
+		return (void *)(uintptr_t)hdr;
+	}
+	case KEEL_OBJ_UNTYPED: {
+		/* Not zeroed now: the child zeroes what it hands out. */
+		uint64_t mem, hdr = carve_described(u, sizeof(struct untyped), size, false, &mem);
+		if (hdr)
+			untyped_init((struct untyped *)(uintptr_t)hdr, id, mem, size);
 		return (void *)(uintptr_t)hdr;
 	}
 	default: return NULL;
@@ -306,7 +328,10 @@ static long sys_retype(struct thread *t, const uint64_t *a)
 		err = target_partition(t, a[3], KEEL_R_WRITE, &dst);
 	if (err)
 		return err;
-	if (type == KEEL_OBJ_FRAME && (!a[2] || a[2] & (PT_PAGE_SIZE - 1) || a[2] > (1ull << 32)))
+	bool sized = type == KEEL_OBJ_FRAME || type == KEEL_OBJ_UNTYPED;
+	if (sized && (!a[2] || a[2] & (PT_PAGE_SIZE - 1)))
+		return -KEEL_EINVAL;
+	if (type == KEEL_OBJ_FRAME && a[2] > (1ull << 32))
 		return -KEEL_EINVAL;
 	if (a[4] == 0 || a[4] >= KEEL_CSPACE_SLOTS)
 		return -KEEL_ENOCAP;
@@ -314,13 +339,30 @@ static long sys_retype(struct thread *t, const uint64_t *a)
 		return -KEEL_EEXIST;
 	if (type != KEEL_OBJ_ENDPOINT && type != KEEL_OBJ_NOTIFICATION && type != KEEL_OBJ_THREAD &&
 	    type != KEEL_OBJ_PARTITION && type != KEEL_OBJ_FRAME && type != KEEL_OBJ_VM &&
-	    type != KEEL_OBJ_VCPU)
+	    type != KEEL_OBJ_VCPU && type != KEEL_OBJ_UNTYPED)
 		return -KEEL_EINVAL;
 	void *obj = retype_object(uc->obj, type, a[2]);
 	if (!obj)
 		return -KEEL_ENOMEM;
 	cap_install(&dst->cspace, a[4], type, obj, KEEL_R_ALL, 0);
 	dst->cspace.slots[a[4]].parent = uc;
+	return 0;
+}
+
+static long sys_untyped_reset(struct thread *t, const uint64_t *a)
+{
+	struct untyped *u;
+	LOOKUP(t, a[0], KEEL_OBJ_UNTYPED, KEEL_R_CONTROL, u);
+	return untyped_reset(u, t);
+}
+
+static long sys_untyped_info(struct thread *t, const uint64_t *a)
+{
+	struct untyped *u;
+	LOOKUP(t, a[0], KEEL_OBJ_UNTYPED, KEEL_R_READ, u);
+	regs_set(&t->regs, 1, u->base);
+	regs_set(&t->regs, 2, u->size);
+	regs_set(&t->regs, 3, untyped_free_bytes(u));
 	return 0;
 }
 
@@ -584,6 +626,8 @@ static const sys_fn sys_table[KEEL_SYS_COUNT] = {
         [KEEL_SYS_VM_MMIO_ROUTE] = sys_vm_mmio_route,
         [KEEL_SYS_INFO_SYSTEM] = sys_info_system,
         [KEEL_SYS_EP_BIND] = sys_ep_bind,
+        [KEEL_SYS_UNTYPED_RESET] = sys_untyped_reset,
+        [KEEL_SYS_UNTYPED_INFO] = sys_untyped_info,
 };
 
 void syscall_keel(struct thread *t)

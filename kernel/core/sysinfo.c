@@ -13,8 +13,10 @@
 #include <keel/partition.h>
 #include <keel/smp.h>
 #include <keel/syscall.h>
+#include <keel/sysinfo.h>
 #include <keel/thread.h>
 #include <keel/uaccess.h>
+#include <keel/untyped.h>
 #include <string.h>
 
 long sys_info_threads(struct thread *t, const uint64_t *a);
@@ -136,7 +138,8 @@ static struct notification *console_listener;
 
 static void notify_console(void)
 {
-	ntfn_signal(console_listener, KEEL_LOG_BADGE);
+	if (console_listener)
+		ntfn_signal(console_listener, KEEL_LOG_BADGE);
 }
 
 long sys_console_claim(struct thread *t, const uint64_t *a)
@@ -157,6 +160,19 @@ long sys_console_claim(struct thread *t, const uint64_t *a)
 	/* Where the console's output takes over from the kernel's own. */
 	regs_set(&t->regs, 1, log_position());
 	return 0;
+}
+
+void console_forget_inside(const struct untyped *u)
+{
+	if (!untyped_contains(u, console_listener)) {
+		if (console_listener)
+			ntfn_forget_inside(console_listener, u);
+		return;
+	}
+	/* Whoever owned the console can no longer hear of new lines. */
+	console_listener = NULL;
+	log_console_attach();
+	log_info("console", "the console's notification is gone: the kernel prints its log again");
 }
 
 long sys_info_system(struct thread *t, const uint64_t *a)

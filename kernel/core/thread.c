@@ -2,7 +2,9 @@
 #include <keel/endpoint.h>
 #include <keel/errno.h>
 #include <keel/kernel.h>
+#include <keel/notification.h>
 #include <keel/thread.h>
+#include <keel/untyped.h>
 #include <string.h>
 
 void thread_init(struct thread *t, uint32_t id)
@@ -76,4 +78,30 @@ void thread_stop(struct thread *t)
 	thread_release_partners(t);
 	ep_cancel(t);
 	thread_block(t, KEEL_TS_INACTIVE);
+}
+
+bool thread_stop_off_cpu(struct thread *t)
+{
+	/* thread_stop kicks the thread its CPU counts as current; after an
+	 * earlier stop, that CPU may still run it without counting it. */
+	bool kicked = sched_cpus[t->cpu].current == t;
+
+	thread_stop(t);
+	if (!t->on_cpu)
+		return true;
+	if (!kicked && t->cpu != arch_cpu_id())
+		arch_ipi_send(t->cpu);
+	return false;
+}
+
+void thread_forget_inside(struct thread *t, const struct untyped *u)
+{
+	if (!t->blocked_on)
+		return;
+	if (untyped_contains(u, t->blocked_on))
+		ep_wait_fail(t);
+	else if (t->state == KEEL_TS_BLOCKED_WAIT)
+		ntfn_forget_inside(t->blocked_on, u);
+	else
+		ep_forget_inside(t->blocked_on, u);
 }

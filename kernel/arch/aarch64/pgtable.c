@@ -224,6 +224,35 @@ int pt_unmap(struct pgtable *pt, uint64_t va, uint64_t size)
 	return unmap_level(pt, pt->root, pt->start_level, va, va + size);
 }
 
+static bool unmap_phys_level(uint64_t *table, unsigned entries, unsigned level, uint64_t pa,
+                             uint64_t end)
+{
+	uint64_t size = level_size(level);
+	bool any = false;
+
+	for (unsigned i = 0; i < entries; i++) {
+		uint64_t d = table[i];
+		if (is_table(d, level)) {
+			any |= unmap_phys_level(table_of(d), PT_ENTRIES, level + 1, pa, end);
+		} else if (d & PTE_VALID) {
+			uint64_t lo = d & PTE_ADDR_MASK & ~(size - 1);
+			if (lo < end && pa < lo + size) {
+				table[i] = 0;
+				any = true;
+			}
+		}
+	}
+	return any;
+}
+
+bool pt_unmap_phys(struct pgtable *pt, uint64_t pa, uint64_t size)
+{
+	if (!size)
+		return false;
+	return unmap_phys_level(pt->root, level_entries(pt, pt->start_level), pt->start_level, pa,
+	                        pa + size);
+}
+
 static bool range_empty(const struct pgtable *pt, const uint64_t *table, unsigned level,
                         uint64_t va, uint64_t end)
 {

@@ -215,3 +215,27 @@ void arch_vcpu_reset(struct thread *vcpu)
 			cpu->last = NULL;
 	}
 }
+
+static bool inside(const void *p, uint64_t base, uint64_t size)
+{
+	return p && (uintptr_t)p - base < size;
+}
+
+/* cur_regs needs nothing: every return to EL0 sets it first. */
+void arch_memory_reused(uint64_t base, uint64_t size)
+{
+	for (unsigned c = 0; c < KEEL_MAX_CPUS; c++) {
+		struct cpu_local *cpu = &cpu_locals[c];
+		if (inside(cpu->fp_owner, base, size))
+			cpu->fp_owner = NULL; /* its registers there are dead */
+		if (inside(cpu->el1_owner, base, size))
+			cpu->el1_owner = NULL;
+		if (inside(cpu->space, base, size))
+			cpu->space = NULL;
+		/* A thread that lives on but loses its partition must not be
+		 * taken for already switched to when it next runs here. */
+		if (cpu->last &&
+		    (inside(cpu->last, base, size) || inside(cpu->last->partition, base, size)))
+			cpu->last = NULL;
+	}
+}

@@ -127,6 +127,13 @@ void arch_space_flush(unsigned vmid)
 	fake_arch.last_flushed_vmid = vmid;
 }
 
+void arch_memory_reused(uint64_t base, uint64_t size)
+{
+	fake_arch.memory_reused++;
+	fake_arch.reused_base = base;
+	fake_arch.reused_size = size;
+}
+
 void arch_irq_mask(unsigned intid)
 {
 	if (intid < FAKE_IRQS)

@@ -32,6 +32,9 @@ struct fake_arch {
 	/* arch_space_flush. */
 	unsigned space_flushes;
 	unsigned last_flushed_vmid;
+	/* arch_memory_reused: how often, and the last range. */
+	unsigned memory_reused;
+	uint64_t reused_base, reused_size;
 	/* Interrupt controller: per intid, unmasked or not and the CPU routed to. */
 	bool irq_unmasked[FAKE_IRQS];
 	unsigned irq_cpu[FAKE_IRQS];

@@ -65,6 +65,11 @@ int arch_vm_init(struct partition *vm);
  * EL1 registers for loaded, and the interrupts in its list registers go
  * back to its VM's distributor. */
 void arch_vcpu_reset(struct thread *vcpu);
+/* Untyped reset: memory [base, base + size) is about to hold new objects,
+ * and every thread there or in a partition there is stopped and off its
+ * CPU. No CPU may keep a pointer into it (FP/SIMD or EL1 owner, address
+ * space), nor take a thread of such a partition for the one it runs. */
+void arch_memory_reused(uint64_t base, uint64_t size);
 /* Memory about to be seen by a guest with its caches off: clean it to the
  * point of coherency, and drop stale instructions. */
 void arch_sync_for_guest(uint64_t phys, uint64_t size);

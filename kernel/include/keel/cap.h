@@ -55,6 +55,11 @@ void cap_delete(struct cap *c);
 unsigned cap_revoke(struct cap *c);
 /* Delete every capability in any cspace that names `obj` (object teardown). */
 unsigned cap_delete_all_to(const void *obj);
+struct untyped;
+/* Delete every capability in any cspace that names an object in u's range. */
+unsigned cap_delete_inside(const struct untyped *u);
+/* Call fn on every non-empty capability of every registered cspace. */
+void cap_for_each(void (*fn)(struct cap *c, const void *ctx), const void *ctx);
 
 unsigned cap_slot_of(const struct cap *c);
 

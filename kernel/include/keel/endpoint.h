@@ -53,6 +53,13 @@ int ep_bind(struct endpoint *ep, struct notification *n);
 bool ep_take_signal(struct endpoint *ep, uint64_t bits);
 /* Take `t` off the endpoint or notification queue it waits on, if any. */
 void ep_cancel(struct thread *t);
+/* The endpoint or notification `t` waits on is destroyed: its wait fails
+ * as a call without a reply would (thread_give_up_call), except that a
+ * fault or exit message is dropped and its sender stays stopped. */
+void ep_wait_fail(struct thread *t);
+struct untyped;
+/* Untyped reset: a bound notification in u's range is forgotten. */
+void ep_forget_inside(struct endpoint *ep, const struct untyped *u);
 /* Threads waiting in the endpoint's queues (for `ps`). */
 unsigned ep_queue_length(const struct endpoint *ep);
 

@@ -34,5 +34,10 @@ int irq_bind(struct irq_handler *h, struct notification *n, uint64_t badge);
 void irq_ack(struct irq_handler *h);
 /* From the arch layer, kernel lock held: a device interrupt fired. */
 void irq_dispatch(uint32_t intid);
+struct untyped;
+/* Untyped reset: handlers bound to a notification in u's range are
+ * unbound and their lines masked (until IRQ_BIND); the others' notifications
+ * forget an endpoint there they are bound to. */
+void irq_forget_inside(const struct untyped *u);
 
 #endif

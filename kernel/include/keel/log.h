@@ -41,6 +41,8 @@ uint64_t log_position(void);
 /* A service owns the UART now: log lines go only to the ring, and
  * `listener` runs (kernel lock held) after each new line. */
 void log_console_detach(void (*listener)(void));
+/* The service is gone: log lines go to the UART again, nobody listens. */
+void log_console_attach(void);
 
 #define log_err(subsys, ...)   klog(LOG_ERROR, subsys, __VA_ARGS__)
 #define log_warn(subsys, ...)  klog(LOG_WARN, subsys, __VA_ARGS__)

@@ -26,5 +26,8 @@ void ntfn_signal(struct notification *n, uint64_t badge);
 void ntfn_wait(struct notification *n, struct thread *t);
 /* Pending bits, cleared; 0 if none. */
 uint64_t ntfn_poll(struct notification *n);
+struct untyped;
+/* Untyped reset: an endpoint in u's range it is bound to is forgotten. */
+void ntfn_forget_inside(struct notification *n, const struct untyped *u);
 
 #endif

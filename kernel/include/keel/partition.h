@@ -62,4 +62,15 @@ struct partition *partition_first(void);
 struct partition *partition_by_id(uint32_t id);
 void partition_set_name(struct partition *p, const char *name);
 
+struct untyped;
+/* Untyped reset, first step: stop every thread in u's range and every
+ * thread of a partition there. True when none of them is still on a CPU. */
+bool partition_stop_inside(const struct untyped *u);
+/* Untyped reset, last step: partitions in u's range are destroyed and
+ * leave the partition list (their threads outside the range are left
+ * INACTIVE without a partition); every other partition loses its threads
+ * in the range, its waits on and bindings to objects there, a fault
+ * endpoint or MMIO route there, and its mappings of memory there. */
+void partition_forget_inside(const struct untyped *u);
+
 #endif

@@ -74,5 +74,13 @@ void thread_give_up_call(struct thread *caller);
 void thread_stop(struct thread *t);
 /* Deliver a result to a thread that is not running: x0 = err. */
 void thread_set_result(struct thread *t, long err);
+/* Stop t (thread_stop); true if no CPU runs it any more, otherwise its
+ * CPU is made to enter the kernel and save its registers soon. */
+bool thread_stop_off_cpu(struct thread *t);
+struct untyped;
+/* Untyped reset, for a thread outside u's range: a wait on an object
+ * there fails (ep_wait_fail); the object it waits on outside forgets its
+ * binding to one there. */
+void thread_forget_inside(struct thread *t, const struct untyped *u);
 
 #endif

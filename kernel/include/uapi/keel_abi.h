@@ -105,8 +105,8 @@ enum keel_sys {
 	KEEL_SYS_CAP_DELETE = 13, /* x0 slot */
 	KEEL_SYS_CAP_REVOKE = 14, /* x0 slot: delete everything derived from it -> x1 count */
 	KEEL_SYS_CAP_INFO = 15,   /* x0 slot -> x1 type, x2 rights, x3 badge */
-	KEEL_SYS_RETYPE =
-	        16, /* x0 untyped, x1 type, x2 size, x3 dest partition slot, x4 dest slot */
+	/* x0 untyped, x1 type, x2 size (frames, untyped), x3 dest partition slot, x4 dest slot */
+	KEEL_SYS_RETYPE = 16,
 	KEEL_SYS_FRAME_MAP = 17,        /* x0 frame, x1 partition slot, x2 ipa, x3 rights */
 	KEEL_SYS_FRAME_UNMAP = 18,      /* x0 frame, x1 partition slot, x2 ipa */
 	KEEL_SYS_FRAME_INFO = 19,       /* x0 frame -> x1 phys, x2 size */
@@ -141,6 +141,12 @@ enum keel_sys {
 	 * endpoint also returns the notification's signals, with badge
 	 * KEEL_BADGE_SIGNAL and the bits in w0 */
 	KEEL_SYS_EP_BIND = 40,
+	/* x0 = untyped (control): destroy every object carved from it, directly
+	 * or through child untypeds, and every reference to one; the next
+	 * RETYPE starts at its base again. -KEEL_EBUSY: a thread there is
+	 * still on a CPU (now stopped): call again */
+	KEEL_SYS_UNTYPED_RESET = 41,
+	KEEL_SYS_UNTYPED_INFO = 42, /* x0 = untyped (read) -> x1 base, x2 size, x3 free bytes */
 	KEEL_SYS_COUNT
 };
 

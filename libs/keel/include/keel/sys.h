@@ -209,6 +209,27 @@ static inline long keel_retype(unsigned long untyped, unsigned long type, unsign
 	return keel_svc(KEEL_SYS_RETYPE, r);
 }
 
+/* Destroys everything carved from the untyped (docs/abi.md); -KEEL_EBUSY
+ * means a thread there was still on a CPU: call again. */
+static inline long keel_untyped_reset(unsigned long untyped)
+{
+	unsigned long r[8] = {untyped};
+	return keel_svc(KEEL_SYS_UNTYPED_RESET, r);
+}
+
+static inline long keel_untyped_info(unsigned long untyped, unsigned long *base,
+                                     unsigned long *size, unsigned long *free_bytes)
+{
+	unsigned long r[8] = {untyped};
+	long err = keel_svc(KEEL_SYS_UNTYPED_INFO, r);
+	if (!err) {
+		keel_out(base, r[1]);
+		keel_out(size, r[2]);
+		keel_out(free_bytes, r[3]);
+	}
+	return err;
+}
+
 /* Memory. */
 
 static inline long keel_frame_map(unsigned long frame, unsigned long part, unsigned long ipa,

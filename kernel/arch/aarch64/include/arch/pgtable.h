@@ -74,6 +74,10 @@ int pt_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size, unsigned
 /* Remove every mapping in [va, va+size); blocks must be covered whole.
  * The caller invalidates the TLB. 0, -KEEL_EINVAL or -KEEL_ERANGE. */
 int pt_unmap(struct pgtable *pt, uint64_t va, uint64_t size);
+/* Remove every page or block whose physical memory meets [pa, pa+size),
+ * wherever it is mapped. Returns whether there was any. The caller
+ * invalidates the TLB; table pages stay allocated. */
+bool pt_unmap_phys(struct pgtable *pt, uint64_t pa, uint64_t size);
 /* Whether nothing at all is mapped in [va, va+size). */
 bool pt_range_empty(const struct pgtable *pt, uint64_t va, uint64_t size);
 /* Translate va; returns false if unmapped. */
