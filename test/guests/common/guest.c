@@ -18,6 +18,12 @@ void put_hex(uint32_t v)
 		put("0123456789abcdef"[(v >> i) & 0xf]);
 }
 
+void put_hex64(uint64_t v)
+{
+	for (int i = 60; i >= 0; i -= 4)
+		put("0123456789abcdef"[(v >> i) & 0xf]);
+}
+
 void put_dec(uint64_t v)
 {
 	char buf[21];
@@ -48,4 +54,14 @@ _Noreturn void guest_unexpected(unsigned long vector)
 __attribute__((weak)) void guest_sync(void)
 {
 	guest_unexpected(0x200);
+}
+
+__attribute__((weak)) void guest_irq(void)
+{
+	guest_unexpected(0x280);
+}
+
+__attribute__((weak)) void guest_serror(void)
+{
+	guest_unexpected(0x380);
 }

@@ -29,21 +29,33 @@
 #define PPI_VTIMER      27
 #define SPI_UART        33
 
-/* Called by start.S: the program, its IRQ handler and its synchronous
- * exception handler (the default one reports the exception and stops). */
+/* Called by start.S: the program, its IRQ, synchronous exception and
+ * SError handlers (the default ones report the exception and stop). */
 void guest_main(void);
 void guest_irq(void);
 void guest_sync(void);
+void guest_serror(void);
 _Noreturn void guest_unexpected(unsigned long vector);
 
+/* Device accesses, each one plain load or store. A volatile access in C
+ * may become a pair or a writeback form (a store with post-increment in a
+ * loop), for which a hypervisor gets no syndrome (ESR ISV=0) and which it
+ * cannot emulate: Keel answers those with an abort. */
 static inline uint32_t rd32(unsigned long a)
 {
-	return *(volatile uint32_t *)a;
+	uint32_t v;
+	__asm__ volatile("ldr %w0, [%1]" : "=r"(v) : "r"(a) : "memory");
+	return v;
 }
 
 static inline void wr32(unsigned long a, uint32_t v)
 {
-	*(volatile uint32_t *)a = v;
+	__asm__ volatile("str %w0, [%1]" ::"rZ"(v), "r"(a) : "memory");
+}
+
+static inline void wr8(unsigned long a, uint8_t v)
+{
+	__asm__ volatile("strb %w0, [%1]" ::"rZ"(v), "r"(a) : "memory");
 }
 
 static inline uint64_t counter(void)
@@ -63,6 +75,7 @@ static inline uint64_t counter_freq(void)
 void put(char c);
 void puts_(const char *s);
 void put_hex(uint32_t v);
+void put_hex64(uint64_t v);
 void put_dec(uint64_t v);
 /* PSCI SYSTEM_OFF; returns only if it failed. */
 void psci_system_off(void);

@@ -11,9 +11,9 @@ _start:
 1:	wfe
 	b	1b
 
-/* EL1 vectors: an IRQ or a synchronous exception (the injected abort) on
- * the EL1h stack is expected; anything else reports its vector offset and
- * stops. */
+/* EL1 vectors: an IRQ, a synchronous exception (the injected abort) or an
+ * SError on the EL1h stack is expected; anything else reports its vector
+ * offset and stops. */
 	.macro	unexpected off
 	.balign	0x80
 	mov	x0, #\off
@@ -38,7 +38,12 @@ vectors:
 	ldr	x30, =guest_irq
 	b	save_and_call
 	unexpected 0x300
-	unexpected 0x380
+	.balign	0x80
+	/* 0x380: SError, current EL with SP_ELx; only a guest that unmasks
+	 * PSTATE.A (intruder) can take one. */
+	stp	x29, x30, [sp, #-176]!
+	ldr	x30, =guest_serror
+	b	save_and_call
 	unexpected 0x400
 	unexpected 0x480
 	unexpected 0x500
