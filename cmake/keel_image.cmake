@@ -1,10 +1,11 @@
 # keel_image(NAME <img> SYSTEM <system .dts> SERVICES <names...>
-#            [FILES <bundle name>=<path>...])
+#            [FILES <bundle name>=<path>...] [GENERATED <bundle name>=<path>...])
 #
 # A bootable image: the kernel plus a boot bundle holding the named service
 # ELFs, the compiled system configuration (as "system.dtb") and raw FILES
 # under the given names (guest kernels and initrds, which the VM
-# descriptions name). Writes ${CMAKE_BINARY_DIR}/<img>.img (raw arm64 Image)
+# descriptions name), and GENERATED files, outputs of custom commands of
+# the top-level directory (the MVM's initramfs). Writes ${CMAKE_BINARY_DIR}/<img>.img (raw arm64 Image)
 # and <img>.elf. Called from the top-level CMakeLists.txt after services/,
 # so every service target exists.
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
@@ -15,7 +16,7 @@ set(KEEL_GUEST_DIR "${CMAKE_SOURCE_DIR}/build/guests" CACHE PATH
     "Guest images for the boot bundle (built by scripts/guest-images)")
 
 function(keel_image)
-  cmake_parse_arguments(PARSE_ARGV 0 arg "" "NAME;SYSTEM" "SERVICES;FILES")
+  cmake_parse_arguments(PARSE_ARGV 0 arg "" "NAME;SYSTEM" "SERVICES;FILES;GENERATED")
   set(dtb ${CMAKE_BINARY_DIR}/${arg_NAME}-system.dtb)
   set(bundle ${CMAKE_BINARY_DIR}/${arg_NAME}-bundle.bin)
   get_filename_component(dts_dir ${arg_SYSTEM} DIRECTORY)
@@ -41,6 +42,12 @@ function(keel_image)
       message(FATAL_ERROR "keel_image(${arg_NAME}): ${path} is missing; "
         "run scripts/guest-images to build the guest images (or set KEEL_GUEST_DIR)")
     endif()
+    list(APPEND pairs ${pair})
+    list(APPEND files ${path})
+  endforeach()
+  foreach(pair ${arg_GENERATED})
+    string(REPLACE "=" ";" name_path ${pair})
+    list(GET name_path 1 path)
     list(APPEND pairs ${pair})
     list(APPEND files ${path})
   endforeach()

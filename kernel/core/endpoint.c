@@ -25,7 +25,7 @@ static void deliver(struct thread *to, const uint64_t *msg, uint64_t badge)
 static void sender_done(struct thread *sender, struct thread *receiver, bool call, bool fault)
 {
 	if (fault) {
-		sender->state = sender->ipc_fault_state;
+		thread_end(sender, sender->ipc_fault_state);
 	} else if (call) {
 		/* A server that takes a new call without replying to the last one
 		 * gives that one up: its caller learns so instead of waiting forever. */
@@ -161,7 +161,7 @@ void ep_wait_fail(struct thread *t)
 
 	ep_cancel(t);
 	if (fault)
-		t->state = t->ipc_fault_state; /* as if it had no fault endpoint */
+		thread_end(t, t->ipc_fault_state); /* as if it had no fault endpoint */
 	else
 		thread_give_up_call(t);
 }

@@ -23,7 +23,7 @@ void fault_raise(struct thread *t, unsigned kind, uint64_t a, uint64_t b, uint64
 	thread_release_partners(t);
 	if (!p->fault_ep) {
 		thread_stop(t);
-		t->state = (uint8_t) final;
+		thread_end(t, final);
 		return;
 	}
 	uint64_t msg[KEEL_MSG_WORDS] = {kind, a, b, c, t->id, p->id};

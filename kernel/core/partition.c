@@ -68,7 +68,7 @@ void partition_destroy(struct partition *p)
 	{
 		struct thread *t = container_of(pos, struct thread, partition_node);
 		thread_stop(t);
-		t->state = KEEL_TS_EXITED;
+		thread_end(t, KEEL_TS_EXITED);
 	}
 	for (unsigned i = 1; i < KEEL_CSPACE_SLOTS; i++)
 		cap_delete(&p->cspace.slots[i]);

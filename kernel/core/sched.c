@@ -15,6 +15,7 @@ void sched_init(struct sched_cpu *s, uint64_t slice_ticks)
 	s->need_resched = false;
 	s->dirty = true;
 	s->armed_event = SCHED_NO_EVENT;
+	s->placed = 0;
 }
 
 static int top_ready_prio(const struct sched_cpu *s)

@@ -17,19 +17,46 @@ void thread_init(struct thread *t, uint32_t id)
 	list_init(&t->partition_node);
 }
 
+/* True when t was not placed and now is. */
+static bool place(struct thread *t)
+{
+	if (t->placed)
+		return false;
+	t->placed = true;
+	sched_cpus[t->cpu].placed++;
+	return true;
+}
+
+static void unplace(struct thread *t)
+{
+	if (!t->placed)
+		return;
+	t->placed = false;
+	sched_cpus[t->cpu].placed--;
+}
+
 void thread_wake(struct thread *t)
 {
 	struct sched_cpu *s = &sched_cpus[t->cpu];
+	bool joins_one = place(t) && s->placed == 2;
 
 	uint64_t now = arch_counter();
 
 	sched_make_ready(s, t, now);
 	/* Another CPU must hear of it when t preempts its thread, and also when
 	 * t brings it an earlier deadline (a slice end, a replenishment): only
-	 * that CPU can set its own timer, which may be off (tickless). */
+	 * that CPU can set its own timer, which may be off (tickless). And when
+	 * t joins a thread that was alone there: a vCPU may be idling in its
+	 * guest's WFI, which must trap again, or t, if of lower priority, would
+	 * wait for that vCPU's next exit. */
 	if (t->cpu != arch_cpu_id() &&
-	    (s->need_resched || sched_next_event(s, now) < s->armed_event))
+	    (s->need_resched || sched_next_event(s, now) < s->armed_event || joins_one))
 		arch_ipi_send(t->cpu);
+}
+
+static bool ends_placement(unsigned state)
+{
+	return state == KEEL_TS_INACTIVE || state == KEEL_TS_FAULTED || state == KEEL_TS_EXITED;
 }
 
 void thread_block(struct thread *t, unsigned state)
@@ -39,9 +66,17 @@ void thread_block(struct thread *t, unsigned state)
 
 	sched_remove(s, t);
 	t->state = (uint8_t)state;
+	if (ends_placement(state))
+		unplace(t);
 	/* That CPU is in the thread right now: make it enter the kernel and pick again. */
 	if (running_elsewhere)
 		arch_ipi_send(t->cpu);
+}
+
+void thread_end(struct thread *t, unsigned state)
+{
+	t->state = (uint8_t)state;
+	unplace(t);
 }
 
 void thread_set_result(struct thread *t, long err)

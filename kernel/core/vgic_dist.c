@@ -21,6 +21,8 @@
 
 enum bit_reg { REG_ENABLE, REG_PENDING, REG_ACTIVE };
 
+_Static_assert(VGIC_PRIVATE == 32 && VGIC_SPIS % 32 == 0, "pending bitmaps: whole words");
+
 static struct vgic_irq *irq_of(struct vgic_dist *d, unsigned vcpu, unsigned intid)
 {
 	if (intid < VGIC_PRIVATE)
@@ -32,7 +34,6 @@ void vgic_dist_init(struct vgic_dist *d, unsigned vcpus)
 {
 	memset(d, 0, sizeof(*d));
 	d->vcpus = vcpus > VGIC_MAX_VCPUS ? VGIC_MAX_VCPUS : vcpus;
-	d->scan_limit = VGIC_PRIVATE;
 	for (unsigned v = 0; v < d->vcpus; v++)
 		for (unsigned i = 0; i < 16; i++) {
 			d->priv[v][i].enabled = true; /* SGIs are always enabled on GIC-400 */
@@ -40,6 +41,20 @@ void vgic_dist_init(struct vgic_dist *d, unsigned vcpus)
 		}
 	for (unsigned i = 0; i < VGIC_SPIS; i++)
 		d->spi[i].targets = 1;
+}
+
+/* After any change to intid's pending state or SGI sources. */
+static void note_pending(struct vgic_dist *d, unsigned vcpu, unsigned intid)
+{
+	const struct vgic_irq *irq = irq_of(d, vcpu, intid);
+	uint32_t *word = intid < VGIC_PRIVATE ? &d->priv_pending[vcpu]
+	                                      : &d->spi_pending[(intid - VGIC_PRIVATE) / 32];
+	uint32_t bit = 1u << (intid % 32);
+
+	if (irq->pending || irq->sgi_sources)
+		*word |= bit;
+	else
+		*word &= ~bit;
 }
 
 static bool *bit_field(struct vgic_irq *irq, enum bit_reg r)
@@ -68,10 +83,10 @@ static void write_bits(struct vgic_dist *d, unsigned vcpu, unsigned first, enum 
 		if ((r == REG_ENABLE || r == REG_PENDING) && first + i < 16)
 			continue; /* SGI enables are fixed; SGIs pend through GICD_SGIR only */
 		*bit_field(irq, r) = set;
-		if (r == REG_ENABLE && set && first + i >= d->scan_limit)
-			d->scan_limit = first + i + 1;
 		if (r == REG_PENDING && !set)
 			irq->sgi_sources = 0;
+		if (r == REG_PENDING)
+			note_pending(d, vcpu, first + i);
 	}
 }
 
@@ -140,9 +155,12 @@ static void send_sgi(struct vgic_dist *d, unsigned vcpu, uint32_t value)
 		targets = (uint8_t)(1u << vcpu);
 	else if (filter == 3)
 		return;
-	for (unsigned v = 0; v < d->vcpus; v++)
-		if (targets & (1u << v))
+	for (unsigned v = 0; v < d->vcpus; v++) {
+		if (targets & (1u << v)) {
 			d->priv[v][sgi].sgi_sources |= (uint8_t)(1u << vcpu);
+			note_pending(d, v, sgi);
+		}
+	}
 }
 
 uint32_t vgic_dist_read(struct vgic_dist *d, unsigned vcpu, uint32_t off, unsigned width)
@@ -212,6 +230,7 @@ void vgic_set_line(struct vgic_dist *d, unsigned vcpu, unsigned intid, bool leve
 		irq->pending = true;
 	else if (irq->level_cfg)
 		irq->pending = false; /* a level interrupt stops being pending with its line */
+	note_pending(d, vcpu, intid);
 }
 
 static bool deliverable(const struct vgic_irq *irq)
@@ -219,6 +238,8 @@ static bool deliverable(const struct vgic_irq *irq)
 	return irq->enabled && !irq->active && !irq->in_lr && (irq->pending || irq->sgi_sources);
 }
 
+/* On every entry to a vCPU that may have something new: only the pending
+ * interrupts are looked at, in increasing order. */
 unsigned vgic_next_pending(const struct vgic_dist *d, unsigned vcpu)
 {
 	unsigned best = VGIC_NONE;
@@ -226,16 +247,20 @@ unsigned vgic_next_pending(const struct vgic_dist *d, unsigned vcpu)
 
 	if (!d->enabled || vcpu >= d->vcpus)
 		return VGIC_NONE;
-	for (unsigned i = 0; i < d->scan_limit; i++) {
-		const struct vgic_irq *irq =
-		        i < VGIC_PRIVATE ? &d->priv[vcpu][i] : &d->spi[i - VGIC_PRIVATE];
-		if (!deliverable(irq))
-			continue;
-		if (i >= VGIC_PRIVATE && !(irq->targets & (1u << vcpu)))
-			continue;
-		if (irq->priority < best_prio) {
-			best = i;
-			best_prio = irq->priority;
+	for (unsigned w = 0; w < VGIC_IRQS / 32; w++) {
+		uint32_t bits = w == 0 ? d->priv_pending[vcpu] : d->spi_pending[w - 1];
+		for (; bits; bits &= bits - 1) {
+			unsigned i = 32 * w + (unsigned)__builtin_ctz(bits);
+			const struct vgic_irq *irq =
+			        i < VGIC_PRIVATE ? &d->priv[vcpu][i] : &d->spi[i - VGIC_PRIVATE];
+			if (!deliverable(irq))
+				continue;
+			if (i >= VGIC_PRIVATE && !(irq->targets & (1u << vcpu)))
+				continue;
+			if (irq->priority < best_prio) {
+				best = i;
+				best_prio = irq->priority;
+			}
 		}
 	}
 	return best;
@@ -253,6 +278,7 @@ void vgic_acknowledge(struct vgic_dist *d, unsigned vcpu, unsigned intid)
 	} else if (!irq->level_cfg) {
 		irq->pending = false;
 	}
+	note_pending(d, vcpu, intid);
 }
 
 void vgic_deactivate(struct vgic_dist *d, unsigned vcpu, unsigned intid)
@@ -276,6 +302,7 @@ unsigned vgic_lr_take(struct vgic_dist *d, unsigned vcpu, unsigned intid)
 		/* PPIs (the virtual timer) are raised once per event by the kernel. */
 		irq->pending = false;
 	}
+	note_pending(d, vcpu, intid);
 	return source;
 }
 

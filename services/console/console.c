@@ -14,6 +14,13 @@
  * the focus. The kernel log is printed whoever has the focus, so that
  * faults are never hidden.
  *
+ * Guests come and go at run time (vmm announces them to devemu, which
+ * marks them in the channel, conring.h): the console lists the guests
+ * present, and a guest that goes away while it has the focus leaves it to
+ * the shell. `keelctl console NAME` arrives as a focus request in the
+ * channel and acts as Ctrl-T N would. That part, with no system calls, is
+ * guests.c; this file has the UART, the kernel log, keys and the loop.
+ *
  * All of its state is in struct console, the record a successor would take
  * over on a live swap.
  */
@@ -34,9 +41,6 @@
 #define INT_RX           (1u << 4)
 #define INT_RT           (1u << 6)
 
-/* Guest output printed per guest per pass, so that input keeps flowing. */
-#define GUEST_BURST 4096
-
 static struct console con;
 
 static uint32_t reg_read(unsigned off)
@@ -49,7 +53,7 @@ static void reg_write(unsigned off, uint32_t v)
 	*(volatile uint32_t *)(con.uart_va + off) = v;
 }
 
-static void putc_raw(char c)
+void console_putc_raw(char c)
 {
 	while (reg_read(PL011_FR) & FR_TXFF)
 		;
@@ -59,8 +63,8 @@ static void putc_raw(char c)
 void console_putc(char c)
 {
 	if (c == '\n')
-		putc_raw('\r');
-	putc_raw(c);
+		console_putc_raw('\r');
+	console_putc_raw(c);
 }
 
 void console_write(const char *s, size_t n)
@@ -74,10 +78,10 @@ void console_puts(const char *s)
 	console_write(s, strlen(s));
 }
 
-static void prompt(void)
+static void prompt(const struct console *c)
 {
 	console_puts("keel> ");
-	console_write(con.line, con.line_len);
+	console_write(c->line, c->line_len);
 }
 
 static void drain_log(void)
@@ -94,97 +98,20 @@ static void drain_log(void)
 		con.log_seq = next;
 	}
 	if (printed && con.prompt_shown)
-		prompt();
+		prompt(&con);
 }
 
-/* --- guest consoles ---------------------------------------------------- */
-
-static struct conguest *guest(unsigned n)
+void console_show_prompt(struct console *c)
 {
-	if (!con.chan || n < 1 || n > CONCHAN_GUESTS)
-		return NULL;
-	struct conguest *g = &con.chan->guest[n - 1];
-	return conring_load(&g->present) ? g : NULL;
-}
-
-const char *console_guest_name(const struct console *c, unsigned n)
-{
-	(void)c;
-	struct conguest *g = guest(n);
-	return g ? g->name : NULL;
-}
-
-static void history_add(unsigned n, const uint8_t *s, uint32_t len)
-{
-	for (uint32_t i = 0; i < len; i++)
-		con.history[n].buf[con.history[n].count++ % CONSOLE_HISTORY] = (char)s[i];
-}
-
-static void history_replay(unsigned n)
-{
-	uint32_t count = con.history[n].count;
-	uint32_t len = count < CONSOLE_HISTORY ? count : CONSOLE_HISTORY;
-	if (count > CONSOLE_HISTORY)
-		console_puts("[...]\n");
-	for (uint32_t i = count - len; i != count; i++)
-		putc_raw(con.history[n].buf[i % CONSOLE_HISTORY]);
-	con.history[n].count = 0;
-}
-
-static void banner(unsigned n)
-{
-	char buf[96];
-	const char *first = NULL;
-	unsigned other = 0;
-	for (unsigned i = 1; i <= CONCHAN_GUESTS && !first; i++)
-		if ((first = console_guest_name(&con, i)))
-			other = i;
-	if (n)
-		snprintf(buf, sizeof(buf), "\n[console: %s (Ctrl-T 0 for the hypervisor shell)]\n",
-		         console_guest_name(&con, n));
-	else if (first)
-		snprintf(buf, sizeof(buf), "\n[console: hypervisor shell (Ctrl-T %u for %s)]\n",
-		         other, first);
-	else
-		snprintf(buf, sizeof(buf), "\n[console: hypervisor shell]\n");
-	console_puts(buf);
-}
-
-bool console_focus(struct console *c, unsigned n)
-{
-	if (n && !guest(n))
-		return false;
-	if (n == c->focus)
-		return true;
-	if (c->prompt_shown)
-		console_puts("\r\033[K");
-	c->prompt_shown = false;
-	c->focus = n;
-	banner(n);
-	if (n)
-		history_replay(n);
-	/* Back in the shell: the prompt is drawn by whoever called us (the
-	 * escape handler or the shell command's caller). */
-	return true;
+	if (!c->focus && !c->prompt_shown) {
+		prompt(c);
+		c->prompt_shown = true;
+	}
 }
 
 static void show_prompt(void)
 {
-	if (!con.focus && !con.prompt_shown) {
-		prompt();
-		con.prompt_shown = true;
-	}
-}
-
-static void guest_input(unsigned n, char c)
-{
-	struct conguest *g = guest(n);
-	uint8_t b = (uint8_t)c;
-	if (!g)
-		return;
-	if (!conring_write(&g->in, g->in_data, CONCHAN_IN_SIZE, &b, 1, NULL))
-		g->in_dropped++;
-	con.kick = true;
+	console_show_prompt(&con);
 }
 
 static void kick_devemu(void)
@@ -194,46 +121,9 @@ static void kick_devemu(void)
 	con.kick = false;
 }
 
-/* Print (or keep) what the guests wrote; returns whether some is left. */
 static bool drain_guests(void)
 {
-	uint8_t buf[256];
-	bool more = false;
-
-	for (unsigned n = 1; n <= CONCHAN_GUESTS; n++) {
-		struct conguest *g = guest(n);
-		if (!g)
-			continue;
-		if (!con.seen[n]) {
-			con.seen[n] = true;
-			char num[4];
-			snprintf(num, sizeof(num), "%u", n);
-			if (con.boot_focus[0] &&
-			    (!strcmp(con.boot_focus, g->name) || !strcmp(con.boot_focus, num))) {
-				con.boot_focus[0] = '\0';
-				console_focus(&con, n);
-			}
-		}
-		uint32_t got, total = 0;
-		while (total < GUEST_BURST &&
-		       (got = conring_read(&g->out, g->out_data, CONCHAN_OUT_SIZE, buf,
-		                           sizeof(buf)))) {
-			total += got;
-			if (n == con.focus) {
-				for (uint32_t i = 0; i < got; i++)
-					putc_raw((char)buf[i]);
-			} else {
-				history_add(n, buf, got);
-			}
-		}
-		more |= total >= GUEST_BURST;
-		/* Room made after devemu found the ring full: wake it. */
-		uint32_t req = conring_load(&g->kick_req);
-		if (req != conring_load(&g->kick_ack)) {
-			conring_store(&g->kick_ack, req);
-			con.kick = true;
-		}
-	}
+	bool more = console_drain_guests(&con);
 	kick_devemu();
 	return more;
 }
@@ -244,7 +134,7 @@ static void escape_key(char c)
 	if (c == CONSOLE_ESCAPE) {
 		/* Ctrl-T Ctrl-T: the key itself, for whoever has the focus */
 		if (con.focus)
-			guest_input(con.focus, c);
+			console_guest_input(&con, con.focus, c);
 		return;
 	}
 	if (c >= '0' && c <= '0' + CONCHAN_GUESTS && console_focus(&con, (unsigned)(c - '0'))) {
@@ -255,16 +145,7 @@ static void escape_key(char c)
 	if (con.prompt_shown)
 		console_puts("\r\033[K");
 	con.prompt_shown = false;
-	console_puts("\n[console: Ctrl-T 0 hypervisor shell");
-	for (unsigned n = 1; n <= CONCHAN_GUESTS; n++) {
-		const char *name = console_guest_name(&con, n);
-		if (name) {
-			char buf[40];
-			snprintf(buf, sizeof(buf), ", Ctrl-T %u %s", n, name);
-			console_puts(buf);
-		}
-	}
-	console_puts(", Ctrl-T Ctrl-T a Ctrl-T]\n");
+	console_print_keys(&con);
 	show_prompt();
 }
 
@@ -295,7 +176,7 @@ static void input_char(char c)
 	} else if (c == CONSOLE_ESCAPE && con.chan) {
 		con.escape = true;
 	} else if (con.focus) {
-		guest_input(con.focus, c);
+		console_guest_input(&con, con.focus, c);
 	} else {
 		shell_input(c);
 	}

@@ -30,21 +30,38 @@ struct console {
 	char boot_focus[CONCHAN_NAME]; /* "focus=" until that guest appears */
 	bool escape;                   /* the escape key was the last input */
 	bool kick;                     /* devemu has work from us */
-	bool seen[CONCHAN_GUESTS + 1]; /* guests announced so far */
+	/* The guests as the console knows them: the channel's generation it
+	 * last saw (odd: a guest it lists) and that guest's name. */
+	uint32_t gen[CONCHAN_GUESTS + 1];
+	char name[CONCHAN_GUESTS + 1][CONCHAN_NAME];
 	struct {
 		uint32_t count; /* bytes kept since the last replay (may exceed the size) */
 		char buf[CONSOLE_HISTORY];
 	} history[CONCHAN_GUESTS + 1];
 };
 
+/* console.c: the UART (console_putc turns \n into \r\n, the raw one does
+ * not) and the shell's prompt, drawn if the shell has the focus. */
+void console_putc_raw(char c);
 void console_putc(char c);
 void console_write(const char *s, size_t n);
 void console_puts(const char *s);
-/* Run one shell command line. */
+void console_show_prompt(struct console *con);
+
+/* shell.c: run one shell command line. */
 void shell_run(struct console *con, char *line);
+
+/* guests.c: the guests' consoles, with no system calls. */
 /* Give the UART to console n (0 the shell, n guest n); false if there is no such guest. */
 bool console_focus(struct console *con, unsigned n);
-/* The name of guest n, or NULL if there is none. */
+/* The name of guest n, or NULL if the console does not list one. */
 const char *console_guest_name(const struct console *con, unsigned n);
+/* The line listing the consoles and their keys (Ctrl-T and any other key). */
+void console_print_keys(const struct console *con);
+/* A key for guest n (sets con->kick: devemu is to be woken). */
+void console_guest_input(struct console *con, unsigned n, char key);
+/* Print (or keep) what the guests wrote, follow guests coming and going
+ * and focus requests (may set con->kick); returns whether output is left. */
+bool console_drain_guests(struct console *con);
 
 #endif

@@ -186,6 +186,19 @@ static void uart(struct writer *w)
 	end(w);
 }
 
+/* Not a device any Linux driver binds, so keelctl may map it through
+ * /dev/mem (docs/management.md); the node tells keelctl it is there. */
+static void mgmt_mailbox(struct writer *w)
+{
+	char name[32];
+	node_name(name, sizeof(name), "keel-mgmt", GUEST_MGMT_BASE);
+	begin(w, name);
+	prop_str(w, "compatible", "keel,mgmt-mailbox-v1");
+	const uint64_t reg[] = {GUEST_MGMT_BASE, GUEST_MGMT_SIZE};
+	prop_reg(w, reg, 1);
+	end(w);
+}
+
 int guest_fdt_build(void *buf, size_t size, const struct guest_fdt_config *c)
 {
 	struct writer w = {buf, 0};
@@ -205,6 +218,8 @@ int guest_fdt_build(void *buf, size_t size, const struct guest_fdt_config *c)
 	cpus(&w, c);
 	gic_and_timer(&w, c);
 	uart(&w);
+	if (c->mgmt_mailbox)
+		mgmt_mailbox(&w);
 	end(&w);
 	if (!w.err)
 		w.err = fdt_finish(buf);

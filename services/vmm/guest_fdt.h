@@ -8,6 +8,7 @@
 #ifndef GUEST_FDT_H
 #define GUEST_FDT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The guest physical map (QEMU virt's addresses, so guests need nothing new). */
@@ -17,7 +18,9 @@
 #define GUEST_GICC_SIZE  0x2000ul
 #define GUEST_UART_BASE  0x09000000ul
 #define GUEST_UART_SIZE  0x1000ul
-#define GUEST_UART_SPI   1 /* INTID 33 */
+#define GUEST_UART_SPI   1            /* INTID 33 */
+#define GUEST_MGMT_BASE  0x0a000000ul /* the management VM's mailbox (mgmt.c) */
+#define GUEST_MGMT_SIZE  0x1000ul
 #define GUEST_RAM_BASE   0x40000000ul
 #define GUEST_UART_CLOCK 24000000u
 
@@ -26,6 +29,7 @@ struct guest_fdt_config {
 	unsigned vcpus;
 	const char *bootargs;
 	unsigned long initrd_start, initrd_end; /* IPAs; equal: no initrd */
+	bool mgmt_mailbox;                      /* the management VM */
 };
 
 /* Writes the tree into buf; 0, or a negative libfdt error (-FDT_ERR_NOSPACE). */

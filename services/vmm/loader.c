@@ -42,11 +42,23 @@ struct named_obj {
 };
 
 static struct named_obj named[MAX_NAMED];
-static unsigned long next_slot = VMM_SLOT_FIRST_DYN;
+static uint64_t slot_used; /* bit N: vmm's slot N is handed out */
 
 unsigned long slot_alloc(void)
 {
-	return next_slot < KEEL_CSPACE_SLOTS ? next_slot++ : 0;
+	for (unsigned long s = VMM_SLOT_FIRST_DYN; s < KEEL_CSPACE_SLOTS; s++) {
+		if (!(slot_used & (1ull << s))) {
+			slot_used |= 1ull << s;
+			return s;
+		}
+	}
+	return 0;
+}
+
+void slot_free(unsigned long slot)
+{
+	if (slot >= VMM_SLOT_FIRST_DYN && slot < KEEL_CSPACE_SLOTS)
+		slot_used &= ~(1ull << slot);
 }
 
 static unsigned long page_down(unsigned long v)
@@ -230,6 +242,7 @@ unsigned long named_endpoint_slot(const char *name)
 }
 
 struct child {
+	struct service *svc;
 	unsigned long part;
 	unsigned long shm_used;
 	unsigned long next_slot;
@@ -317,6 +330,28 @@ static long give_vm(struct child *c, const struct service_config *cfg, const cha
 	return give(c, slot, rights[0] ? parse_rights(rights) : KEEL_R_WRITE, key);
 }
 
+/* Remembered so that vmm can find the service behind a VM's UART route. */
+static void note_served(struct service *s, const char *ep)
+{
+	for (unsigned i = 0; i < SERVICE_MAX_SERVED; i++) {
+		if (!s->served[i][0]) {
+			snprintf(s->served[i], sizeof(s->served[i]), "%s", ep);
+			return;
+		}
+	}
+}
+
+long service_give(struct service *s, unsigned long src, unsigned long rights,
+                  unsigned long *child_slot)
+{
+	if (s->next_child_slot >= KEEL_CSPACE_SLOTS)
+		return -KEEL_ENOMEM;
+	long err = keel_cap_copy(src, s->partition_slot, s->next_child_slot, rights);
+	if (!err)
+		*child_slot = s->next_child_slot++;
+	return err;
+}
+
 static long give_cap(struct child *c, const struct service_config *cfg, const char *spec)
 {
 	char kind[8] = "", name[24] = "", rights[8] = "", alias[24] = "";
@@ -338,6 +373,8 @@ static long give_cap(struct child *c, const struct service_config *cfg, const ch
 			return -KEEL_ENOMEM;
 		char key[40];
 		snprintf(key, sizeof(key), "%s.%s", kind, alias[0] ? alias : name);
+		if (type == KEEL_OBJ_ENDPOINT && strchr(rights, 'r'))
+			note_served(c->svc, name);
 		return give(c, o->slot, parse_rights(rights), key);
 	}
 	if (!strcmp(kind, "shm"))
@@ -384,6 +421,8 @@ long service_start(const struct service_config *cfg, const void *image, size_t s
 	unsigned phnum;
 
 	memset(&c, 0, sizeof(c));
+	memset(out, 0, sizeof(*out));
+	c.svc = out;
 	c.part = slot_alloc();
 	c.next_slot = CHILD_FIRST_SLOT;
 	c.argv[c.argc++] = (char *)cfg->name;
@@ -410,5 +449,8 @@ long service_start(const struct service_config *cfg, const void *image, size_t s
 		err = start_thread(cfg, &c, entry, sp, &out->thread_slot);
 	snprintf(out->name, sizeof(out->name), "%s", cfg->name);
 	out->partition_slot = c.part;
+	out->next_child_slot = c.next_slot;
+	out->cpu = cfg->cpu;
+	out->prio = cfg->prio;
 	return err;
 }

@@ -12,8 +12,24 @@
 #include <keel/service.h>
 #include <keel_bundle.h>
 #include <stdio.h>
+#include <string.h>
 
 static struct service services[SERVICE_MAX];
+static unsigned service_count;
+
+struct service *service_at(unsigned i)
+{
+	return i < service_count ? &services[i] : NULL;
+}
+
+struct service *service_serving(const char *ep_name)
+{
+	for (unsigned i = 0; i < service_count; i++)
+		for (unsigned k = 0; k < SERVICE_MAX_SERVED; k++)
+			if (!strcmp(services[i].served[k], ep_name))
+				return &services[i];
+	return NULL;
+}
 
 static const void *bundle_file(const char *name, size_t *size)
 {
@@ -28,11 +44,23 @@ static const void *bundle_file(const char *name, size_t *size)
 	return bundle + e->offset;
 }
 
-static int start_services(const void *fdt)
+static struct service_config cfg[SERVICE_MAX];
+static int cfg_count;
+
+/* Read before the VMs are built: a real-time VM may not share their CPUs. */
+static unsigned long service_cpus(const void *fdt)
 {
-	static struct service_config cfg[SERVICE_MAX];
+	unsigned long mask = 1ul << 0; /* vmm's own */
+	cfg_count = config_read_services(fdt, cfg, SERVICE_MAX);
+	for (int i = 0; i < cfg_count; i++)
+		mask |= 1ul << cfg[i].cpu;
+	return mask;
+}
+
+static int start_services(void)
+{
 	size_t size;
-	int n = config_read_services(fdt, cfg, SERVICE_MAX), started = 0;
+	int n = cfg_count, started = 0;
 	for (int i = 0; i < n; i++) {
 		const void *image = bundle_file(cfg[i].image, &size);
 		if (!image) {
@@ -47,7 +75,7 @@ static int start_services(const void *fdt)
 			continue;
 		}
 		printf("started %s (priority %u, cpu %u)\n", cfg[i].name, cfg[i].prio, cfg[i].cpu);
-		started++;
+		service_count = (unsigned)++started;
 	}
 	return started;
 }
@@ -81,14 +109,18 @@ int main(void)
 	if (!fdt) {
 		printf("no system.dtb in the boot bundle\n");
 	} else {
-		vms_create(fdt, bundle_file);
-		printf("%d services started\n", start_services(fdt));
+		vms_create(fdt, bundle_file, service_cpus(fdt));
+		printf("%d services started\n", start_services());
 		vms_start();
 	}
 	for (;;) {
 		struct keel_msg m;
 		unsigned long badge;
-		if (keel_recv(VMM_SLOT_FAULT_EP, &m, &badge) == 0 && !vms_handle(badge, &m))
+		if (keel_recv(VMM_SLOT_FAULT_EP, &m, &badge))
+			continue;
+		if (badge == VMM_MGMT_BADGE)
+			mgmt_access(&m);
+		else if (!vms_handle(badge, &m))
 			report_fault(badge, &m);
 	}
 }

@@ -1,43 +1,49 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The VMs of /vms in the system configuration (format: vmdesc.c and
+ * Building and destroying VMs (format of a description: vmdesc.c and
  * docs/guests.md). Each is a VM object, its RAM as one frame at 0x40000000
- * and one vCPU object per `vcpus`; its exits come to vmm's fault endpoint
- * with badge VM_BADGE + index. Built in two steps around the services:
- * vms_create() validates every description and builds the VMs with their
- * vCPUs stopped, so that services can be given a VM ("vm:NAME" caps);
- * vms_start() routes the PL011 to its endpoint and starts vCPU 0.
+ * and one vCPU object per `vcpus`, all carved from a memory block of its
+ * own (memory.c); its exits come to vmm's fault endpoint with badge
+ * VM_BADGE + index. The VMs of /vms are built in two steps around the
+ * services: vms_create() builds them with their vCPUs stopped, so that
+ * services can be given a VM ("vm:NAME" caps); vms_start() routes the
+ * PL011 to its endpoint and starts vCPU 0. keelctl creates and destroys
+ * VMs at run time (mgmt.c).
  */
 #include "vm.h"
 #include "guest_fdt.h"
+#include "mgmt.h"
 #include "vmm.h"
+#include "vmset.h"
 
 #include <elf.h>
 #include <keel/service.h>
 #include <libfdt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#define VM_MAX 4
-
 static struct vm vms[VM_MAX];
-static int vm_count;
+static unsigned next_id = 1;
 static const void *(*bundle_file)(const char *name, size_t *size);
+static unsigned long service_cpus; /* bit N: a service runs on CPU N */
 
 /* ---- checks, before anything is allocated --------------------------------- */
 
-static unsigned long host_cpus = 1, host_flags;
+static unsigned long host_cpus, host_flags;
+static char check_err[VMDESC_ERR_MAX + 200];
 
 static int config_error(const struct vm_desc *d, const char *prop, const char *fmt, ...)
 {
-	char why[200];
+	char why[160];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	printf("config error in %s: property '%s': %s\n", d->path, prop, why);
+	snprintf(check_err, sizeof(check_err), "config error in %s: property '%s': %s", d->path,
+	         prop, why);
 	return -1;
 }
 
@@ -77,8 +83,10 @@ static int check_linux(struct vm *v)
 		return config_error(d, "kernel", "'%s' %s", d->image, why);
 	if (linux_layout(&li, d->ram_size, initrd_size, &v->layout, why, sizeof(why)))
 		return config_error(d, "memory-mib", "%s", why);
-	const struct guest_fdt_config cfg = {
-	        .ram_size = d->ram_size, .vcpus = d->vcpus, .bootargs = d->bootargs};
+	const struct guest_fdt_config cfg = {.ram_size = d->ram_size,
+	                                     .vcpus = d->vcpus,
+	                                     .bootargs = d->bootargs,
+	                                     .mgmt_mailbox = d->type == VM_TYPE_MVM};
 	int err = guest_fdt_build(dtb, sizeof(dtb), &cfg);
 	if (err)
 		return config_error(d, "bootargs", "guest device tree: %s", fdt_strerror(err));
@@ -96,9 +104,10 @@ static int vm_check(struct vm *v)
 		return config_error(&v->d, prop, "'%s' is not in the boot bundle", v->d.image);
 	/* Linux cannot run without its timer interrupt. */
 	if (v->d.kind == VM_KIND_LINUX && !(host_flags & KEEL_SYSTEM_VGIC)) {
-		printf("cannot start VM %s: this host's GIC has no GICv2 virtual CPU interface "
-		       "(Linux guests on a GICv3 host come later)\n",
-		       v->d.name);
+		snprintf(check_err, sizeof(check_err),
+		         "cannot start VM %s: this host's GIC has no GICv2 virtual CPU interface "
+		         "(Linux guests on a GICv3 host come later)",
+		         v->d.name);
 		return -1;
 	}
 	return v->d.kind == VM_KIND_LINUX ? check_linux(v) : check_elf(v);
@@ -132,6 +141,7 @@ static long fill_linux(void *mem, void *ctx)
 	        .bootargs = v->d.bootargs,
 	        .initrd_start = GUEST_RAM_BASE + l->initrd,
 	        .initrd_end = GUEST_RAM_BASE + l->initrd + l->initrd_size,
+	        .mgmt_mailbox = v->d.type == VM_TYPE_MVM,
 	};
 	return guest_fdt_build((uint8_t *)mem + l->dtb, LINUX_DTB_MAX, &cfg) ? -KEEL_EINVAL : 0;
 }
@@ -150,6 +160,16 @@ static long vm_load(struct vm *v)
 	                  v->d.kind == VM_KIND_LINUX ? fill_linux : fill_elf, v);
 }
 
+/* Unmapped, filled again, mapped again: mapping also cleans it for the
+ * guest's caches-off start. */
+long vm_ram_reload(struct vm *v)
+{
+	long err = keel_frame_unmap(v->ram_slot, v->slot, GUEST_RAM_BASE);
+	if (!err)
+		err = vm_load(v);
+	return err ? err : ram_map(v);
+}
+
 /* ---- building ----------------------------------------------------------- */
 
 /* The kernel object id of a capability in vmm's cspace, or 0. */
@@ -165,6 +185,12 @@ static unsigned long slot_object_id(unsigned long slot)
 	return 0;
 }
 
+static long carve(const struct vm *v, unsigned long type, unsigned long size, unsigned long *slot)
+{
+	*slot = slot_alloc();
+	return *slot ? keel_retype(v->mem->slot, type, size, 0, *slot) : -KEEL_ENOMEM;
+}
+
 /* vCPUs are configured in index order: the kernel numbers them so. */
 static long vcpus_build(struct vm *v)
 {
@@ -172,9 +198,7 @@ static long vcpus_build(struct vm *v)
 	long err = 0;
 	for (unsigned i = 0; i < d->vcpus && !err; i++) {
 		struct vcpu *c = &v->vcpu[i];
-		c->slot = slot_alloc();
-		err = c->slot ? keel_retype(KEEL_ROOT_SLOT_UNTYPED, KEEL_OBJ_VCPU, 0, 0, c->slot)
-		              : -KEEL_ENOMEM;
+		err = carve(v, KEEL_OBJ_VCPU, 0, &c->slot);
 		if (!err)
 			err = keel_thread_config(c->slot, v->slot, i ? 0 : v->entry, 0,
 			                         i ? 0 : v->arg);
@@ -186,18 +210,16 @@ static long vcpus_build(struct vm *v)
 	return err;
 }
 
+/* The RAM first: the block is 2 MiB aligned, so is the frame. */
 static long vm_build(struct vm *v, unsigned long badge)
 {
-	v->slot = slot_alloc();
-	v->ram_slot = slot_alloc();
-	if (!v->slot || !v->ram_slot)
-		return -KEEL_ENOMEM;
-	long err = keel_retype(KEEL_ROOT_SLOT_UNTYPED, KEEL_OBJ_VM, 0, 0, v->slot);
+	long err = mem_get(mem_vm_size(v->d.ram_size), &v->mem);
+	if (!err)
+		err = carve(v, KEEL_OBJ_FRAME, v->d.ram_size, &v->ram_slot);
+	if (!err)
+		err = carve(v, KEEL_OBJ_VM, 0, &v->slot);
 	if (!err)
 		err = keel_partition_config(v->slot, v->d.name, VMM_SLOT_FAULT_EP, badge);
-	if (!err)
-		err = keel_retype(KEEL_ROOT_SLOT_UNTYPED, KEEL_OBJ_FRAME, v->d.ram_size, 0,
-		                  v->ram_slot);
 	if (!err)
 		err = vm_load(v);
 	if (!err)
@@ -207,184 +229,137 @@ static long vm_build(struct vm *v, unsigned long badge)
 	return err;
 }
 
-int vms_create(const void *fdt, const void *(*file)(const char *name, size_t *size))
+/* The capabilities are gone with the memory block; their slot numbers too. */
+static void vm_free(struct vm *v)
 {
-	int parent = fdt_path_offset(fdt, "/vms"), node;
-	unsigned ncpus = 0;
+	long err = v->mem ? mem_put(v->mem) : 0;
+	if (err)
+		printf("VM %s: memory not given back: %s\n", v->d.name, keel_strerror(err));
+	slot_free(v->slot);
+	slot_free(v->ram_slot);
+	for (unsigned i = 0; i < VMDESC_MAX_VCPUS; i++)
+		slot_free(v->vcpu[i].slot);
+	free(v->blob);
+	memset(v, 0, sizeof(*v));
+}
+
+static int vms_check(const struct vm *v, char *err, size_t size)
+{
+	const struct vm_desc *others[VM_MAX];
+	unsigned n = 0;
+	for (unsigned i = 0; i < VM_MAX; i++)
+		if (vms[i].used && &vms[i] != v)
+			others[n++] = &vms[i].d;
+	return vmset_check(&v->d, others, n, service_cpus, err, size);
+}
+
+static struct vm *free_entry(void)
+{
+	for (unsigned i = 0; i < VM_MAX; i++)
+		if (!vms[i].used)
+			return &vms[i];
+	return NULL;
+}
+
+long vm_create(const void *fdt, int node, void *blob, struct vm **out, char *err, size_t size)
+{
+	struct vm *v = free_entry();
+	if (!host_cpus)
+		keel_info_system(KEEL_ROOT_SLOT_SYSINFO, &host_cpus, &host_flags);
+	if (!v) {
+		snprintf(err, size, "no room for another VM (%d at most)", VM_MAX);
+		free(blob);
+		return -KEEL_ENOMEM;
+	}
+	memset(v, 0, sizeof(*v));
+	v->used = true;
+	v->blob = blob;
+	check_err[0] = '\0';
+	if (vmdesc_read(fdt, node, (unsigned)host_cpus, &v->d, err, size) ||
+	    vms_check(v, err, size) || (vm_check(v) && snprintf(err, size, "%s", check_err))) {
+		free(blob);
+		memset(v, 0, sizeof(*v));
+		return -KEEL_EINVAL;
+	}
+	long e = vm_build(v, VM_BADGE + (unsigned long)(v - vms));
+	if (e) {
+		snprintf(err, size, "cannot build VM %s: %s", v->d.name, keel_strerror(e));
+		vm_free(v);
+		return e;
+	}
+	v->id = next_id++;
+	v->state = VM_CREATED;
+	*out = v;
+	return 0;
+}
+
+long vm_destroy(struct vm *v)
+{
+	vm_stop_all(v);
+	vm_console_detach(v);
+	vm_free(v);
+	return 0;
+}
+
+int vms_create(const void *fdt, const void *(*file)(const char *name, size_t *size),
+               unsigned long cpus_of_services)
+{
+	int parent = fdt_path_offset(fdt, "/vms"), node, built = 0;
 	bundle_file = file;
+	service_cpus = cpus_of_services;
 	if (parent < 0)
 		return 0;
 	fdt_for_each_subnode (node, fdt, parent) {
-		char err[VMDESC_ERR_MAX];
-		struct vm *v = &vms[vm_count];
-		if (vm_count == VM_MAX) {
-			printf("config: more than %d VMs, the rest are ignored\n", VM_MAX);
-			break;
-		}
-		if (!ncpus) {
-			keel_info_system(KEEL_ROOT_SLOT_SYSINFO, &host_cpus, &host_flags);
-			ncpus = (unsigned)host_cpus;
-		}
-		memset(v, 0, sizeof(*v));
-		if (vmdesc_read(fdt, node, ncpus, &v->d, err, sizeof(err))) {
+		char err[VMDESC_ERR_MAX + 200];
+		struct vm *v;
+		if (vm_create(fdt, node, NULL, &v, err, sizeof(err)))
 			printf("%s\n", err);
-			continue;
-		}
-		if (vm_check(v))
-			continue;
-		long e = vm_build(v, VM_BADGE + (unsigned long)vm_count);
-		if (e) {
-			printf("cannot build VM %s: %s\n", v->d.name, keel_strerror(e));
-			continue;
-		}
-		vm_count++;
+		else
+			built++;
 	}
-	return vm_count;
+	return built;
+}
+
+void vm_connect(struct vm *v)
+{
+	vm_console_attach(v);
+	if (v->d.type == VM_TYPE_MVM)
+		mgmt_attach(v);
+}
+
+struct vm *vm_at(unsigned i)
+{
+	return i < VM_MAX && vms[i].used ? &vms[i] : NULL;
+}
+
+struct vm *vm_by_name(const char *name)
+{
+	for (unsigned i = 0; i < VM_MAX; i++)
+		if (vms[i].used && !strcmp(vms[i].d.name, name))
+			return &vms[i];
+	return NULL;
 }
 
 unsigned long vm_cap_slot(const char *name)
 {
-	for (int i = 0; i < vm_count; i++)
-		if (!strcmp(vms[i].d.name, name))
-			return vms[i].slot;
-	return 0;
-}
-
-/* ---- running ------------------------------------------------------------ */
-
-long vm_vcpu_start(struct vm *v, unsigned index, unsigned long entry, unsigned long arg)
-{
-	struct vcpu *c = &v->vcpu[index];
-	long err = keel_thread_config(c->slot, v->slot, entry, 0, arg);
-	/* Just stopped on another CPU that has not left it yet: a moment. */
-	for (int tries = 0; err == -KEEL_EBUSY && tries < 1000; tries++) {
-		keel_yield();
-		err = keel_thread_config(c->slot, v->slot, entry, 0, arg);
-	}
-	if (!err)
-		err = keel_thread_start(c->slot);
-	c->on = !err;
-	if (!err)
-		v->running = true;
-	return err;
-}
-
-void vm_stop_all(struct vm *v)
-{
-	for (unsigned i = 0; i < v->d.vcpus; i++) {
-		keel_thread_stop(v->vcpu[i].slot);
-		v->vcpu[i].on = false;
-	}
-	v->running = false;
-}
-
-/* Stop, reload RAM from the bundle files, boot vCPU 0 again. The vGIC state
- * is the kernel's and stays as it was; a guest resets its distributor. */
-long vm_reset(struct vm *v)
-{
-	vm_stop_all(v);
-	v->line_len = 0;
-	long err = keel_frame_unmap(v->ram_slot, v->slot, GUEST_RAM_BASE);
-	if (!err)
-		err = vm_load(v);
-	if (!err)
-		err = ram_map(v); /* cleaned again, for the rebooted guest */
-	return err ? err : vm_vcpu_start(v, 0, v->entry, v->arg);
-}
-
-static void route_uart(struct vm *v)
-{
-	const struct vm_desc *d = &v->d;
-	unsigned long ep = named_endpoint_slot(d->uart_endpoint);
-	long err = ep ? keel_vm_mmio_route(v->slot, GUEST_UART_BASE, GUEST_UART_SIZE, ep,
-	                                   d->uart_badge)
-	              : -KEEL_ENOENT;
-	if (!ep)
-		printf("config error in %s: property 'uart-endpoint': no service has endpoint "
-		       "'%s'; "
-		       "vmm answers the UART\n",
-		       d->path, d->uart_endpoint);
-	else if (err)
-		printf("VM %s: cannot route the UART to '%s': %s; vmm answers it\n", d->name,
-		       d->uart_endpoint, keel_strerror(err));
+	const struct vm *v = vm_by_name(name);
+	return v ? v->slot : 0;
 }
 
 void vms_start(void)
 {
-	for (int i = 0; i < vm_count; i++) {
-		struct vm *v = &vms[i];
-		if (v->d.uart_endpoint)
-			route_uart(v);
-		long err = vm_vcpu_start(v, 0, v->entry, v->arg);
+	for (unsigned i = 0; i < VM_MAX; i++) {
+		struct vm *v = vm_at(i);
+		if (!v)
+			continue;
+		vm_connect(v);
+		long err = vm_start(v);
 		if (err) {
 			printf("cannot start VM %s: %s\n", v->d.name, keel_strerror(err));
 			continue;
 		}
-		printf("started VM %s (%u vCPU%s, %lu MiB, cpu %u)\n", v->d.name, v->d.vcpus,
-		       v->d.vcpus > 1 ? "s" : "", v->d.ram_size >> 20, v->d.cpus[0]);
+		printf("started VM %s (%s, %u vCPU%s, %lu MiB, cpu %u)\n", v->d.name,
+		       vmdesc_type_name(v->d.type), v->d.vcpus, v->d.vcpus > 1 ? "s" : "",
+		       v->d.ram_size >> 20, v->d.cpus[0]);
 	}
-}
-
-/* ---- exits -------------------------------------------------------------- */
-
-static struct vcpu *vcpu_by_id(struct vm *v, unsigned long id)
-{
-	for (unsigned i = 0; i < v->d.vcpus; i++)
-		if (v->vcpu[i].id && v->vcpu[i].id == id)
-			return &v->vcpu[i];
-	return NULL;
-}
-
-/* Nothing is at the address: an external abort for the guest to handle,
- * or the VM stops, as its description says. Either way it is logged. */
-static bool bad_access(struct vm *v, struct keel_msg *m)
-{
-	const char *dir = m->w[4] ? "write to" : "read of";
-	/* A guest looping on a bad access must not drown the console. */
-	bool quiet = v->bad_accesses++ >= VM_BAD_ACCESS_LOG_MAX;
-	if (v->bad_accesses == VM_BAD_ACCESS_LOG_MAX + 1)
-		printf("VM %s: further bad accesses are not logged\n", v->d.name);
-	if (v->d.stop_on_bad_access) {
-		vm_stop_all(v);
-		if (!quiet)
-			printf("VM %s: %s 0x%lx where nothing is: VM stopped\n", v->d.name, dir,
-			       m->w[1]);
-		return false;
-	}
-	if (!quiet)
-		printf("VM %s: %s 0x%lx where nothing is: external abort injected\n", v->d.name,
-		       dir, m->w[1]);
-	m->w[0] = 0;
-	m->w[1] = KEEL_EXIT_REPLY_ABORT;
-	return true;
-}
-
-/* Returns whether to reply (a vCPU turned off is stopped instead). */
-static bool vm_exit(struct vm *v, struct keel_msg *m)
-{
-	unsigned long kind = m->w[0];
-	if (kind == KEEL_EXIT_MMIO) {
-		unsigned long ipa = m->w[1];
-		if (ipa - GUEST_UART_BASE < GUEST_UART_SIZE) {
-			vuart_access(v, m);
-			return true;
-		}
-		return bad_access(v, m);
-	}
-	if (kind == KEEL_EXIT_HVC)
-		return psci_call(v, vcpu_by_id(v, m->w[5]), m);
-	/* A fault the kernel could not settle: the VM cannot go on. */
-	vm_stop_all(v);
-	printf("VM %s: stopped (kind %lu, 0x%lx, pc 0x%lx)\n", v->d.name, kind, m->w[1], m->w[2]);
-	return false;
-}
-
-bool vms_handle(unsigned long badge, struct keel_msg *m)
-{
-	unsigned long i = badge - VM_BADGE;
-	if (badge < VM_BADGE || i >= (unsigned long)vm_count)
-		return false;
-	if (vm_exit(&vms[i], m))
-		keel_reply(m);
-	return true;
 }

@@ -16,12 +16,14 @@
  *       uart-endpoint = "gvm-uart";  optional: the PL011's exits go to this
  *       uart-badge = <1>;            endpoint of the services, with this badge
  *       on-bad-access = "abort";     or "stop": a guest touching nothing
+ *       type = "gvm";                or "mvm" (management) or "rtvm" (real time)
  *   };
  *
  * Everything is checked here, before vmm allocates anything for the VM.
  */
 #include "vmdesc.h"
 
+#include <ctype.h>
 #include <libfdt.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -85,10 +87,10 @@ static int read_string(const struct reader *r, const char *prop, const char **s)
 static int check_known(const struct reader *r)
 {
 	static const char *const known[] = {
-	        "image",         "kernel",     "initrd",        "bootargs",
-	        "memory-mib",    "memory-kib", "vcpus",         "cpus",
-	        "cpu",           "priority",   "budget-us",     "period-us",
-	        "uart-endpoint", "uart-badge", "on-bad-access", "phandle"};
+	        "image",      "kernel",    "initrd",        "bootargs",   "memory-mib",
+	        "memory-kib", "vcpus",     "cpus",          "cpu",        "priority",
+	        "budget-us",  "period-us", "uart-endpoint", "uart-badge", "on-bad-access",
+	        "type",       "phandle"};
 	int prop;
 	fdt_for_each_property_offset (prop, r->fdt, r->node) {
 		const char *name;
@@ -223,6 +225,57 @@ static int read_bad_access(const struct reader *r)
 	return 0;
 }
 
+static int read_type(const struct reader *r)
+{
+	static const char *const names[] = {
+	        [VM_TYPE_GVM] = "gvm", [VM_TYPE_MVM] = "mvm", [VM_TYPE_RTVM] = "rtvm"};
+	const char *type = NULL;
+	if (read_string(r, "type", &type) < 0)
+		return -1;
+	r->d->type = VM_TYPE_GVM;
+	for (unsigned t = 0; type && t < sizeof(names) / sizeof(names[0]); t++)
+		if (!strcmp(type, names[t]))
+			r->d->type = (enum vm_type)t;
+	if (type && strcmp(type, names[r->d->type]))
+		return bad(r, "type", "must be \"gvm\", \"mvm\" or \"rtvm\", not \"%s\"", type);
+	return 0;
+}
+
+/* An RTVM owns its CPUs: one vCPU per CPU, and nothing to share by budget. */
+static int check_rtvm(const struct reader *r)
+{
+	const struct vm_desc *d = r->d;
+	if (d->type != VM_TYPE_RTVM)
+		return 0;
+	if (d->budget_us)
+		return bad(r, "budget-us", "does not apply to an RTVM, which owns its CPUs");
+	for (unsigned i = 0; i < d->vcpus; i++)
+		for (unsigned j = 0; j < i; j++)
+			if (d->cpus[i] == d->cpus[j])
+				return bad(r, "cpus",
+				           "names CPU %u twice; an RTVM has a CPU per vCPU",
+				           d->cpus[i]);
+	return 0;
+}
+
+/* Names appear in keelctl's protocol and on the console: no spaces. */
+static int check_name(const struct reader *r)
+{
+	const char *n = r->d->name;
+	size_t len = n ? strlen(n) : 0;
+	if (len == 0 || len > VMDESC_NAME_MAX)
+		return bad(r, "name", "must be 1..%d characters", VMDESC_NAME_MAX);
+	for (size_t i = 0; i < len; i++)
+		if (!isalnum((unsigned char)n[i]) && n[i] != '-' && n[i] != '_')
+			return bad(r, "name", "may hold only letters, digits, '-' and '_'");
+	return 0;
+}
+
+const char *vmdesc_type_name(enum vm_type t)
+{
+	return t == VM_TYPE_MVM ? "mvm" : t == VM_TYPE_RTVM ? "rtvm" : "gvm";
+}
+
 int vmdesc_read(const void *fdt, int node, unsigned ncpus, struct vm_desc *d, char *err,
                 size_t err_size)
 {
@@ -232,8 +285,9 @@ int vmdesc_read(const void *fdt, int node, unsigned ncpus, struct vm_desc *d, ch
 	snprintf(d->path, sizeof(d->path), "/vms/%s", d->name ? d->name : "?");
 	if (err_size)
 		err[0] = '\0';
-	if (check_known(&r) || read_image(&r) || read_memory(&r) || read_cpus(&r, ncpus) ||
-	    read_sched(&r) || read_uart(&r) || read_bad_access(&r))
+	if (check_name(&r) || check_known(&r) || read_image(&r) || read_memory(&r) ||
+	    read_cpus(&r, ncpus) || read_sched(&r) || read_uart(&r) || read_bad_access(&r) ||
+	    read_type(&r) || check_rtvm(&r))
 		return -1;
 	return 0;
 }

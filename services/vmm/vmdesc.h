@@ -19,6 +19,14 @@ enum vm_kind {
 	VM_KIND_LINUX, /* `kernel`: an arm64 Linux Image, with a generated device tree */
 };
 
+enum vm_type {
+	VM_TYPE_GVM,  /* a general guest: shares CPUs by priority and budget */
+	VM_TYPE_MVM,  /* the management VM: the only one with vmm's mailbox */
+	VM_TYPE_RTVM, /* real time: owns its CPUs, nothing else is placed there */
+};
+
+#define VMDESC_NAME_MAX 15
+
 /* Strings point into the system tree, which stays in the boot bundle. */
 #define VMDESC_MAX_UART_BADGE 8 /* devemu's CONCHAN_GUESTS */
 
@@ -26,6 +34,7 @@ struct vm_desc {
 	char path[VMDESC_PATH_MAX]; /* "/vms/<name>", for messages */
 	const char *name;
 	enum vm_kind kind;
+	enum vm_type type;
 	const char *image;    /* bundle file: ELF (VM_KIND_ELF) or Image (VM_KIND_LINUX) */
 	const char *initrd;   /* bundle file, or NULL */
 	const char *bootargs; /* "" when absent */
@@ -46,5 +55,7 @@ struct vm_desc {
  */
 int vmdesc_read(const void *fdt, int node, unsigned ncpus, struct vm_desc *d, char *err,
                 size_t err_size);
+
+const char *vmdesc_type_name(enum vm_type t);
 
 #endif

@@ -36,11 +36,24 @@ struct service_config {
 	int args_len;
 };
 
+#define SERVICE_MAX_SERVED 4
+
 struct service {
 	char name[16];
 	unsigned long partition_slot, thread_slot;
+	unsigned long next_child_slot; /* first free slot in its cspace */
+	unsigned cpu, prio;
 	int faults;
+	char served[SERVICE_MAX_SERVED][24]; /* endpoints it receives on ("ep:NAME:r") */
 };
+
+/* main.c: the services started, by index (badge - 1); NULL past the end. */
+struct service *service_at(unsigned i);
+/* The service that receives on endpoint NAME, or NULL. */
+struct service *service_serving(const char *ep_name);
+/* loader.c: copy capability `src` into the service's next free slot. */
+long service_give(struct service *s, unsigned long src, unsigned long rights,
+                  unsigned long *child_slot);
 
 /* config.c: read the services of the system tree; prints a message that
  * names the node and property for every error. Returns the count, or -1. */
@@ -50,8 +63,10 @@ int config_read_services(const void *fdt, struct service_config *out, int max);
 long service_start(const struct service_config *cfg, const void *image, size_t size,
                    unsigned long badge, struct service *out);
 
-/* Slots in vmm's own cspace, handed out in order; 0 when none is left. */
+/* Slots in vmm's own cspace; 0 when none is left. slot_free only forgets
+ * the number: the capability in it must be gone already. */
 unsigned long slot_alloc(void);
+void slot_free(unsigned long slot);
 /* A static AArch64 executable whose program headers lie inside it. */
 #include <elf.h>
 long elf_check(const void *image, size_t size, const Elf64_Ehdr **out);
@@ -67,13 +82,20 @@ unsigned long named_endpoint_slot(const char *name);
 /* vm.c: the VMs of /vms; their exits carry badges from VM_BADGE on.
  * vms_create builds them with vCPUs stopped (before the services, which may
  * name them), vms_start starts them (after). */
-#define VM_BADGE 0x100ul
-int vms_create(const void *fdt, const void *(*file)(const char *name, size_t *size));
+#define VM_BADGE       0x100ul
+/* Exits of the management VM's mailbox page (mgmt.c): the route with this
+ * badge is the management VM's capability to vmm. */
+#define VMM_MGMT_BADGE 0x200ul
+int vms_create(const void *fdt, const void *(*file)(const char *name, size_t *size),
+               unsigned long service_cpus);
 void vms_start(void);
 /* vmm's slot of VM NAME, or 0. */
 unsigned long vm_cap_slot(const char *name);
 /* Settle one exit; false if the badge is not a VM's. */
 struct keel_msg;
 bool vms_handle(unsigned long badge, struct keel_msg *m);
+
+/* mgmt.c: an access to the management mailbox; replies itself. */
+void mgmt_access(struct keel_msg *m);
 
 #endif

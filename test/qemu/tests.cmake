@@ -40,10 +40,11 @@ add_test(NAME guest.bare-virt-smp1 COMMAND Python3::Interpreter ${GUEST_TEST} --
   -kernel ${GUEST_DIR}/Image -initrd ${GUEST_DIR}/initramfs.cpio.gz -append "console=ttyAMA0 quiet")
 set_tests_properties(guest.bare-virt-smp2 guest.bare-virt-smp1 PROPERTIES TIMEOUT 240)
 
-# Debian's kernel, unmodified, as Keel's Linux GVM (keel.img): two vCPUs on
+# Debian's kernel, unmodified, as Keel's Linux GVM (keel.img, where the MVM has
+# the terminal first): two vCPUs on
 # virt and on the Raspberry Pi 4 model (GIC-400, 54 MHz timer), and one
 # vCPU with 256 MiB (keel-gvm1.img).
-add_test(NAME guest.keel-virt-smp2 COMMAND Python3::Interpreter ${GUEST_TEST} --cpus 2 --keel --reboot --
+add_test(NAME guest.keel-virt-smp2 COMMAND Python3::Interpreter ${GUEST_TEST} --cpus 2 --keel --switch --reboot --
   ${QEMU_AARCH64} -M virt,virtualization=on,gic-version=2 -cpu cortex-a72 -smp 4 -m 1G
   -nographic -kernel ${KEEL_BUILD_ROOT}/qemu-virt/keel.img)
 add_test(NAME guest.keel-virt-smp1 COMMAND Python3::Interpreter ${GUEST_TEST} --cpus 1 --keel --
@@ -53,3 +54,12 @@ add_test(NAME guest.keel-rpi4-raspi4b COMMAND Python3::Interpreter ${GUEST_TEST}
   ${QEMU_AARCH64} -M raspi4b -nographic -kernel ${KEEL_BUILD_ROOT}/rpi4/keel.img)
 set_tests_properties(guest.keel-virt-smp2 guest.keel-virt-smp1 guest.keel-rpi4-raspi4b
   PROPERTIES RUN_SERIAL TRUE TIMEOUT 900)
+
+# The default system: MVM, GVM and RTVM; keelctl in the MVM manages them
+# (create, console, pause, stop, destroy and memory reuse, refusals), the
+# isolation guest, and the RTVM's latency under load.
+set(MVM_TEST ${CMAKE_CURRENT_SOURCE_DIR}/qemu/mvm_test.py)
+add_test(NAME mvm.virt-keelctl COMMAND Python3::Interpreter ${MVM_TEST} --
+  ${QEMU_AARCH64} -M virt,virtualization=on,gic-version=2 -cpu cortex-a72 -smp 4 -m 1G
+  -nographic -kernel ${KEEL_BUILD_ROOT}/qemu-virt/keel.img)
+set_tests_properties(mvm.virt-keelctl PROPERTIES RUN_SERIAL TRUE TIMEOUT 1200)

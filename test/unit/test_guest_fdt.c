@@ -163,6 +163,22 @@ static void chosen(void **state)
 	assert_string_equal(fdt_getprop(buf, c, "bootargs", NULL), "");
 }
 
+/* Only the management VM's tree has the mailbox keelctl looks for. */
+static void mgmt_mailbox(void **state)
+{
+	(void)state;
+	assert_int_equal(build(&two_vcpus), 0);
+	assert_true(fdt_path_offset(buf, "/keel-mgmt@a000000") < 0);
+	struct guest_fdt_config mvm = two_vcpus;
+	mvm.mgmt_mailbox = true;
+	assert_int_equal(build(&mvm), 0);
+	const char *mb = "/keel-mgmt@a000000";
+	assert_int_equal(fdt_node_check_compatible(buf, node(mb), "keel,mgmt-mailbox-v1"), 0);
+	const fdt32_t *reg = prop(mb, "reg", 16);
+	assert_int_equal(cell64(reg, 0), 0x0a000000);
+	assert_int_equal(cell64(reg, 1), 0x1000);
+}
+
 static void too_small(void **state)
 {
 	(void)state;
@@ -174,7 +190,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(memory_and_root), cmocka_unit_test(cpus_and_psci),
 	        cmocka_unit_test(gic_timer_uart),  cmocka_unit_test(chosen),
-	        cmocka_unit_test(too_small),
+	        cmocka_unit_test(mgmt_mailbox),    cmocka_unit_test(too_small),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -896,6 +896,142 @@ static void fault_goes_to_the_supervisor(void **state)
 	free(p);
 }
 
+/* --- placement: the threads each CPU may have to run ---------------------- */
+
+/* THREAD_SCHED and THREAD_START, from the CPU in the kernel. */
+static void start(struct thread *t, unsigned c, uint8_t prio)
+{
+	t->cpu = (uint16_t)c;
+	t->prio = prio;
+	thread_wake(t);
+}
+
+/* Started, and then the running thread of its CPU, which is the one in the kernel. */
+static void start_running(struct thread *t, unsigned c, uint8_t prio)
+{
+	start(t, c, prio);
+	assert_ptr_equal(sched_pick(cpu(c), NOW), t);
+	fake_arch.cpu_id = c;
+}
+
+static void a_thread_is_placed_from_start_to_stop(void **state)
+{
+	(void)state;
+	struct thread *a = &th[0], *b = &th[1], *c = &th[2];
+	assert_int_equal(cpu(1)->placed, 0);
+	start_running(a, 1, 10);
+	assert_true(a->placed);
+	assert_int_equal(cpu(1)->placed, 1);
+	assert_true(thread_alone_on_cpu(a));
+	/* Blocked, it may be woken there at any time: still placed. */
+	ep_recv(&ep, a);
+	assert_int_equal(cpu(1)->placed, 1);
+	assert_true(thread_alone_on_cpu(a));
+
+	fake_arch.cpu_id = 0;
+	start(b, 1, 5);
+	assert_int_equal(cpu(1)->placed, 2);
+	assert_false(thread_alone_on_cpu(a));
+	assert_false(thread_alone_on_cpu(b));
+	run(c, 0, 5);
+	ep_send(&ep, c, msg1, 0, false); /* a woken again: counted once */
+	assert_int_equal(a->state, KEEL_TS_READY);
+	assert_int_equal(cpu(1)->placed, 2);
+	assert_int_equal(cpu(0)->placed, 0); /* c was never started (run()) */
+
+	thread_stop(b);
+	thread_stop(b);
+	assert_false(b->placed);
+	assert_int_equal(cpu(1)->placed, 1);
+	assert_true(thread_alone_on_cpu(a));
+	/* Stopped, it may move to another CPU. */
+	start(b, 2, 5);
+	assert_int_equal(cpu(1)->placed, 1);
+	assert_int_equal(cpu(2)->placed, 1);
+	thread_stop(a);
+	assert_int_equal(cpu(1)->placed, 0);
+	assert_false(thread_alone_on_cpu(a));
+}
+
+/* A vCPU alone on its CPU may be idling in its guest's WFI, where only an
+ * interrupt reaches it: the CPU hears of a second thread placed there even
+ * when that thread would not preempt. */
+static void a_thread_joining_a_lone_one_interrupts_its_cpu(void **state)
+{
+	(void)state;
+	struct thread *v = &th[0], *low = &th[1], *low2 = &th[2];
+	start_running(v, 1, 60);
+	fake_arch.cpu_id = 0;
+	fake_ipi_clear();
+	start(low, 1, 1);
+	assert_false(cpu(1)->need_resched);
+	assert_int_equal(fake_arch.ipi_count, 1);
+	assert_int_equal(fake_arch.ipi_cpu[0], 1);
+	/* A third changes nothing there. */
+	fake_ipi_clear();
+	start(low2, 1, 1);
+	assert_int_equal(fake_arch.ipi_count, 0);
+	/* Nor does one started by that CPU itself, which is in the kernel. */
+	thread_stop(low);
+	thread_stop(low2);
+	assert_true(thread_alone_on_cpu(v));
+	fake_arch.cpu_id = 1;
+	start(low, 1, 1);
+	assert_int_equal(fake_arch.ipi_count, 0);
+	assert_false(thread_alone_on_cpu(v));
+	assert_ptr_equal(sched_pick(cpu(1), NOW), v);
+}
+
+/* A faulted or exited thread can run again only once stopped and started:
+ * its placement ends with its fault or exit message, whoever takes it. */
+static void faults_and_exits_end_placement(void **state)
+{
+	(void)state;
+	struct thread *s = &th[0], *f = &th[1], *g = &th[2];
+	struct partition *p = calloc(1, sizeof(*p));
+	strcpy(p->name, "x");
+
+	/* Taken at once by a waiting receiver. */
+	start_running(s, 0, 10);
+	ep_recv(&ep, s);
+	start_running(f, 0, 20);
+	ep_send_fault(&ep, f, msg3, 0xf0, KEEL_TS_FAULTED);
+	assert_int_equal(f->state, KEEL_TS_FAULTED);
+	assert_false(f->placed);
+	assert_int_equal(cpu(0)->placed, 1);
+
+	/* Queued until received: placed until then. */
+	start_running(g, 0, 30);
+	ep_send_fault(&ep, g, msg2, 0xf1, KEEL_TS_EXITED);
+	assert_int_equal(g->state, KEEL_TS_BLOCKED_SEND);
+	assert_int_equal(cpu(0)->placed, 2);
+	assert_ptr_equal(sched_pick(cpu(0), NOW), s);
+	ep_recv(&ep, s);
+	assert_int_equal(g->state, KEEL_TS_EXITED);
+	assert_false(g->placed);
+	assert_int_equal(cpu(0)->placed, 1);
+
+	/* Dropped (its endpoint went): as without a supervisor. */
+	thread_stop(g);
+	start_running(g, 0, 30);
+	ep_send_fault(&ep, g, msg2, 0xf1, KEEL_TS_EXITED);
+	assert_int_equal(cpu(0)->placed, 2);
+	ep_wait_fail(g);
+	assert_int_equal(g->state, KEEL_TS_EXITED);
+	assert_int_equal(cpu(0)->placed, 1);
+
+	/* No supervisor: stopped at once. */
+	f->partition = p;
+	thread_stop(f);
+	start_running(f, 0, 40);
+	assert_int_equal(cpu(0)->placed, 2);
+	fault_raise(f, KEEL_FAULT_EXIT, 0, 0, 0);
+	assert_int_equal(f->state, KEEL_TS_EXITED);
+	assert_int_equal(cpu(0)->placed, 1);
+	assert_true(thread_alone_on_cpu(s));
+	free(p);
+}
+
 /* A vCPU whose exit's server dies is not handed an error in its guest's
  * x0: its exit is abandoned and the guest retries the access. */
 static void dead_server_abandons_a_vcpu_exit(void **state)
@@ -1010,6 +1146,11 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(faulting_server_releases_its_caller, setup,
 	                                        teardown),
 	        cmocka_unit_test_setup_teardown(fault_goes_to_the_supervisor, setup, teardown),
+	        cmocka_unit_test_setup_teardown(a_thread_is_placed_from_start_to_stop, setup,
+	                                        teardown),
+	        cmocka_unit_test_setup_teardown(a_thread_joining_a_lone_one_interrupts_its_cpu,
+	                                        setup, teardown),
+	        cmocka_unit_test_setup_teardown(faults_and_exits_end_placement, setup, teardown),
 	        cmocka_unit_test_setup_teardown(remote_wake_into_throttle_is_signalled, setup,
 	                                        teardown),
 	};

@@ -710,6 +710,81 @@ static void a_thread_on_a_cpu_makes_reset_busy_until_it_leaves(void **state)
 	assert_woken_with(r, -KEEL_ESRCH);
 }
 
+/* --- placement ---------------------------------------------------------------- */
+
+/* A CPU counts the threads started there and not yet stopped or gone:
+ * THREAD_START, THREAD_STOP, THREAD_EXIT, a move with THREAD_SCHED and
+ * the reset of the untyped a thread lives in. */
+static void placement_follows_the_thread_calls_and_reset(void **state)
+{
+	(void)state;
+	struct thread *a = make_thread(VM_UT, 8, 0), *b = make_thread(POOL, 9, 0);
+	assert_int_equal(call(vmm, KEEL_SYS_THREAD_SCHED, 8, 10, 0, 0, 1), 0);
+	assert_int_equal(call(vmm, KEEL_SYS_THREAD_SCHED, 9, 5, 0, 0, 1), 0);
+	assert_int_equal(sched_cpus[1].placed, 0); /* on CPU 1, not started */
+	assert_int_equal(call(vmm, KEEL_SYS_THREAD_START, 8, 0, 0, 0, 0), 0);
+	assert_true(thread_alone_on_cpu(a));
+	assert_int_equal(call(vmm, KEEL_SYS_THREAD_START, 9, 0, 0, 0, 0), 0);
+	assert_int_equal(sched_cpus[1].placed, 2);
+	assert_false(thread_alone_on_cpu(a));
+
+	assert_int_equal(call(vmm, KEEL_SYS_THREAD_STOP, 9, 0, 0, 0, 0), 0);
+	assert_true(thread_alone_on_cpu(a));
+	assert_int_equal(call(vmm, KEEL_SYS_THREAD_SCHED, 9, 5, 0, 0, 0), 0);
+	assert_int_equal(call(vmm, KEEL_SYS_THREAD_START, 9, 0, 0, 0, 0), 0);
+	assert_int_equal(sched_cpus[0].placed, 1);
+	assert_int_equal(sched_cpus[1].placed, 1);
+	/* No fault endpoint: its exit stops it. */
+	call(b, KEEL_SYS_THREAD_EXIT, 0, 0, 0, 0, 0);
+	assert_int_equal(b->state, KEEL_TS_EXITED);
+	assert_int_equal(sched_cpus[0].placed, 0);
+	assert_int_equal(call(vmm, KEEL_SYS_THREAD_STOP, 9, 0, 0, 0, 0), 0);
+	assert_int_equal(sched_cpus[0].placed, 0);
+
+	assert_int_equal(reset(vmm, VM_UT), 0);
+	assert_int_equal(sched_cpus[1].placed, 0);
+}
+
+/* Threads outside the range whose partition is inside, and a vCPU switched
+ * off and on again (PSCI CPU_OFF, CPU_ON: stop, configure, start). */
+static void placement_ends_with_the_partition(void **state)
+{
+	(void)state;
+	(void)make(VM_UT, KEEL_OBJ_PARTITION, 8);
+	(void)make(VM_UT, KEEL_OBJ_VM, 9);
+	struct thread *t = make_thread(POOL, 10, 8);
+	struct thread *v = make(POOL, KEEL_OBJ_VCPU, 11);
+	assert_int_equal(call(vmm, KEEL_SYS_THREAD_CONFIG, 11, 9, 0x80000, 0, 0), 0);
+	assert_int_equal(call(vmm, KEEL_SYS_THREAD_SCHED, 11, 20, 0, 0, 1), 0);
+	assert_int_equal(call(vmm, KEEL_SYS_THREAD_START, 10, 0, 0, 0, 0), 0);
+	assert_int_equal(call(vmm, KEEL_SYS_THREAD_START, 11, 0, 0, 0, 0), 0);
+	assert_true(thread_alone_on_cpu(v));
+	assert_int_equal(call(vmm, KEEL_SYS_THREAD_STOP, 11, 0, 0, 0, 0), 0);
+	assert_int_equal(sched_cpus[1].placed, 0);
+	assert_int_equal(call(vmm, KEEL_SYS_THREAD_CONFIG, 11, 9, 0x80000, 0, 0), 0);
+	assert_int_equal(call(vmm, KEEL_SYS_THREAD_START, 11, 0, 0, 0, 0), 0);
+	assert_true(thread_alone_on_cpu(v));
+	assert_int_equal(sched_cpus[0].placed, 1);
+
+	assert_int_equal(reset(vmm, VM_UT), 0);
+	assert_int_equal(t->state, KEEL_TS_INACTIVE);
+	assert_int_equal(v->state, KEEL_TS_INACTIVE);
+	assert_int_equal(sched_cpus[0].placed, 0);
+	assert_int_equal(sched_cpus[1].placed, 0);
+}
+
+/* PARTITION_DESTROY stops its threads for good. */
+static void placement_ends_with_partition_destroy(void **state)
+{
+	(void)state;
+	(void)make(POOL, KEEL_OBJ_PARTITION, 8);
+	(void)make_thread(POOL, 9, 8);
+	assert_int_equal(call(vmm, KEEL_SYS_THREAD_START, 9, 0, 0, 0, 0), 0);
+	assert_int_equal(sched_cpus[0].placed, 1);
+	assert_int_equal(call(vmm, KEEL_SYS_PARTITION_DESTROY, 8, 0, 0, 0, 0), 0);
+	assert_int_equal(sched_cpus[0].placed, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -733,6 +808,9 @@ int main(void)
 	        T(the_console_notification_inside_gives_the_log_back),
 	        T(reset_refuses_the_callers_own_memory),
 	        T(a_thread_on_a_cpu_makes_reset_busy_until_it_leaves),
+	        T(placement_follows_the_thread_calls_and_reset),
+	        T(placement_ends_with_the_partition),
+	        T(placement_ends_with_partition_destroy),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -222,6 +222,113 @@ static void bad_accesses_read_zero_and_change_nothing(void **state)
 	assert_int_equal(vgic_next_pending(&d, 0), VGIC_NONE);
 }
 
+/* Pending interrupts in every word of the distributor are found, lower
+ * numbers first among equal priorities, wherever their word. */
+static void next_pending_in_every_word(void **state)
+{
+	(void)state;
+	vgic_dist_write(&d, 0, 0x100, 4, 1u << 27);    /* PPI 27 */
+	vgic_dist_write(&d, 0, 0x10c, 4, 0x80000001u); /* SPIs 96 and 127 */
+	vgic_dist_write(&d, 0, 0x41b, 1, 0x80);        /* PPI 27 below the SPIs (0) */
+	vgic_dist_write(&d, 0, 0xc1c, 4, 0);           /* 112..127 level */
+	vgic_set_line(&d, 0, 127, true);
+	assert_int_equal(vgic_next_pending(&d, 0), 127);
+	vgic_dist_write(&d, 0, 0x20c, 4, 0x1); /* ISPENDR3: 96 */
+	assert_int_equal(vgic_next_pending(&d, 0), 96);
+	vgic_set_line(&d, 0, 27, true);
+	assert_int_equal(vgic_next_pending(&d, 0), 96);
+	vgic_dist_write(&d, 0, 0x28c, 4, 0x1); /* ICPENDR3 */
+	assert_int_equal(vgic_next_pending(&d, 0), 127);
+	vgic_lr_take(&d, 0, 127);
+	assert_int_equal(vgic_next_pending(&d, 0), 27);
+	vgic_lr_take(&d, 0, 27); /* the timer: raised once per event */
+	assert_int_equal(vgic_next_pending(&d, 0), VGIC_NONE);
+	/* In a list register: 127's line is still high, 27 was taken. */
+	assert_true(vgic_irq_pending(&d, 0, 127));
+	assert_false(vgic_irq_pending(&d, 0, 27));
+	vgic_set_line(&d, 0, 27, true); /* the timer again, before the guest ended it */
+	assert_true(vgic_irq_pending(&d, 0, 27));
+	assert_false(vgic_irq_pending(&d, 1, 27));
+	assert_int_equal(vgic_next_pending(&d, 0), VGIC_NONE);
+	vgic_lr_done(&d, 0, 127); /* level, its line still high */
+	assert_int_equal(vgic_next_pending(&d, 0), 127);
+	vgic_lr_done(&d, 0, 27);
+	vgic_dist_write(&d, 0, 0x18c, 4, 0x80000000u); /* 127 disabled */
+	assert_int_equal(vgic_next_pending(&d, 0), 27);
+	assert_int_equal(vgic_next_pending(&d, 1), VGIC_NONE); /* PPI 27 is vCPU 0's */
+}
+
+/* The distributor's answer as the GIC defines it: every interrupt looked at. */
+static unsigned next_pending_by_scan(unsigned vcpu)
+{
+	unsigned best = VGIC_NONE, best_prio = 0x100;
+	if (!d.enabled)
+		return VGIC_NONE;
+	for (unsigned i = 0; i < VGIC_IRQS; i++) {
+		const struct vgic_irq *irq =
+		        i < VGIC_PRIVATE ? &d.priv[vcpu][i] : &d.spi[i - VGIC_PRIVATE];
+		bool pending = irq->pending || irq->sgi_sources;
+		if (!irq->enabled || irq->active || irq->in_lr || !pending)
+			continue;
+		if (i >= VGIC_PRIVATE && !(irq->targets & (1u << vcpu)))
+			continue;
+		if (irq->priority < best_prio) {
+			best = i;
+			best_prio = irq->priority;
+		}
+	}
+	return best;
+}
+
+/* The pending bitmaps hold exactly the pending interrupts (a stale bit
+ * would only cost time, a missing one an interrupt). */
+static void assert_bitmaps_exact(void)
+{
+	for (unsigned i = 0; i < VGIC_IRQS; i++) {
+		for (unsigned v = 0; v < 2; v++) {
+			const struct vgic_irq *irq =
+			        i < VGIC_PRIVATE ? &d.priv[v][i] : &d.spi[i - VGIC_PRIVATE];
+			uint32_t word = i < VGIC_PRIVATE ? d.priv_pending[v]
+			                                 : d.spi_pending[(i - VGIC_PRIVATE) / 32];
+			assert_int_equal((word >> (i % 32)) & 1, irq->pending || irq->sgi_sources);
+		}
+	}
+}
+
+/* Random register writes, lines, SGIs and list register traffic: after
+ * each, vgic_next_pending (which looks at pending interrupts alone) agrees
+ * with the full scan. */
+static void next_pending_agrees_with_a_full_scan(void **state)
+{
+	(void)state;
+	unsigned seed = 12345;
+	for (unsigned step = 0; step < 20000; step++) {
+		seed = seed * 1103515245u + 12345u;
+		unsigned r = seed >> 8, vcpu = r & 1, intid = (r >> 1) % VGIC_IRQS;
+		uint32_t bit = 1u << (intid % 32), word = 4 * (intid / 32);
+		switch ((r >> 9) % 12) {
+		case 0: vgic_dist_write(&d, vcpu, 0x100 + word, 4, bit); break;
+		case 1: vgic_dist_write(&d, vcpu, 0x180 + word, 4, bit); break;
+		case 2: vgic_dist_write(&d, vcpu, 0x200 + word, 4, bit); break;
+		case 3: vgic_dist_write(&d, vcpu, 0x280 + word, 4, bit); break;
+		case 4: vgic_set_line(&d, vcpu, intid, (r >> 13) & 1); break;
+		case 5:
+			vgic_dist_write(&d, vcpu, 0xf00, 4,
+			                ((r >> 13) & 3) << 24 | 3u << 16 | (intid & 15));
+			break;
+		case 6: vgic_acknowledge(&d, vcpu, intid); break;
+		case 7: vgic_deactivate(&d, vcpu, intid); break;
+		case 8: vgic_lr_take(&d, vcpu, intid); break;
+		case 9: vgic_lr_done(&d, vcpu, intid); break;
+		case 10: vgic_dist_write(&d, vcpu, 0x400 + intid, 1, r >> 16); break;
+		default: vgic_dist_write(&d, vcpu, 0x800 + intid, 1, r >> 16); break;
+		}
+		for (unsigned v = 0; v < 2; v++)
+			assert_int_equal(vgic_next_pending(&d, v), next_pending_by_scan(v));
+		assert_bitmaps_exact();
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -239,6 +346,8 @@ int main(void)
 	        cmocka_unit_test_setup(list_register_sgi_sources_one_at_a_time, setup),
 	        cmocka_unit_test_setup(sgi_pending_bits_are_not_writable, setup),
 	        cmocka_unit_test_setup(bad_accesses_read_zero_and_change_nothing, setup),
+	        cmocka_unit_test_setup(next_pending_in_every_word, setup),
+	        cmocka_unit_test_setup(next_pending_agrees_with_a_full_scan, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

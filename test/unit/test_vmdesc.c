@@ -228,6 +228,45 @@ static void sched_errors(void **state)
 	assert_int_equal(read_vm(), 0);
 }
 
+static void type_and_name(void **state)
+{
+	(void)state;
+	assert_int_equal(read_vm(), 0);
+	assert_int_equal(d.type, VM_TYPE_GVM);
+	set_str("type", "mvm");
+	assert_int_equal(read_vm(), 0);
+	assert_int_equal(d.type, VM_TYPE_MVM);
+	assert_string_equal(vmdesc_type_name(d.type), "mvm");
+	set_str("type", "rt");
+	expect("config error in /vms/gvm: property 'type' must be \"gvm\", \"mvm\" or \"rtvm\", "
+	       "not \"rt\"");
+	set_str("type", "rtvm");
+	assert_int_equal(read_vm(), 0);
+	assert_int_equal(d.type, VM_TYPE_RTVM);
+	const uint32_t same[] = {3, 3};
+	set_u32s("cpus", same, 2);
+	expect("config error in /vms/gvm: property 'cpus' names CPU 3 twice; an RTVM has a CPU per "
+	       "vCPU");
+	const uint32_t two[] = {2, 3};
+	set_u32s("cpus", two, 2);
+	set_u32("budget-us", 100);
+	set_u32("period-us", 1000);
+	expect("config error in /vms/gvm: property 'budget-us' does not apply to an RTVM, which "
+	       "owns its CPUs");
+
+	int vms = fdt_path_offset(fdt, "/vms");
+	node = fdt_add_subnode(fdt, vms, "bad name");
+	set_str("image", "x");
+	set_u32("priority", 1);
+	expect("config error in /vms/bad name: property 'name' may hold only letters, digits, '-' "
+	       "and '_'");
+	node = fdt_add_subnode(fdt, vms, "a-very-long-vm-name");
+	set_str("image", "x");
+	set_u32("priority", 1);
+	expect("config error in /vms/a-very-long-vm-name: property 'name' must be 1..15 "
+	       "characters");
+}
+
 static void uart_and_unknown(void **state)
 {
 	(void)state;
@@ -274,6 +313,7 @@ int main(void)
 	        cmocka_unit_test_setup(memory_errors, linux_vm),
 	        cmocka_unit_test_setup(sched_errors, linux_vm),
 	        cmocka_unit_test_setup(uart_and_unknown, linux_vm),
+	        cmocka_unit_test_setup(type_and_name, linux_vm),
 	        cmocka_unit_test_setup(bad_access_policy, linux_vm),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -87,11 +87,21 @@ static void fp_take(struct thread *t)
 	cpu->fp_owner = t;
 }
 
+static void set_hcr(struct cpu_local *cpu, uint64_t hcr)
+{
+	if (cpu->hcr == hcr)
+		return;
+	sysreg_write(hcr_el2, hcr);
+	isb();
+	cpu->hcr = hcr;
+}
+
 /*
  * Services and vCPUs differ in HCR_EL2 (TGE, DC) and in whose EL1 system
  * registers the CPU holds; a vCPU's stay loaded until another context
  * needs the CPU's EL1 state (another vCPU, or a service, which needs
- * CPACR_EL1.FPEN for its FP/SIMD).
+ * CPACR_EL1.FPEN for its FP/SIMD). A vCPU's HCR_EL2 is chosen on every
+ * entry (vcpu_hcr), not here.
  */
 static void switch_kind(struct cpu_local *cpu, struct thread *next)
 {
@@ -110,12 +120,8 @@ static void switch_kind(struct cpu_local *cpu, struct thread *next)
 		sysreg_write(cpacr_el1, 3ull << 20);
 	}
 	cpu->service_el1 = !next->is_vcpu;
-	uint64_t hcr = next->is_vcpu ? HCR_EL2_GUEST : HCR_EL2_SERVICE;
-	if (cpu->hcr != hcr) {
-		sysreg_write(hcr_el2, hcr);
-		isb();
-		cpu->hcr = hcr;
-	}
+	if (!next->is_vcpu)
+		set_hcr(cpu, HCR_EL2_SERVICE);
 }
 
 _Noreturn void arch_run_next(void)
@@ -130,8 +136,12 @@ _Noreturn void arch_run_next(void)
 		switch_fp(cpu, next);
 		cpu->last = next;
 	}
-	if (next->is_vcpu)
+	if (next->is_vcpu) {
 		vcpu_enter(next);
+		/* Even when it runs on: the CPU may have got or lost a thread,
+		 * its list registers their interrupts (vcpu_enter). */
+		set_hcr(cpu, vcpu_hcr(next));
+	}
 	next->on_cpu = true;
 	kernel_unlock();
 	return_to_user(&next->regs);

@@ -6,6 +6,7 @@
  * (vmm) for PSCI and unrouted MMIO. The vCPU waits for the reply, which
  * arch_vcpu_exit_complete turns into the result of the trapped instruction.
  */
+#include <arch/asm.h>
 #include <arch/cache.h>
 #include <arch/esr.h>
 #include <arch/sysreg.h>
@@ -118,9 +119,39 @@ static void inject_abort(struct thread *t, uint64_t far, bool data)
 	t->regs.pstate = VCPU_PSTATE_EL1H;
 }
 
+/*
+ * A vCPU alone on its CPU executes its WFI in its guest (TWI and TWE
+ * clear): the CPU idles there, and when its virtual timer fires, the
+ * physical PPI 27 is the one exception on the way to the guest's handler
+ * (vtimer_irq). While it idles so, the scheduler counts it as running,
+ * which costs nobody anything only because nothing else is placed on the
+ * CPU; a thread placed there later interrupts the CPU (thread_wake), as
+ * does anything else for it (a wake-up, a stop, a virtual interrupt to
+ * inject, the EL2 timer), since physical interrupts still go to EL2 (IMO),
+ * and the next entry traps WFI again. WFI traps also
+ * - for a vCPU with a budget: idling would use the budget up;
+ * - while an interrupt waits for one of its list registers
+ *   (vgic_cpu_blocked): the trapped WFI is the exit that delivers it
+ *   once the guest has ended the one there;
+ * - without list registers, when PPI 27 is not taken at EL2 at all: only
+ *   the trapped WFI's sleep ends at the timer's deadline.
+ */
+uint64_t vcpu_hcr(const struct thread *t)
+{
+	if (!t->budget && thread_alone_on_cpu(t) && arch_vgic_available() && !vgic_cpu_blocked(t))
+		return HCR_EL2_GUEST & ~(HCR_EL2_TWI | HCR_EL2_TWE);
+	return HCR_EL2_GUEST;
+}
+
 void vcpu_enter(struct thread *t)
 {
-	t->in_wfi = false;
+	/* Still set, its WFI sleep ended at the timer's deadline (a virtual
+	 * interrupt clears it when it wakes the vCPU): the timer's line is
+	 * high, or will be as soon as the guest runs. */
+	if (t->in_wfi) {
+		t->in_wfi = false;
+		vtimer_sync(t);
+	}
 	if (t->abort_pending) {
 		t->abort_pending = false;
 		inject_abort(t, t->abort_far, true);

@@ -35,6 +35,7 @@
 
 #define CNTV_CTL_ENABLE (1ull << 0)
 #define CNTV_CTL_IMASK  (1ull << 1)
+#define CNTV_CTL_STATUS (1ull << 2)
 
 static uint64_t gich, gicv;
 static unsigned lr_count;
@@ -174,6 +175,17 @@ bool vgic_cpu_pending(struct thread *t)
 	return vgic_next_pending(&t->partition->vgic, t->vcpu_index) != VGIC_NONE;
 }
 
+bool vgic_cpu_blocked(const struct thread *t)
+{
+	const struct vgic_cpu *v = &t->vgic;
+	for (unsigned used = v->lr_used; used; used &= used - 1) {
+		unsigned intid = v->lr_intid[__builtin_ctz(used)];
+		if (vgic_irq_pending(&t->partition->vgic, t->vcpu_index, intid))
+			return true;
+	}
+	return false;
+}
+
 void vgic_maintenance_irq(void)
 {
 	struct thread *t = this_cpu()->el1_owner;
@@ -186,14 +198,27 @@ void vgic_maintenance_irq(void)
 	}
 }
 
-void vtimer_irq(void)
+void vtimer_sync(struct thread *t)
 {
-	struct thread *t = this_cpu()->el1_owner;
+	uint64_t ctl = sysreg_read(cntv_ctl_el0);
 
+	if ((ctl & (CNTV_CTL_ENABLE | CNTV_CTL_IMASK | CNTV_CTL_STATUS)) !=
+	    (CNTV_CTL_ENABLE | CNTV_CTL_STATUS))
+		return;
 	/* Level-triggered: mask it until the guest programs its next deadline
 	 * (Linux clears IMASK when it does), so the line drops now. */
-	sysreg_write(cntv_ctl_el0, sysreg_read(cntv_ctl_el0) | CNTV_CTL_IMASK);
+	sysreg_write(cntv_ctl_el0, ctl | CNTV_CTL_IMASK);
 	isb();
 	if (t)
 		vcpu_irq_raise(t->partition, t->vcpu_index, GIC_PPI_VIRT_TIMER);
+}
+
+void vtimer_irq(void)
+{
+	/* Condition not met: the line of a vCPU switched out just before it
+	 * was taken; the timer now loaded is another vCPU's, whose deadline
+	 * has not come. Masking and injecting it would leave that timer masked
+	 * after a spurious interrupt its guest ignores (Linux reprograms only
+	 * when ISTATUS). */
+	vtimer_sync(this_cpu()->el1_owner);
 }

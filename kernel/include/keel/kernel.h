@@ -25,6 +25,12 @@ static inline struct thread *current_thread(void)
 	return this_sched()->current;
 }
 
+/* Whether t is the only thread placed on its CPU (thread.h). */
+static inline bool thread_alone_on_cpu(const struct thread *t)
+{
+	return t->placed && sched_cpus[t->cpu].placed == 1;
+}
+
 void kernel_lock(void);
 void kernel_unlock(void);
 void kernel_sched_init(void);

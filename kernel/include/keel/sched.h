@@ -37,6 +37,7 @@ struct sched_cpu {
 	uint64_t slice_end;
 	bool need_resched;
 	bool dirty;           /* queues changed since the last sched_pick */
+	unsigned placed;      /* threads placed here (thread.h): started, not yet stopped */
 	uint64_t armed_event; /* what the CPU's timer is set for */
 };
 

@@ -34,6 +34,7 @@ struct thread {
 	uint8_t vcpu_index;             /* its number in its VM (vGIC banking) */
 	bool in_wfi;                    /* sleeping in WFI: a virtual interrupt wakes it */
 	bool on_cpu;                    /* a CPU runs it or has not yet saved its registers */
+	bool placed;                    /* counted in sched_cpus[cpu].placed (thread.c) */
 	bool abort_pending;             /* inject an external abort at abort_far on entry */
 	uint64_t abort_far;
 	struct vcpu_sysregs el1;
@@ -59,11 +60,25 @@ struct thread {
 	uint64_t used, throttle_count;
 };
 
+/*
+ * Placement: a thread is placed on its CPU from its start until it stops,
+ * faults or exits, whatever it waits for in between (a blocked thread may
+ * be woken there at any time); its CPU changes only while it is not placed
+ * (THREAD_SCHED wants it INACTIVE). A vCPU alone on its CPU
+ * (thread_alone_on_cpu, kernel.h) may idle that CPU in its own WFI
+ * (arch/aarch64/vcpu.c), so a second thread placed there interrupts the CPU.
+ */
 void thread_init(struct thread *t, uint32_t id);
-/* Make t runnable on its CPU (waking that CPU if it is another one). */
+/* Make t runnable on its CPU (waking that CPU if it is another one); a
+ * thread that was not placed (INACTIVE: started) is placed. */
 void thread_wake(struct thread *t);
-/* t stops running: it is taken off the CPU's queues and gets `state`. */
+/* t stops running: it is taken off the CPU's queues and gets `state`;
+ * INACTIVE, FAULTED and EXITED end its placement. */
 void thread_block(struct thread *t, unsigned state);
+/* t, already off the CPU's queues, is done: its fault or exit message was
+ * taken, or could not be sent. It stays in `state` (FAULTED, EXITED) until
+ * stopped, no longer placed. */
+void thread_end(struct thread *t, unsigned state);
 /* A caller waiting for t's reply gets -KEEL_ESRCH; a server owing t a
  * reply forgets it. */
 void thread_release_partners(struct thread *t);

@@ -31,7 +31,10 @@ struct vgic_irq {
 struct vgic_dist {
 	bool enabled; /* GICD_CTLR.Enable */
 	unsigned vcpus;
-	unsigned scan_limit; /* interrupts above the highest ever enabled are never delivered */
+	/* A bit per interrupt that is pending (or, an SGI, has a source):
+	 * the only ones vgic_next_pending looks at. */
+	uint32_t priv_pending[VGIC_MAX_VCPUS];
+	uint32_t spi_pending[VGIC_SPIS / 32];
 	struct vgic_irq priv[VGIC_MAX_VCPUS][VGIC_PRIVATE];
 	struct vgic_irq spi[VGIC_SPIS];
 };
@@ -53,6 +56,15 @@ void vgic_acknowledge(struct vgic_dist *d, unsigned vcpu, unsigned intid);
 void vgic_deactivate(struct vgic_dist *d, unsigned vcpu, unsigned intid);
 
 uint8_t vgic_irq_priority(const struct vgic_dist *d, unsigned vcpu, unsigned intid);
+/* Whether `intid` is pending (an SGI: from some source) for `vcpu`, in a
+ * list register or not. */
+static inline bool vgic_irq_pending(const struct vgic_dist *d, unsigned vcpu, unsigned intid)
+{
+	if (intid < VGIC_PRIVATE)
+		return vcpu < d->vcpus && (d->priv_pending[vcpu] >> intid) & 1;
+	return intid < VGIC_IRQS &&
+	       (d->spi_pending[(intid - VGIC_PRIVATE) / 32] >> (intid % 32)) & 1;
+}
 /* Which vCPUs may take `intid` (a bit per vCPU). */
 unsigned vgic_irq_targets(const struct vgic_dist *d, unsigned vcpu, unsigned intid);
 

@@ -27,8 +27,9 @@
  * VM|SWIO|FMO|IMO|AMO|DC|TSC|TACR|TTLB|TVM|TGE|RW. */
 #define HCR_EL2_SERVICE 0x8e28103b
 /* HCR_EL2 while a vCPU runs: VM|SWIO|FMO|IMO|AMO|FB|BSU=inner|TWI|TSC|RW
- * (TGE = DC = 0): WFI traps so an idle vCPU gives its CPU back; TLB and
- * cache maintenance is broadcast, as the guest's other vCPUs may be elsewhere. */
+ * (TGE = DC = 0): WFI traps so an idle vCPU gives its CPU back (unless it
+ * is alone on its CPU: vcpu_hcr); TLB and cache maintenance is broadcast,
+ * as the guest's other vCPUs may be elsewhere. */
 #define HCR_EL2_GUEST   0x8008263b
 /* VTCR_EL2: 39-bit IPA from level 1, 4 KiB granule, WB inner shareable walks, 40-bit PA. */
 #define VTCR_EL2_VALUE  0x80023559

@@ -42,6 +42,8 @@
 #define HCR_EL2_FMO  (ULL(1) << 3)
 #define HCR_EL2_IMO  (ULL(1) << 4)
 #define HCR_EL2_AMO  (ULL(1) << 5)
+#define HCR_EL2_TWI  (ULL(1) << 13)
+#define HCR_EL2_TWE  (ULL(1) << 14)
 #define HCR_EL2_RW   (ULL(1) << 31)
 /* While no guest runs: EL1 is AArch64, interrupts and SErrors come to EL2. */
 #define HCR_EL2_HOST (HCR_EL2_RW | HCR_EL2_AMO | HCR_EL2_IMO | HCR_EL2_FMO)

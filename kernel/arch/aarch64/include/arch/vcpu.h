@@ -42,6 +42,8 @@ void vcpu_el1_save(struct vcpu_sysregs *s);
 void vcpu_el1_load(const struct vcpu_sysregs *s);
 void vcpu_exit(struct thread *t, uint64_t esr);
 void vcpu_enter(struct thread *t);
+/* HCR_EL2 for t's next run on this CPU. */
+uint64_t vcpu_hcr(const struct thread *t);
 
 /* A vCPU at reset: EL1h, MMU off, pc and x0 as the boot protocol wants. */
 static inline void vcpu_regs_init(struct arch_regs *r, struct vcpu_sysregs *el1, uint64_t pc,

@@ -32,7 +32,17 @@ void vgic_cpu_release(struct thread *t);
 void vgic_flush(struct thread *t);
 /* Whether the running vCPU has an interrupt to take (WFI would wake). */
 bool vgic_cpu_pending(struct thread *t);
+/* Whether an interrupt waits for one of t's list registers to be ended
+ * (raised again while there, or a level line still high): nothing but an
+ * exit after the guest's end of it delivers it, since no maintenance
+ * interrupt is asked for then (after vgic_flush). */
+bool vgic_cpu_blocked(const struct thread *t);
 void vgic_maintenance_irq(void);
 void vtimer_irq(void);
+/* If the loaded virtual timer's condition is met (its line high): mask it
+ * and raise PPI 27 for t, whose EL1 state is loaded. vtimer_irq does it
+ * when the physical PPI 27 arrives; vcpu_enter, for a vCPU back from its
+ * WFI sleep, so that the guest does not trap for it right after the eret. */
+void vtimer_sync(struct thread *t);
 
 #endif

@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The commands of the management mailbox (docs/management.md). A response
+ * is "ok" or "error MESSAGE" on its first line, then records: a type word
+ * and space-separated key=value fields, e.g.
+ *   vm id=2 name=gvm type=gvm state=running vcpus=2 memory-mib=256 ...
+ * Requests come only from the management VM, so it may not pause, stop or
+ * destroy itself: that would leave nobody to resume it.
+ */
+#include "mgmt.h"
+#include "vm.h"
+#include "vmm.h"
+
+#include <keel/service.h>
+#include <libfdt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef KEEL_SERVICE_VERSION
+#define KEEL_SERVICE_VERSION "0.0.0"
+#endif
+
+#define LINE_MAX_LEN 128
+#define MAX_THREADS  64
+
+struct request {
+	char line[LINE_MAX_LEN];
+	const char *cmd, *arg, *arg2;
+	const uint8_t *payload;
+	uint32_t payload_len;
+	struct mgmt_out *out;
+	char err[VMDESC_ERR_MAX + 200];
+};
+
+void mgmt_out_reset(struct mgmt_out *o)
+{
+	o->len = 0;
+}
+
+void mgmt_printf(struct mgmt_out *o, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(line) || o->len + (uint32_t)n > sizeof(o->buf))
+		return;
+	memcpy(o->buf + o->len, line, (size_t)n);
+	o->len += (uint32_t)n;
+}
+
+static int fail(struct request *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->err, sizeof(r->err), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* ---- what the kernel says about threads -------------------------------- */
+
+static struct keel_thread_info threads[MAX_THREADS];
+static unsigned long thread_count;
+
+static void threads_read(void)
+{
+	if (keel_info_threads(KEEL_ROOT_SLOT_SYSINFO, threads, sizeof(threads), &thread_count))
+		thread_count = 0;
+	if (thread_count > MAX_THREADS)
+		thread_count = MAX_THREADS;
+}
+
+static const struct keel_thread_info *thread_info(unsigned long id)
+{
+	for (unsigned long i = 0; i < thread_count; i++)
+		if (threads[i].thread_id == id)
+			return &threads[i];
+	return NULL;
+}
+
+static unsigned long vcpu_time_us(const struct vcpu *c)
+{
+	const struct keel_thread_info *t = thread_info(c->id);
+	return t ? t->used_us : 0;
+}
+
+/* ---- records ------------------------------------------------------------ */
+
+static void vm_record(struct mgmt_out *o, const struct vm *v)
+{
+	char cpus[64] = "";
+	unsigned long time_us = 0;
+	size_t n = 0;
+	for (unsigned i = 0; i < v->d.vcpus; i++) {
+		time_us += vcpu_time_us(&v->vcpu[i]);
+		n += (size_t)snprintf(cpus + n, sizeof(cpus) - n, "%s%u", i ? "," : "",
+		                      v->d.cpus[i]);
+	}
+	mgmt_printf(o,
+	            "vm id=%u name=%s type=%s state=%s vcpus=%u memory-mib=%lu cpu-time-us=%lu "
+	            "cpus=%s\n",
+	            v->id, v->d.name, vmdesc_type_name(v->d.type), vm_state_name(v->state),
+	            v->d.vcpus, v->d.ram_size >> 20, time_us, cpus);
+}
+
+static const char *vcpu_state(const struct vm *v, const struct vcpu *c)
+{
+	if (c->paused)
+		return "paused";
+	return c->on && v->state == VM_RUNNING ? "running" : "off";
+}
+
+static void vm_details(struct mgmt_out *o, const struct vm *v)
+{
+	for (unsigned i = 0; i < v->d.vcpus; i++)
+		mgmt_printf(o, "vcpu vm=%s index=%u cpu=%u state=%s cpu-time-us=%lu\n", v->d.name,
+		            i, v->d.cpus[i], vcpu_state(v, &v->vcpu[i]), vcpu_time_us(&v->vcpu[i]));
+	if (v->mem)
+		mgmt_printf(o, "memory vm=%s base=0x%lx size-mib=%lu\n", v->d.name, v->mem->base,
+		            v->d.ram_size >> 20);
+	if (v->d.uart_endpoint)
+		mgmt_printf(o, "console vm=%s key=%lu\n", v->d.name, v->d.uart_badge);
+}
+
+/* ---- commands ----------------------------------------------------------- */
+
+static int cmd_list(struct request *r)
+{
+	for (unsigned i = 0; i < VM_MAX; i++)
+		if (vm_at(i))
+			vm_record(r->out, vm_at(i));
+	mgmt_printf(r->out, "free memory-mib=%lu\n", mem_free_bytes() >> 20);
+	return 0;
+}
+
+static struct vm *named_vm(struct request *r)
+{
+	struct vm *v = r->arg ? vm_by_name(r->arg) : NULL;
+	if (!r->arg)
+		fail(r, "%s needs a VM name", r->cmd);
+	else if (!v)
+		fail(r, "no VM named %s", r->arg);
+	return v;
+}
+
+static int cmd_info(struct request *r)
+{
+	const struct vm *v = named_vm(r);
+	if (!v)
+		return -1;
+	vm_record(r->out, v);
+	vm_details(r->out, v);
+	return 0;
+}
+
+/* The payload is a device tree whose /vms has one child: the VM. It follows
+ * the command line at any offset, and libfdt wants it 8-byte aligned: the
+ * VM keeps its own copy anyway. */
+static int cmd_create(struct request *r)
+{
+	void *blob = r->payload_len >= sizeof(struct fdt_header) ? malloc(r->payload_len) : NULL;
+	if (r->payload_len >= sizeof(struct fdt_header) && !blob)
+		return fail(r, "out of memory for the configuration");
+	if (blob)
+		memcpy(blob, r->payload, r->payload_len);
+	if (!blob || fdt_check_header(blob) || fdt_totalsize(blob) > r->payload_len) {
+		free(blob);
+		return fail(r, "the configuration is not a complete device tree blob");
+	}
+	int vms = fdt_path_offset(blob, "/vms");
+	int node = vms < 0 ? -1 : fdt_first_subnode(blob, vms);
+	if (node < 0 || fdt_next_subnode(blob, node) >= 0) {
+		free(blob);
+		return fail(r, "the configuration must have exactly one VM under /vms");
+	}
+	struct vm *v;
+	if (vm_create(blob, node, blob, &v, r->err, sizeof(r->err)))
+		return -1;
+	vm_connect(v);
+	printf("created VM %s (%s, %u vCPU%s, %lu MiB) at 0x%lx\n", v->d.name,
+	       vmdesc_type_name(v->d.type), v->d.vcpus, v->d.vcpus > 1 ? "s" : "",
+	       v->d.ram_size >> 20, v->mem->base);
+	mgmt_printf(r->out, "created name=%s id=%u\n", v->d.name, v->id);
+	return 0;
+}
+
+static int not_self(struct request *r, const struct vm *v)
+{
+	if (v->d.type == VM_TYPE_MVM)
+		return fail(r, "%s is the management VM: it cannot %s itself", v->d.name, r->cmd);
+	return 0;
+}
+
+static int power(struct request *r, long (*op)(struct vm *))
+{
+	struct vm *v = named_vm(r);
+	if (!v || not_self(r, v))
+		return -1;
+	long err = op(v);
+	if (err == -KEEL_EINVAL || err == -KEEL_EEXIST)
+		return fail(r, "cannot %s %s: it is %s", r->cmd, v->d.name,
+		            vm_state_name(v->state));
+	if (err)
+		return fail(r, "cannot %s %s: %s", r->cmd, v->d.name, keel_strerror(err));
+	printf("VM %s: %s (keelctl)\n", v->d.name, vm_state_name(v->state));
+	vm_record(r->out, v);
+	return 0;
+}
+
+static int cmd_start(struct request *r)
+{
+	return power(r, vm_start);
+}
+
+static int cmd_pause(struct request *r)
+{
+	return power(r, vm_pause);
+}
+
+static int cmd_resume(struct request *r)
+{
+	return power(r, vm_resume);
+}
+
+static int cmd_stop(struct request *r)
+{
+	struct vm *v = named_vm(r);
+	if (!v || not_self(r, v))
+		return -1;
+	if (v->state != VM_RUNNING && v->state != VM_PAUSED)
+		return fail(r, "%s is %s already", v->d.name, vm_state_name(v->state));
+	vm_stop_all(v);
+	printf("VM %s: stopped (keelctl, forced)\n", v->d.name);
+	vm_record(r->out, v);
+	mgmt_printf(r->out, "stopped vm=%s how=forced\n", v->d.name);
+	return 0;
+}
+
+static int cmd_destroy(struct request *r)
+{
+	struct vm *v = named_vm(r);
+	if (!v || not_self(r, v))
+		return -1;
+	char name[VMDESC_NAME_MAX + 1];
+	snprintf(name, sizeof(name), "%s", v->d.name);
+	unsigned long base = v->mem ? v->mem->base : 0;
+	vm_destroy(v);
+	printf("destroyed VM %s: its memory at 0x%lx is free\n", name, base);
+	mgmt_printf(r->out, "destroyed name=%s\n", name);
+	return 0;
+}
+
+static int cmd_console(struct request *r)
+{
+	const struct vm *v = named_vm(r);
+	if (!v)
+		return -1;
+	long err = vm_console_focus(v);
+	if (err)
+		return fail(r, "%s has no console to switch to (%s)", v->d.name,
+		            keel_strerror(err));
+	mgmt_printf(r->out, "console vm=%s key=%lu\n", v->d.name, v->d.uart_badge);
+	for (unsigned i = 0; i < VM_MAX; i++) {
+		const struct vm *m = vm_at(i);
+		if (m && m->d.type == VM_TYPE_MVM && m->d.uart_endpoint)
+			mgmt_printf(r->out, "console vm=%s key=%lu\n", m->d.name, m->d.uart_badge);
+	}
+	return 0;
+}
+
+static const char *service_state(const struct keel_thread_info *t)
+{
+	if (!t)
+		return "unknown";
+	if (t->state == KEEL_TS_FAULTED || t->state == KEEL_TS_EXITED ||
+	    t->state == KEEL_TS_INACTIVE)
+		return "stopped";
+	return "running";
+}
+
+static int cmd_services(struct request *r)
+{
+	for (unsigned i = 0; service_at(i); i++) {
+		const struct service *s = service_at(i);
+		const struct keel_thread_info *t = NULL;
+		for (unsigned long k = 0; k < thread_count && !t; k++)
+			if (!strcmp(threads[k].partition_name, s->name))
+				t = &threads[k];
+		mgmt_printf(r->out,
+		            "service name=%s version=%s state=%s faults=%d cpu=%u "
+		            "priority=%u cpu-time-us=%lu\n",
+		            s->name, KEEL_SERVICE_VERSION, service_state(t), s->faults, s->cpu,
+		            s->prio, t ? t->used_us : 0);
+	}
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int (*run)(struct request *r);
+} commands[] = {
+        {"list", cmd_list},         {"info", cmd_info},       {"create", cmd_create},
+        {"start", cmd_start},       {"pause", cmd_pause},     {"resume", cmd_resume},
+        {"stop", cmd_stop},         {"destroy", cmd_destroy}, {"console", cmd_console},
+        {"services", cmd_services},
+};
+
+/* The next space-separated word of *at, NUL-terminated in place; NULL at the end. */
+static const char *next_word(char **at)
+{
+	char *w = *at;
+	while (*w == ' ')
+		w++;
+	if (!*w)
+		return NULL;
+	char *end = w;
+	while (*end && *end != ' ')
+		end++;
+	*at = *end ? end + 1 : end;
+	*end = '\0';
+	return w;
+}
+
+static int parse(struct request *r, const uint8_t *req, uint32_t len)
+{
+	const uint8_t *nl = memchr(req, '\n', len);
+	size_t n = nl ? (size_t)(nl - req) : len;
+	if (n >= sizeof(r->line))
+		return fail(r, "command line longer than %zu bytes", sizeof(r->line) - 1);
+	memcpy(r->line, req, n);
+	r->line[n] = '\0';
+	r->payload = nl ? nl + 1 : req + len;
+	r->payload_len = len - (uint32_t)(r->payload - req);
+	char *at = r->line;
+	r->cmd = next_word(&at);
+	r->arg = next_word(&at);
+	r->arg2 = next_word(&at);
+	return r->cmd ? 0 : fail(r, "empty request");
+}
+
+enum mgmt_status mgmt_run(const uint8_t *req, uint32_t len, struct mgmt_out *o)
+{
+	static struct request r;
+	memset(&r, 0, sizeof(r));
+	r.out = o;
+	mgmt_out_reset(o);
+	if (parse(&r, req, len)) {
+		mgmt_printf(o, "error %s\n", r.err);
+		return MGMT_STATUS_MALFORMED;
+	}
+	threads_read();
+	mgmt_printf(o, "ok\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(commands[i].name, r.cmd))
+			continue;
+		if (commands[i].run(&r) == 0)
+			return MGMT_STATUS_OK;
+		mgmt_out_reset(o);
+		mgmt_printf(o, "error %s\n", r.err);
+		return MGMT_STATUS_ERROR;
+	}
+	mgmt_out_reset(o);
+	mgmt_printf(o, "error unknown command '%s'\n", r.cmd);
+	return MGMT_STATUS_ERROR;
+}
