@@ -27,7 +27,7 @@
 
 struct request {
 	char line[LINE_MAX_LEN];
-	const char *cmd, *arg, *arg2;
+	const char *cmd, *arg; /* "stop NAME force" is a forced stop like any other */
 	const uint8_t *payload;
 	uint32_t payload_len;
 	struct mgmt_out *out;
@@ -338,7 +338,6 @@ static int parse(struct request *r, const uint8_t *req, uint32_t len)
 	char *at = r->line;
 	r->cmd = next_word(&at);
 	r->arg = next_word(&at);
-	r->arg2 = next_word(&at);
 	return r->cmd ? 0 : fail(r, "empty request");
 }
 

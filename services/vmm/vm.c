@@ -275,8 +275,13 @@ long vm_create(const void *fdt, int node, void *blob, struct vm **out, char *err
 	v->used = true;
 	v->blob = blob;
 	check_err[0] = '\0';
-	if (vmdesc_read(fdt, node, (unsigned)host_cpus, &v->d, err, size) ||
-	    vms_check(v, err, size) || (vm_check(v) && snprintf(err, size, "%s", check_err))) {
+	int bad = vmdesc_read(fdt, node, (unsigned)host_cpus, &v->d, err, size) ||
+	          vms_check(v, err, size);
+	if (!bad && vm_check(v)) {
+		snprintf(err, size, "%s", check_err);
+		bad = 1;
+	}
+	if (bad) {
 		free(blob);
 		memset(v, 0, sizeof(*v));
 		return -KEEL_EINVAL;

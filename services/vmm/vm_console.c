@@ -3,10 +3,10 @@
  * A VM's console: its PL011 page is routed to the endpoint its description
  * names (`uart-endpoint`, badge `uart-badge`), usually devemu's, and the VM
  * is announced to the service behind it with the control protocol of
- * keel/devctl.h, at boot as for VMs created later (ATTACH with a copy of
- * the VM capability for its interrupts, DETACH when it
- * goes, FOCUS for `keelctl console`). The service never calls vmm, so these
- * calls cannot deadlock.
+ * keel/devctl.h, at boot as for VMs created later: ATTACH with a copy of
+ * the VM capability for its interrupts, before the VM's first vCPU runs;
+ * DETACH once its vCPUs are stopped; FOCUS for `keelctl console`. The
+ * service never calls vmm, so these calls cannot deadlock.
  */
 #include "guest_fdt.h"
 #include "vm.h"
