@@ -32,7 +32,10 @@ import sys
 
 from keelqemu import Keel, qemu_argv
 
-MVM_PROMPT = r"mvm# "
+# The console prints kernel log lines whole, wherever the guest's output
+# is: a prompt may arrive cut by a few of them ("mv[  267.57] I vmm: ...").
+_LOG = r"(?:\[ *\d+\.\d+\][^\n]*\n)*"
+MVM_PROMPT = "m" + _LOG + "v" + _LOG + "m" + _LOG + "#" + _LOG + " "
 # Under TCG the RTVM's vCPU is a host thread among four on two host cores,
 # so its latency is the host scheduler's: 820 ms was the worst seen with the
 # load below while other QEMUs ran (host load 5), about 100 us the best.
