@@ -65,3 +65,12 @@ __attribute__((weak)) void guest_serror(void)
 {
 	guest_unexpected(0x380);
 }
+
+void gic_enable_vtimer(void)
+{
+	wr32(GICD, 1); /* GICD_CTLR */
+	wr32(GICD + GICD_ISENABLER, 1u << PPI_VTIMER);
+	wr8(GICD + GICD_IPRIORITYR + PPI_VTIMER, 0xa0);
+	wr32(GICC + GICC_PMR, 0xf0);
+	wr32(GICC + GICC_CTLR, 1);
+}

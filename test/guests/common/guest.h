@@ -79,5 +79,8 @@ void put_hex64(uint64_t v);
 void put_dec(uint64_t v);
 /* PSCI SYSTEM_OFF; returns only if it failed. */
 void psci_system_off(void);
+/* Distributor and CPU interface on, the virtual timer's PPI enabled at
+ * priority 0xa0 and let through: what a guest taking its timer needs. */
+void gic_enable_vtimer(void);
 
 #endif

@@ -775,11 +775,7 @@ static bool heartbeat_gic(void)
 	uint32_t iidr = rd32(GICC + GICC_IIDR);
 	if (seen.aborts != before || !iidr)
 		return false;
-	wr32(GICD, 1); /* GICD_CTLR */
-	wr32(GICD + GICD_ISENABLER, 1u << PPI_VTIMER);
-	wr8(GICD + GICD_IPRIORITYR + PPI_VTIMER, 0xa0);
-	wr32(GICC + GICC_PMR, 0xf0);
-	wr32(GICC + GICC_CTLR, 1);
+	gic_enable_vtimer();
 	return seen.aborts == before;
 }
 
