@@ -46,7 +46,11 @@ void vcpu_irq_dist_changed(struct partition *vm)
 	struct list *pos;
 	for (pos = vm->threads.next; pos != &vm->threads; pos = pos->next) {
 		struct thread *t = container_of(pos, struct thread, partition_node);
-		if (t->is_vcpu && vgic_next_pending(&vm->vgic, t->vcpu_index) != VGIC_NONE)
+		/* Also one pending again (an SGI sent twice) while a list
+		 * register holds it: its guest may have ended it there and be
+		 * waiting in its own WFI, and only an exit retires the register. */
+		if (t->is_vcpu && (vgic_next_pending(&vm->vgic, t->vcpu_index) != VGIC_NONE ||
+		                   vgic_pending_in_lr(&vm->vgic, t->vcpu_index)))
 			vcpu_kick(t);
 	}
 }

@@ -266,6 +266,23 @@ unsigned vgic_next_pending(const struct vgic_dist *d, unsigned vcpu)
 	return best;
 }
 
+bool vgic_pending_in_lr(const struct vgic_dist *d, unsigned vcpu)
+{
+	if (vcpu >= d->vcpus)
+		return false;
+	for (unsigned w = 0; w < VGIC_IRQS / 32; w++) {
+		uint32_t bits = w == 0 ? d->priv_pending[vcpu] : d->spi_pending[w - 1];
+		for (; bits; bits &= bits - 1) {
+			unsigned i = 32 * w + (unsigned)__builtin_ctz(bits);
+			const struct vgic_irq *irq =
+			        i < VGIC_PRIVATE ? &d->priv[vcpu][i] : &d->spi[i - VGIC_PRIVATE];
+			if (irq->in_lr && (i < VGIC_PRIVATE || (irq->targets & (1u << vcpu))))
+				return true;
+		}
+	}
+	return false;
+}
+
 void vgic_acknowledge(struct vgic_dist *d, unsigned vcpu, unsigned intid)
 {
 	struct vgic_irq *irq = irq_of(d, vcpu, intid);

@@ -51,6 +51,10 @@ void vgic_set_line(struct vgic_dist *d, unsigned vcpu, unsigned intid, bool leve
 /* The highest-priority enabled, pending, inactive interrupt for `vcpu`, or
  * VGIC_NONE; lower numbers win ties, as on the GIC. */
 unsigned vgic_next_pending(const struct vgic_dist *d, unsigned vcpu);
+/* Whether an interrupt is pending for `vcpu` while one of its list
+ * registers holds it (or held it: the guest may have ended it there
+ * since the kernel last looked). */
+bool vgic_pending_in_lr(const struct vgic_dist *d, unsigned vcpu);
 /* The vCPU took `intid` (it is now active, no longer pending), then ended it. */
 void vgic_acknowledge(struct vgic_dist *d, unsigned vcpu, unsigned intid);
 void vgic_deactivate(struct vgic_dist *d, unsigned vcpu, unsigned intid);
