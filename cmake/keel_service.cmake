@@ -1,10 +1,22 @@
-# keel_service(NAME <name> SOURCES <files...> [FDT])
+# keel_service(NAME <name> SOURCES <files...> [FDT]
+#              [VERSION <x.y.z> STATE_VERSION <n> [LIVE] [IMAGE_NAME <service>]
+#               [ABI <n>] [DEFINES <macros...>])
 #
 # Builds <name>.elf, an EL0 service: a static, non-PIE musl program for
 # aarch64 linked at the default 0x400000, with libkeel (and libfdt if FDT).
 # The target is called <name>; "<name>=<path of the elf>" is appended to the
 # global property KEEL_SERVICE_ELFS for whatever bundles the services.
+#
+# With VERSION, the same target also makes <name>.ksvc, the service image
+# (keel/svcimage.h: the stripped ELF behind a header with the service's
+# name, IMAGE_NAME or <name>; its version; the state-format version; the
+# ABI version, KEEL's unless ABI says otherwise; the linker's build id),
+# which is what the boot bundle carries and what `keelctl service deploy`
+# takes. LIVE: the service answers the live-update protocol. The
+# compile definitions KEEL_SERVICE_VERSION and KEEL_STATE_VERSION tell the
+# program its own version.
 include_guard(GLOBAL)
+find_package(Python3 REQUIRED COMPONENTS Interpreter)
 
 set(KEEL_MUSL_INCLUDE "/usr/include/aarch64-linux-musl" CACHE PATH "musl headers for aarch64")
 set(KEEL_MUSL_LIB "/usr/lib/aarch64-linux-musl" CACHE PATH "musl crt*.o and libc.a for aarch64")
@@ -37,7 +49,8 @@ target_compile_options(keel_service_flags INTERFACE
   -fno-pie -O2 -Wall -Wextra -Werror)
 
 function(keel_service)
-  cmake_parse_arguments(PARSE_ARGV 0 arg "FDT" "NAME" "SOURCES")
+  cmake_parse_arguments(PARSE_ARGV 0 arg "FDT;LIVE" "NAME;VERSION;STATE_VERSION;IMAGE_NAME;ABI"
+    "SOURCES;DEFINES")
   if(NOT arg_NAME OR NOT arg_SOURCES)
     message(FATAL_ERROR "keel_service: NAME and SOURCES are required")
   endif()
@@ -70,4 +83,38 @@ function(keel_service)
 
   set_property(GLOBAL APPEND PROPERTY KEEL_SERVICE_ELFS
     "${name}=${CMAKE_CURRENT_BINARY_DIR}/${name}.elf")
+  target_compile_definitions(${name} PRIVATE ${arg_DEFINES})
+  if(arg_VERSION)
+    keel_service_image(${name})
+  endif()
+endfunction()
+
+# The .ksvc of keel_service(... VERSION ...), made after every link.
+function(keel_service_image name)
+  if(NOT arg_STATE_VERSION)
+    message(FATAL_ERROR "keel_service(${name}): VERSION needs STATE_VERSION")
+  endif()
+  set(image_name ${name})
+  if(arg_IMAGE_NAME)
+    set(image_name ${arg_IMAGE_NAME})
+  endif()
+  set(flags --name ${image_name} --version ${arg_VERSION} --state-version ${arg_STATE_VERSION})
+  if(arg_ABI)
+    list(APPEND flags --abi ${arg_ABI})
+  endif()
+  if(arg_LIVE)
+    list(APPEND flags --live)
+  endif()
+  set(dir ${CMAKE_CURRENT_BINARY_DIR})
+  target_compile_definitions(${name} PRIVATE KEEL_SERVICE_VERSION="${arg_VERSION}"
+    KEEL_STATE_VERSION=${arg_STATE_VERSION})
+  target_link_options(${name} PRIVATE -Wl,--build-id=sha1)
+  add_custom_command(TARGET ${name} POST_BUILD
+    COMMAND ${CMAKE_OBJCOPY} --strip-all ${dir}/${name}.elf ${dir}/${name}.stripped
+    COMMAND python3 ${CMAKE_SOURCE_DIR}/cmake/mksvcimage.py ${flags}
+            ${dir}/${name}.stripped ${dir}/${name}.ksvc
+    BYPRODUCTS ${dir}/${name}.ksvc ${dir}/${name}.stripped
+    COMMENT "Service image ${name}.ksvc (${image_name} ${arg_VERSION})"
+    VERBATIM)
+  set_target_properties(${name} PROPERTIES KEEL_SVC_IMAGE ${dir}/${name}.ksvc)
 endfunction()

@@ -25,7 +25,9 @@
  * over on a live swap.
  */
 #include "console.h"
+#include "console_state.h"
 
+#include <keel/live.h>
 #include <keel/service.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,7 +43,12 @@
 #define INT_RX           (1u << 4)
 #define INT_RT           (1u << 6)
 
+#ifndef KEEL_SERVICE_VERSION
+#define KEEL_SERVICE_VERSION "0.0.0"
+#endif
+
 static struct console con;
+static struct lu_service lu;
 
 static uint32_t reg_read(unsigned off)
 {
@@ -191,6 +198,38 @@ static void drain_uart(void)
 	kick_devemu();
 }
 
+static int export_state(void *ctx, uint32_t format, void *buf, size_t cap, size_t *len)
+{
+	return console_state_export(ctx, format, buf, cap, len);
+}
+
+static int import_state(void *ctx, uint32_t format, const void *payload, size_t len, char *why,
+                        size_t why_size)
+{
+	return console_state_import(ctx, format, payload, len, why, why_size);
+}
+
+/* The first instance claims the UART; a successor finds it claimed (the
+ * claim is the notification's, which stays) and takes the old one's state. */
+static int take_uart(void)
+{
+	if (lu.successor) {
+		lu_successor_start(&lu);
+		printf("console " KEEL_SERVICE_VERSION ": took over (generation %u)\n", lu.gen);
+		return 0;
+	}
+	long err = keel_console_claim(con.uart, con.ntfn, &con.log_seq);
+	if (err) {
+		printf("console: cannot take the UART: %s\n", keel_strerror(err));
+		return 1;
+	}
+	drain_log();
+	reg_write(PL011_IMSC, INT_RX | INT_RT);
+	console_puts("\nKeel hypervisor shell; 'help' lists the commands.\n");
+	show_prompt();
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	con.uart_va = (uintptr_t)keel_arg(argc, argv, "uart_va", 0x30000000);
@@ -204,21 +243,17 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		if (!strncmp(argv[i], "focus=", 6))
 			snprintf(con.boot_focus, sizeof(con.boot_focus), "%s", argv[i] + 6);
-	long err = keel_console_claim(con.uart, con.ntfn, &con.log_seq);
-	if (err) {
-		printf("console: cannot take the UART: %s\n", keel_strerror(err));
+	lu_init(&lu, argc, argv, "console", 1, export_state, import_state, &con);
+	if (take_uart())
 		return 1;
-	}
-	drain_log();
-	reg_write(PL011_IMSC, INT_RX | INT_RT);
-	console_puts("\nKeel hypervisor shell; 'help' lists the commands.\n");
-	show_prompt();
 	for (;;) {
 		unsigned long bits = 0;
 		drain_log();
 		bool more = drain_guests();
 		if (more ? keel_poll(con.ntfn, &bits) : keel_wait(con.ntfn, &bits))
 			continue;
+		if (bits & KEEL_LU_BADGE)
+			lu_handle(&lu); /* between two wake-ups: nothing is half done */
 		/* Output, not a key: let more of it gather, so that a guest
 		 * printing a line costs one wake-up rather than one a byte. */
 		if (!more && (reg_read(PL011_FR) & FR_RXFE))

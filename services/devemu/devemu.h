@@ -39,6 +39,7 @@ struct devemu {
 	struct conchan *chan;
 	struct devemu_guest g[CONCHAN_GUESTS + 1]; /* by badge; 0 unused */
 	unsigned long exits, kicks, strays, controls;
+	uint32_t imports; /* live swaps this state went through (format 2 on) */
 };
 
 /* What main does after devemu_handle, in this order. */

@@ -32,7 +32,9 @@
  * handling of messages is devemu.c, this file makes the system calls.
  */
 #include "devemu.h"
+#include "devemu_state.h"
 
+#include <keel/live.h>
 #include <keel/service.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +42,12 @@
 
 #define DEVEMU_DEFAULT_INTID 33 /* QEMU virt's PL011: SPI 1 */
 
+#ifndef KEEL_SERVICE_VERSION
+#define KEEL_SERVICE_VERSION "0.0.0"
+#endif
+
 static struct devemu dev;
+static struct lu_service lu;
 
 /* The value of argv entry "key=value", or NULL. */
 static const char *arg_str(int argc, char **argv, const char *key)
@@ -85,6 +92,51 @@ static void update_irq(struct devemu *d, unsigned n)
 	}
 }
 
+static int export_state(void *ctx, uint32_t format, void *buf, size_t cap, size_t *len)
+{
+	return devemu_state_export(ctx, format, KEEL_STATE_VERSION, buf, cap, len);
+}
+
+static int import_state(void *ctx, uint32_t format, const void *payload, size_t len, char *why,
+                        size_t why_size)
+{
+#ifdef DEVEMU_TEST_REJECT
+	(void)ctx, (void)format, (void)payload, (void)len;
+	snprintf(why, why_size, "devemu " KEEL_SERVICE_VERSION ": test build rejects every state");
+	return -1;
+#else
+	int err = devemu_state_import(ctx, format, KEEL_STATE_VERSION, payload, len, why, why_size);
+	if (!err)
+		dev.imports++;
+	return err;
+#endif
+}
+
+static void act(const struct devemu_after *after)
+{
+	if (after->wake_console && dev.con_ntfn)
+		keel_signal(dev.con_ntfn);
+	for (unsigned n = 1; n <= CONCHAN_GUESTS; n++)
+		if (after->irq & (1u << n))
+			update_irq(&dev, n);
+}
+
+/* A successor takes the old instance's state instead of its argv's guests,
+ * then looks at every guest once: kicks may have waited meanwhile. */
+static void take_over(void)
+{
+	unsigned long w[KEEL_MSG_WORDS] = {0};
+#ifdef DEVEMU_TEST_CRASH
+	__builtin_trap(); /* test build: dies before it is ready */
+#endif
+	lu_successor_start(&lu);
+	struct devemu_after after = devemu_handle(&dev, KEEL_BADGE_SIGNAL, w);
+	act(&after);
+	printf("devemu " KEEL_SERVICE_VERSION ": took over (generation %u, state format %u, %u "
+	       "swaps in format 2)\n",
+	       lu.gen, lu.imported_format, (unsigned)dev.imports);
+}
+
 int main(int argc, char **argv)
 {
 	dev.ep = (unsigned long)keel_arg(argc, argv, "ep.mmio", 0);
@@ -98,12 +150,19 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	unsigned long kick = (unsigned long)keel_arg(argc, argv, "ntfn.kick", 0);
+	bool live = lu_init(&lu, argc, argv, "devemu", KEEL_STATE_VERSION, export_state,
+	                    import_state, &dev);
 	long bound = kick ? keel_ep_bind(dev.ep, kick) : -KEEL_ENOCAP;
+	if (bound == -KEEL_EBUSY && lu.successor)
+		bound = 0; /* the old instance bound it; the binding is the endpoint's */
 	if (bound)
 		printf("devemu: no kick notification (%s): guest input waits for the guest's "
 		       "next access\n",
 		       keel_strerror(bound));
-	parse_guests(&dev, argc, argv);
+	if (live && lu.successor)
+		take_over();
+	else
+		parse_guests(&dev, argc, argv);
 
 	struct keel_msg m;
 	unsigned long badge;
@@ -117,12 +176,14 @@ int main(int argc, char **argv)
 			printf("devemu: receive failed: %s\n", keel_strerror(err));
 			return 1;
 		}
+		if (badge == KEEL_BADGE_SIGNAL && (m.w[0] & KEEL_LU_BADGE)) {
+#ifndef DEVEMU_TEST_HANG
+			lu_handle(&lu); /* at the receive point: nothing is half done */
+#endif
+			m.w[0] &= ~KEEL_LU_BADGE;
+		}
 		struct devemu_after after = devemu_handle(&dev, badge, m.w);
-		if (after.wake_console && dev.con_ntfn)
-			keel_signal(dev.con_ntfn);
-		for (unsigned n = 1; n <= CONCHAN_GUESTS; n++)
-			if (after.irq & (1u << n))
-				update_irq(&dev, n);
+		act(&after);
 		reply = after.reply;
 	}
 }

@@ -7,6 +7,7 @@
  * does not know are left out of tables and lists and passed through in
  * JSON objects of known record types.
  */
+#define _POSIX_C_SOURCE 200809L /* nanosleep */
 #include "cli.h"
 
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "output.h"
 #include "proto.h"
@@ -53,7 +55,10 @@ static const char usage_text[] =
         "                     --force: at once\n"
         "  destroy VM         frees a stopped VM's memory and CPUs\n"
         "  console VM         the keys that switch the console to VM and back\n"
-        "  services           Keel's services: state, faults, CPU, priority, CPU time\n"
+        "  services           Keel's services: version, state, faults, CPU, priority, CPU time\n"
+        "  service deploy IMAGE        hands a service image (.ksvc) to vmm, which checks it\n"
+        "  service swap NAME IMAGE     replaces running service NAME by IMAGE, live\n"
+        "  service rollback NAME       swaps NAME back to the version it ran before\n"
         "  help               this text\n"
         "\n"
         "options:\n"
@@ -640,6 +645,121 @@ static int cmd_console(struct ctl *c, const char *name)
 	return KEELCTL_EXIT_OK;
 }
 
+/* --- services: images and live swaps ------------------------------------- */
+
+#define SWAP_WAIT_MS 60000 /* a swap's own deadlines are far shorter */
+
+static int read_image(struct ctl *c, const char *path, void **data, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(c->err, sizeof(c->err), "cannot open %.160s: %s", path, strerror(errno));
+		return arg_error(c, c->err);
+	}
+	size_t cap = MBOX_REQ_MAX - 64;
+	unsigned char *buf = malloc(cap + 1);
+	size_t n = buf ? fread(buf, 1, cap + 1, f) : 0;
+	int read_error = ferror(f);
+	fclose(f);
+	if (!buf || read_error || n > cap) {
+		snprintf(c->err, sizeof(c->err), "%.160s: %s", path,
+		         !buf         ? "out of memory"
+		         : read_error ? "read error"
+		                      : "larger than the mailbox");
+		free(buf);
+		return arg_error(c, c->err);
+	}
+	*data = buf;
+	*size = n;
+	return KEELCTL_EXIT_OK;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+/* Polls the result of the swap of `name` until it is done. */
+static int await_swap(struct ctl *c, const char *name)
+{
+	const char *const words[] = {"service", "result", name, NULL};
+	for (long waited = 0;; waited += 10) {
+		struct proto_response r;
+		int rc = exchange(c, words, NULL, 0, &r, 0);
+		if (rc)
+			return rc; /* rolled back: vmm's message says why */
+		const struct proto_record *sw = proto_next(&r, "swap", NULL);
+		const char *state = get(sw, "state");
+		if (strcmp(state, "running")) {
+			if (c->json) {
+				fputs("{\"swap\":", c->env->out);
+				json_record_or_null(c->env->out, sw);
+				fputs("}\n", c->env->out);
+			} else {
+				fprintf(c->env->out,
+				        "swapped %s %s -> %s: guest pause %s us, swap %s us\n",
+				        name, get(sw, "from"), get(sw, "to"), get(sw, "pause-us"),
+				        get(sw, "total-us"));
+			}
+			proto_free(&r);
+			return KEELCTL_EXIT_OK;
+		}
+		proto_free(&r);
+		if (waited >= SWAP_WAIT_MS) {
+			fprintf(c->env->err,
+			        "keelctl: the swap of %s is still running after %d s\n", name,
+			        SWAP_WAIT_MS / 1000);
+			return KEELCTL_EXIT_IO;
+		}
+		sleep_ms(10);
+	}
+}
+
+static int cmd_service(struct ctl *c, char *const *args, int nargs)
+{
+	const char *sub = nargs ? args[0] : "";
+	int want = !strcmp(sub, "deploy")     ? 2
+	           : !strcmp(sub, "swap")     ? 3
+	           : !strcmp(sub, "rollback") ? 2
+	                                      : 0;
+	if (!want)
+		return usage_error(c, "'service' takes deploy, swap or rollback");
+	if (nargs != want)
+		return usage_error(c, "'service %s' takes %s", sub,
+		                   want == 3                ? "a service name and an image"
+		                   : !strcmp(sub, "deploy") ? "an image"
+		                                            : "a service name");
+	const char *name = !strcmp(sub, "deploy") ? NULL : args[1];
+	if (name && check_name(c, name))
+		return KEELCTL_EXIT_USAGE;
+	void *image = NULL;
+	size_t size = 0;
+	if (strcmp(sub, "rollback")) {
+		int rc = read_image(c, args[want - 1], &image, &size);
+		if (rc)
+			return rc;
+	}
+	const char *const words[] = {"service", sub, name, NULL};
+	struct proto_response r;
+	int rc = exchange(c, words, image, size, &r, 0);
+	free(image);
+	if (rc)
+		return rc;
+	const struct proto_record *img = proto_next(&r, "image", NULL);
+	if (!name && c->json) {
+		fputs("{\"image\":", c->env->out);
+		json_record_or_null(c->env->out, img);
+		fputs("}\n", c->env->out);
+	} else if (!name) {
+		fprintf(c->env->out, "deployed %s %s (state format %s, build %.12s)\n",
+		        get(img, "name"), get(img, "version"), get(img, "state-format"),
+		        get(img, "build"));
+	}
+	proto_free(&r);
+	return name ? await_swap(c, name) : KEELCTL_EXIT_OK;
+}
+
 /* --- the command line ------------------------------------------------------ */
 
 static int run(struct ctl *c, int argc, char *const *argv)
@@ -688,6 +808,8 @@ static int run(struct ctl *c, int argc, char *const *argv)
 		free(blob);
 		return rc;
 	}
+	if (!strcmp(cmd, "service"))
+		return cmd_service(c, args, nargs);
 	static const char *const vm_commands[] = {"info", "start",   "pause",  "resume",
 	                                          "stop", "destroy", "console"};
 	for (size_t k = 0; k < sizeof(vm_commands) / sizeof(vm_commands[0]); k++) {

@@ -73,6 +73,7 @@ static int read_service(const void *fdt, int node, struct service_config *c)
 	if (!c->image)
 		c->image = c->name;
 	c->heap_kib = 1024;
+	c->live_ntfn = fdt_getprop(fdt, node, "live-update", NULL);
 	if (read_u32(fdt, node, path, "priority", &prio, 1) ||
 	    read_u32(fdt, node, path, "cpu", &cpu, 0) ||
 	    read_u32(fdt, node, path, "budget-us", &c->budget_us, 0) ||

@@ -21,7 +21,12 @@
  *                     rights w (inject interrupts) unless given
  * RIGHTS is a string of r (receive/wait), w (send/signal, inject) and
  * c (control: route MMIO of a VM).
+ *
+ * The specs make a service's plan (struct plan) once; every instance, the
+ * first and each successor of a live swap, is built from the plan, out of
+ * a memory block of its own that its destruction resets.
  */
+#include "memory.h"
 #include "vmm.h"
 
 #include <elf.h>
@@ -32,7 +37,7 @@
 
 #define PAGE         4096ul
 #define ELF_VA_LIMIT 0x10000000ul
-#define MAX_NAMED    16
+#define MAX_NAMED    24
 
 struct named_obj {
 	char name[24];
@@ -43,6 +48,8 @@ struct named_obj {
 
 static struct named_obj named[MAX_NAMED];
 static uint64_t slot_used; /* bit N: vmm's slot N is handed out */
+/* Where child_frame carves from: an instance's block while it is built. */
+static unsigned long build_untyped = KEEL_ROOT_SLOT_UNTYPED;
 
 unsigned long slot_alloc(void)
 {
@@ -89,7 +96,7 @@ long frame_fill(unsigned long frame, unsigned long size, frame_fill_fn fill, voi
 long child_frame(unsigned long part, unsigned long va, unsigned long size, unsigned long rights,
                  frame_fill_fn fill, void *ctx)
 {
-	long err = keel_retype(KEEL_ROOT_SLOT_UNTYPED, KEEL_OBJ_FRAME, size, 0, VMM_SLOT_TEMP);
+	long err = keel_retype(build_untyped, KEEL_OBJ_FRAME, size, 0, VMM_SLOT_TEMP);
 	if (err)
 		return err;
 	if (fill)
@@ -222,6 +229,12 @@ static struct named_obj *named_object(const char *name, unsigned type, unsigned 
 	return NULL;
 }
 
+unsigned long named_object_slot(const char *name, unsigned type, unsigned long size)
+{
+	struct named_obj *o = named_object(name, type, size);
+	return o ? o->slot : 0;
+}
+
 static unsigned long parse_rights(const char *s)
 {
 	unsigned long r = 0;
@@ -241,43 +254,61 @@ unsigned long named_endpoint_slot(const char *name)
 	return 0;
 }
 
-struct child {
-	struct service *svc;
-	unsigned long part;
-	unsigned long shm_used;
-	unsigned long next_slot;
-	int argc;
-	char *argv[CHILD_MAX_ARGS];
-	char argbuf[CHILD_MAX_ARGS][64];
-};
-
-static void add_arg(struct child *c, const char *key, unsigned long value)
+void plan_add_arg(struct plan *p, const char *key, unsigned long value)
 {
-	if (c->argc == CHILD_MAX_ARGS)
+	if (p->argc == CHILD_MAX_ARGS)
 		return;
-	snprintf(c->argbuf[c->argc], sizeof(c->argbuf[0]), "%s=%lu", key, value);
-	c->argv[c->argc] = c->argbuf[c->argc];
-	c->argc++;
+	snprintf(p->argv[p->argc++], sizeof(p->argv[0]), "%s=%lu", key, value);
 }
 
-static long give(struct child *c, unsigned long src, unsigned long rights, const char *key)
+long plan_add_cap(struct plan *p, unsigned long src, unsigned long rights, unsigned long badge,
+                  bool park, unsigned long *child_slot)
 {
-	long err = keel_cap_copy(src, c->part, c->next_slot, rights);
+	if (p->ncaps == PLAN_CAPS || p->next_slot >= KEEL_CSPACE_SLOTS)
+		return -KEEL_ENOMEM;
+	struct plan_cap *c = &p->caps[p->ncaps++];
+	*c = (struct plan_cap){p->next_slot++, src, rights, badge, park};
+	if (child_slot)
+		*child_slot = c->child_slot;
+	return 0;
+}
+
+static long plan_add_map(struct plan *p, unsigned long frame, unsigned long va,
+                         unsigned long rights)
+{
+	if (p->nmaps == PLAN_MAPS)
+		return -KEEL_ENOMEM;
+	p->maps[p->nmaps++] = (struct plan_map){frame, va, rights};
+	return 0;
+}
+
+unsigned long plan_map_shm(struct plan *p, unsigned long frame, unsigned long size)
+{
+	unsigned long va = SERVICE_SHM_VA + p->shm_used;
+	if (plan_add_map(p, frame, va, KEEL_R_READ | KEEL_R_WRITE))
+		return 0;
+	p->shm_used += (size + 0xfffff) & ~0xffffful; /* 1 MiB apart */
+	return va;
+}
+
+static long give(struct plan *p, unsigned long src, unsigned long rights, const char *key)
+{
+	unsigned long slot;
+	long err = plan_add_cap(p, src, rights, 0, false, &slot);
 	if (!err)
-		add_arg(c, key, c->next_slot++);
+		plan_add_arg(p, key, slot);
 	return err;
 }
 
 /* Interrupt intid bound to a new notification, or to the named one
  * `ntfn` ("irq:N:NAME") that other services can signal too. */
-static long give_irq(struct child *c, unsigned long intid, const char *ntfn)
+static long give_irq(struct plan *p, unsigned long intid, const char *ntfn)
 {
 	unsigned long h = slot_alloc(), n = 0;
 	long err = keel_irq_claim(KEEL_ROOT_SLOT_IRQ_CTL, intid, h);
 	if (!err && ntfn[0]) {
-		struct named_obj *o = named_object(ntfn, KEEL_OBJ_NOTIFICATION, 0);
-		n = o ? o->slot : 0;
-		err = o ? 0 : -KEEL_ENOMEM;
+		n = named_object_slot(ntfn, KEEL_OBJ_NOTIFICATION, 0);
+		err = n ? 0 : -KEEL_ENOMEM;
 	} else if (!err) {
 		n = slot_alloc();
 		err = keel_retype(KEEL_ROOT_SLOT_UNTYPED, KEEL_OBJ_NOTIFICATION, 0, 0, n);
@@ -285,14 +316,14 @@ static long give_irq(struct child *c, unsigned long intid, const char *ntfn)
 	if (!err)
 		err = keel_irq_bind(h, n);
 	if (!err)
-		err = give(c, h, KEEL_R_WRITE, "irq");
+		err = give(p, h, KEEL_R_WRITE, "irq");
 	if (!err)
-		err = give(c, n, KEEL_R_READ | KEEL_R_WRITE, "irq_ntfn");
+		err = give(p, n, KEEL_R_READ | KEEL_R_WRITE, "irq_ntfn");
 	return err;
 }
 
 /* Shared memory: the same frame mapped into every service that names it. */
-static long give_shm(struct child *c, const char *name, unsigned long size)
+static long give_shm(struct plan *p, const char *name, unsigned long size)
 {
 	char key[40];
 	if (!size || size % PAGE)
@@ -302,21 +333,19 @@ static long give_shm(struct child *c, const char *name, unsigned long size)
 		return -KEEL_ENOMEM;
 	if (o->size != size)
 		return -KEEL_EINVAL;
-	unsigned long va = SERVICE_SHM_VA + c->shm_used;
-	long err = keel_frame_map(o->slot, c->part, va, KEEL_R_READ | KEEL_R_WRITE);
-	if (err)
-		return err;
-	c->shm_used += (size + 0xfffff) & ~0xffffful; /* 1 MiB apart */
+	unsigned long va = plan_map_shm(p, o->slot, size);
+	if (!va)
+		return -KEEL_ENOMEM;
 	snprintf(key, sizeof(key), "shm.%s", name);
-	add_arg(c, key, va);
+	plan_add_arg(p, key, va);
 	snprintf(key, sizeof(key), "shm.%s.size", name);
-	add_arg(c, key, size);
+	plan_add_arg(p, key, size);
 	return 0;
 }
 
 /* A VM of /vms, built before the services (vm.c), e.g. for devemu to
  * inject its interrupts. Rights default to w (inject). */
-static long give_vm(struct child *c, const struct service_config *cfg, const char *name,
+static long give_vm(struct plan *p, const struct service_config *cfg, const char *name,
                     const char *rights, const char *alias)
 {
 	char key[40];
@@ -327,7 +356,7 @@ static long give_vm(struct child *c, const struct service_config *cfg, const cha
 		return -KEEL_ENOENT;
 	}
 	snprintf(key, sizeof(key), "vm.%s", alias[0] ? alias : name);
-	return give(c, slot, rights[0] ? parse_rights(rights) : KEEL_R_WRITE, key);
+	return give(p, slot, rights[0] ? parse_rights(rights) : KEEL_R_WRITE, key);
 }
 
 /* Remembered so that vmm can find the service behind a VM's UART route. */
@@ -344,28 +373,42 @@ static void note_served(struct service *s, const char *ep)
 long service_give(struct service *s, unsigned long src, unsigned long rights,
                   unsigned long *child_slot)
 {
-	if (s->next_child_slot >= KEEL_CSPACE_SLOTS)
-		return -KEEL_ENOMEM;
-	long err = keel_cap_copy(src, s->partition_slot, s->next_child_slot, rights);
-	if (!err)
-		*child_slot = s->next_child_slot++;
+	long err = plan_add_cap(&s->plan, src, rights, 0, false, child_slot);
+	if (err)
+		return err;
+	err = keel_cap_copy(src, s->cur.partition_slot, *child_slot, rights);
+	if (err) {
+		s->plan.ncaps--;
+		s->plan.next_slot--;
+	}
 	return err;
 }
 
-static long give_cap(struct child *c, const struct service_config *cfg, const char *spec)
+void service_take_back(struct service *s, unsigned long child_slot)
+{
+	for (unsigned i = 0; i < s->plan.ncaps; i++) {
+		if (s->plan.caps[i].child_slot == child_slot) {
+			s->plan.caps[i] = s->plan.caps[--s->plan.ncaps];
+			return;
+		}
+	}
+}
+
+static long give_cap(struct service *s, const struct service_config *cfg, const char *spec)
 {
 	char kind[8] = "", name[24] = "", rights[8] = "", alias[24] = "";
+	struct plan *p = &s->plan;
 
 	sscanf(spec, "%7[^:]:%23[^:]:%7[^:]:%23s", kind, name, rights, alias);
 	if (!strcmp(spec, "uart")) {
-		long err = keel_frame_map(KEEL_ROOT_SLOT_UART, c->part, SERVICE_MMIO_VA,
-		                          KEEL_R_READ | KEEL_R_WRITE);
-		return err ? err : give(c, KEEL_ROOT_SLOT_UART, KEEL_R_READ | KEEL_R_WRITE, "uart");
+		long err = plan_add_map(p, KEEL_ROOT_SLOT_UART, SERVICE_MMIO_VA,
+		                        KEEL_R_READ | KEEL_R_WRITE);
+		return err ? err : give(p, KEEL_ROOT_SLOT_UART, KEEL_R_READ | KEEL_R_WRITE, "uart");
 	}
 	if (!strcmp(spec, "sysinfo"))
-		return give(c, KEEL_ROOT_SLOT_SYSINFO, KEEL_R_READ, "sysinfo");
+		return give(p, KEEL_ROOT_SLOT_SYSINFO, KEEL_R_READ, "sysinfo");
 	if (!strcmp(kind, "irq"))
-		return give_irq(c, strtoul(name, NULL, 0), rights);
+		return give_irq(p, strtoul(name, NULL, 0), rights);
 	if (!strcmp(kind, "ep") || !strcmp(kind, "ntfn")) {
 		unsigned type = kind[0] == 'e' ? KEEL_OBJ_ENDPOINT : KEEL_OBJ_NOTIFICATION;
 		struct named_obj *o = named_object(name, type, 0);
@@ -374,83 +417,176 @@ static long give_cap(struct child *c, const struct service_config *cfg, const ch
 		char key[40];
 		snprintf(key, sizeof(key), "%s.%s", kind, alias[0] ? alias : name);
 		if (type == KEEL_OBJ_ENDPOINT && strchr(rights, 'r'))
-			note_served(c->svc, name);
-		return give(c, o->slot, parse_rights(rights), key);
+			note_served(s, name);
+		return give(p, o->slot, parse_rights(rights), key);
 	}
 	if (!strcmp(kind, "shm"))
-		return give_shm(c, name, strtoul(rights, NULL, 0) * 1024);
+		return give_shm(p, name, strtoul(rights, NULL, 0) * 1024);
 	if (!strcmp(kind, "vm"))
-		return give_vm(c, cfg, name, rights, alias);
+		return give_vm(p, cfg, name, rights, alias);
 	printf("config error in %s: unknown capability '%s'\n", cfg->node, spec);
 	return -KEEL_EINVAL;
 }
 
-static long give_caps(struct child *c, const struct service_config *cfg)
+long service_plan(struct service *s, const struct service_config *cfg)
 {
+	struct plan *p = &s->plan;
+	memset(p, 0, sizeof(*p));
+	p->next_slot = CHILD_FIRST_SLOT;
+	snprintf(p->argv[p->argc++], sizeof(p->argv[0]), "%s", cfg->name);
+	snprintf(s->name, sizeof(s->name), "%s", cfg->name);
+	s->cfg = cfg;
+	s->cpu = cfg->cpu;
+	s->prio = cfg->prio;
 	for (int off = 0; off < cfg->caps_len; off += (int)strlen(cfg->caps + off) + 1) {
-		long err = give_cap(c, cfg, cfg->caps + off);
+		long err = give_cap(s, cfg, cfg->caps + off);
 		if (err)
 			return err;
 	}
-	for (int off = 0; off < cfg->args_len && c->argc < CHILD_MAX_ARGS;
+	for (int off = 0; off < cfg->args_len && p->argc < CHILD_MAX_ARGS;
 	     off += (int)strlen(cfg->args + off) + 1)
-		c->argv[c->argc++] = (char *)(cfg->args + off);
+		snprintf(p->argv[p->argc++], sizeof(p->argv[0]), "%s", cfg->args + off);
 	return 0;
 }
 
-static long start_thread(const struct service_config *cfg, struct child *c, unsigned long entry,
-                         unsigned long sp, unsigned long *thread_slot)
+/* ---- instances ----------------------------------------------------------- */
+
+/* The plan's capabilities and mappings, into a new partition. */
+static long replay(const struct service *s, unsigned long part, uint32_t gen)
 {
-	unsigned long t = slot_alloc();
-	long err = t ? keel_retype(KEEL_ROOT_SLOT_UNTYPED, KEEL_OBJ_THREAD, 0, 0, t) : -KEEL_ENOMEM;
+	const struct plan *p = &s->plan;
+	for (unsigned i = 0; i < p->ncaps; i++) {
+		const struct plan_cap *c = &p->caps[i];
+		unsigned long src = c->park ? s->park[gen % 2] : c->src;
+		long err = c->badge ? keel_cap_mint(src, part, c->child_slot, c->rights, c->badge)
+		                    : keel_cap_copy(src, part, c->child_slot, c->rights);
+		if (err)
+			return err;
+	}
+	for (unsigned i = 0; i < p->nmaps; i++) {
+		long err = keel_frame_map(p->maps[i].frame, part, p->maps[i].va, p->maps[i].rights);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Bytes of untyped an instance needs: segments, heap, stack, and the
+ * partition object (its table pages inside) with the thread. */
+static unsigned long instance_size(const void *elf, unsigned long heap)
+{
+	const Elf64_Ehdr *eh = elf;
+	unsigned long size = heap + KEEL_SERVICE_STACK_SIZE + (512ul << 10);
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
+		const Elf64_Phdr *ph = (const Elf64_Phdr *)((const uint8_t *)elf + eh->e_phoff) + i;
+		if (ph->p_type == PT_LOAD)
+			size += page_up(ph->p_vaddr + ph->p_memsz) - page_down(ph->p_vaddr) + PAGE;
+	}
+	return (size + 0xffff) & ~0xfffful;
+}
+
+struct instance_args {
+	char *argv[CHILD_MAX_ARGS];
+	char extra[4][40];
+	int argc;
+};
+
+static void instance_argv(const struct service *s, uint32_t gen, bool successor,
+                          struct instance_args *a)
+{
+	const struct plan *p = &s->plan;
+	int n = 0;
+	a->argc = 0;
+	for (int i = 0; i < p->argc && a->argc < CHILD_MAX_ARGS; i++)
+		a->argv[a->argc++] = (char *)p->argv[i];
+	if (!s->live)
+		return;
+	snprintf(a->extra[n++], sizeof(a->extra[0]), "lu.page=%lu", s->page_va);
+	snprintf(a->extra[n++], sizeof(a->extra[0]), "lu.gen=%u", gen);
+	for (unsigned i = 0; i < p->ncaps; i++)
+		if (p->caps[i].park)
+			snprintf(a->extra[n++], sizeof(a->extra[0]), "lu.park=%lu",
+			         p->caps[i].child_slot);
+	if (successor)
+		snprintf(a->extra[n++], sizeof(a->extra[0]), "lu.successor=1");
+	for (int i = 0; i < n && a->argc < CHILD_MAX_ARGS; i++)
+		a->argv[a->argc++] = a->extra[i];
+}
+
+static long build(const struct service *s, const void *image, size_t size, uint32_t gen,
+                  unsigned long badge, bool successor, struct instance *in)
+{
+	const struct service_config *cfg = s->cfg;
+	unsigned long entry, phdr_va, sp = 0, heap = cfg->heap_kib * 1024;
+	unsigned phnum;
+	struct instance_args a;
+	const char *name = s->name;
+
+	in->partition_slot = slot_alloc();
+	in->thread_slot = slot_alloc();
+	if (!in->partition_slot || !in->thread_slot)
+		return -KEEL_ENOMEM;
+	long err = keel_retype(build_untyped, KEEL_OBJ_PARTITION, 0, 0, in->partition_slot);
 	if (!err)
-		err = keel_thread_config(t, c->part, entry, sp, 0);
+		err = keel_partition_config(in->partition_slot, name, VMM_SLOT_FAULT_EP, badge);
 	if (!err)
-		err = keel_thread_sched(t, cfg->prio, cfg->budget_us, cfg->period_us, cfg->cpu);
+		err = load_elf(in->partition_slot, image, size, &entry, &phdr_va, &phnum);
 	if (!err)
-		err = keel_thread_start(t);
-	*thread_slot = t;
+		err = child_frame(in->partition_slot, KEEL_SERVICE_HEAP_BASE, heap,
+		                  KEEL_R_READ | KEEL_R_WRITE, NULL, NULL);
+	if (!err)
+		err = keel_partition_heap(in->partition_slot, KEEL_SERVICE_HEAP_BASE, heap);
+	if (!err)
+		err = replay(s, in->partition_slot, gen);
+	if (!err) {
+		instance_argv(s, gen, successor, &a);
+		struct stack_fill sf = {a.argc, a.argv, phdr_va, phnum, entry, &sp};
+		err = child_frame(
+		        in->partition_slot, KEEL_SERVICE_STACK_TOP - KEEL_SERVICE_STACK_SIZE,
+		        KEEL_SERVICE_STACK_SIZE, KEEL_R_READ | KEEL_R_WRITE, fill_stack, &sf);
+	}
+	if (!err)
+		err = keel_retype(build_untyped, KEEL_OBJ_THREAD, 0, 0, in->thread_slot);
+	if (!err)
+		err = keel_thread_config(in->thread_slot, in->partition_slot, entry, sp, 0);
+	if (!err)
+		err = keel_thread_sched(in->thread_slot, cfg->prio, cfg->budget_us, cfg->period_us,
+		                        cfg->cpu);
+	if (!err)
+		err = keel_thread_start(in->thread_slot);
 	return err;
 }
 
-long service_start(const struct service_config *cfg, const void *image, size_t size,
-                   unsigned long badge, struct service *out)
+long instance_start(struct service *s, const void *elf, size_t size, uint32_t gen,
+                    unsigned long badge, bool successor, struct instance *out)
 {
-	static struct child c;
-	unsigned long entry, phdr_va, sp = 0;
-	unsigned phnum;
-
-	memset(&c, 0, sizeof(c));
-	memset(out, 0, sizeof(*out));
-	c.svc = out;
-	c.part = slot_alloc();
-	c.next_slot = CHILD_FIRST_SLOT;
-	c.argv[c.argc++] = (char *)cfg->name;
-	long err = c.part ? keel_retype(KEEL_ROOT_SLOT_UNTYPED, KEEL_OBJ_PARTITION, 0, 0, c.part)
-	                  : -KEEL_ENOMEM;
+	const Elf64_Ehdr *eh;
+	struct instance in = {0};
+	long err = elf_check(elf, size, &eh);
 	if (!err)
-		err = keel_partition_config(c.part, cfg->name, VMM_SLOT_FAULT_EP, badge);
-	if (!err)
-		err = load_elf(c.part, image, size, &entry, &phdr_va, &phnum);
-	if (!err)
-		err = child_frame(c.part, KEEL_SERVICE_HEAP_BASE, cfg->heap_kib * 1024,
-		                  KEEL_R_READ | KEEL_R_WRITE, NULL, NULL);
-	if (!err)
-		err = keel_partition_heap(c.part, KEEL_SERVICE_HEAP_BASE, cfg->heap_kib * 1024);
-	if (!err)
-		err = give_caps(&c, cfg);
-	if (!err) {
-		struct stack_fill sf = {c.argc, c.argv, phdr_va, phnum, entry, &sp};
-		err = child_frame(c.part, KEEL_SERVICE_STACK_TOP - KEEL_SERVICE_STACK_SIZE,
-		                  KEEL_SERVICE_STACK_SIZE, KEEL_R_READ | KEEL_R_WRITE, fill_stack,
-		                  &sf);
+		err = mem_get(instance_size(elf, s->cfg->heap_kib * 1024), &in.block);
+	if (err)
+		return err;
+	in.gen = gen;
+	build_untyped = in.block->slot;
+	err = build(s, elf, size, gen, badge, successor, &in);
+	build_untyped = KEEL_ROOT_SLOT_UNTYPED;
+	if (err) {
+		instance_destroy(&in);
+		return err;
 	}
-	if (!err)
-		err = start_thread(cfg, &c, entry, sp, &out->thread_slot);
-	snprintf(out->name, sizeof(out->name), "%s", cfg->name);
-	out->partition_slot = c.part;
-	out->next_child_slot = c.next_slot;
-	out->cpu = cfg->cpu;
-	out->prio = cfg->prio;
-	return err;
+	*out = in;
+	return 0;
+}
+
+long instance_destroy(struct instance *in)
+{
+	long err = in->block ? mem_put(in->block) : 0;
+	if (err)
+		return err;
+	/* The reset deleted the capabilities in these slots. */
+	slot_free(in->partition_slot);
+	slot_free(in->thread_slot);
+	memset(in, 0, sizeof(*in));
+	return 0;
 }

@@ -7,6 +7,7 @@
  * faults or exits is reported here and the rest keep running; VM exits
  * (PSCI, the UART of VMs without devemu) are answered here.
  */
+#include "swap.h"
 #include "vmm.h"
 
 #include <keel/service.h>
@@ -20,6 +21,14 @@ static unsigned service_count;
 struct service *service_at(unsigned i)
 {
 	return i < service_count ? &services[i] : NULL;
+}
+
+struct service *service_named(const char *name)
+{
+	for (unsigned i = 0; i < service_count; i++)
+		if (!strcmp(services[i].name, name))
+			return &services[i];
+	return NULL;
 }
 
 struct service *service_serving(const char *ep_name)
@@ -57,38 +66,56 @@ static unsigned long service_cpus(const void *fdt)
 	return mask;
 }
 
+/* Plans first (they create the objects services share), then the live
+ * update objects, then the instances, in config order. */
 static int start_services(void)
 {
 	size_t size;
-	int n = cfg_count, started = 0;
-	for (int i = 0; i < n; i++) {
-		const void *image = bundle_file(cfg[i].image, &size);
-		if (!image) {
-			printf("config error in %s: image '%s' is not in the bundle\n", cfg[i].node,
-			       cfg[i].image);
-			continue;
-		}
-		long err = service_start(&cfg[i], image, size, (unsigned long)started + 1,
-		                         &services[started]);
-		if (err) {
+	int started = 0;
+	for (int i = 0; i < cfg_count; i++) {
+		long err = service_plan(&services[service_count], &cfg[i]);
+		if (err)
 			printf("cannot start %s: %s\n", cfg[i].name, keel_strerror(err));
+		else
+			service_count++;
+	}
+	swap_setup();
+	for (unsigned i = 0; i < service_count; i++) {
+		struct service *s = &services[i];
+		const void *file = bundle_file(s->cfg->image, &size);
+		if (!file) {
+			printf("config error in %s: image '%s' is not in the bundle\n",
+			       s->cfg->node, s->cfg->image);
 			continue;
 		}
-		printf("started %s (priority %u, cpu %u)\n", cfg[i].name, cfg[i].prio, cfg[i].cpu);
-		service_count = (unsigned)++started;
+		const struct svc_image *img = image_boot(file, size);
+		long err = instance_start(s, img ? img->h.elf : file, img ? img->h.elf_size : size,
+		                          0, service_badge(i, 0), false, &s->cur);
+		if (err) {
+			printf("cannot start %s: %s\n", s->name, keel_strerror(err));
+			continue;
+		}
+		s->cur.image = img;
+		printf("started %s %s%s(priority %u, cpu %u)\n", s->name, img ? img->h.version : "",
+		       img ? " " : "", s->prio, s->cpu);
+		started++;
 	}
 	return started;
 }
 
 static void report_fault(unsigned long badge, const struct keel_msg *m)
 {
-	const char *name = badge >= 1 && badge <= SERVICE_MAX ? services[badge - 1].name : "?";
+	unsigned i = (unsigned)(badge & ~SERVICE_GEN_BADGE) - 1;
+	struct service *s = badge >= 1 && i < service_count ? &services[i] : NULL;
+	const char *name = s ? s->name : "?";
+	if (swap_fault(badge, m))
+		return;
 	if (m->w[0] == KEEL_FAULT_EXIT) {
 		printf("service %s exited with status %ld\n", name, (long)m->w[1]);
 		return;
 	}
-	if (badge >= 1 && badge <= SERVICE_MAX)
-		services[badge - 1].faults++;
+	if (s)
+		s->faults++;
 	if (m->w[0] == KEEL_FAULT_MEMORY)
 		printf("service %s stopped: memory fault at 0x%lx (pc 0x%lx)\n", name, m->w[1],
 		       m->w[2]);
@@ -118,7 +145,9 @@ int main(void)
 		unsigned long badge;
 		if (keel_recv(VMM_SLOT_FAULT_EP, &m, &badge))
 			continue;
-		if (badge == VMM_MGMT_BADGE)
+		if (badge == KEEL_BADGE_SIGNAL)
+			swap_signal();
+		else if (badge == VMM_MGMT_BADGE)
 			mgmt_access(&m);
 		else if (!vms_handle(badge, &m))
 			report_fault(badge, &m);

@@ -13,7 +13,7 @@
 
 #include <keel/service.h>
 
-#define MEM_BLOCKS 16
+#define MEM_BLOCKS 24
 
 static struct mem_block blocks[MEM_BLOCKS];
 

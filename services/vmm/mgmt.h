@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define MGMT_REQ_MAX 65536
+#define MGMT_REQ_MAX (256 * 1024)
 #define MGMT_RSP_MAX 16384
 
 enum mgmt_status {

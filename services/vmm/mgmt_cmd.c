@@ -8,6 +8,7 @@
  * destroy itself: that would leave nobody to resume it.
  */
 #include "mgmt.h"
+#include "swap.h"
 #include "vm.h"
 #include "vmm.h"
 
@@ -28,6 +29,7 @@
 struct request {
 	char line[LINE_MAX_LEN];
 	const char *cmd, *arg; /* "stop NAME force" is a forced stop like any other */
+	const char *arg2;      /* "service swap NAME" */
 	const uint8_t *payload;
 	uint32_t payload_len;
 	struct mgmt_out *out;
@@ -282,21 +284,124 @@ static const char *service_state(const struct keel_thread_info *t)
 	return "running";
 }
 
+static const struct keel_thread_info *service_thread(const struct service *s)
+{
+	/* The running instance's thread: during a swap both instances carry
+	 * the name, and the new one's thread is the later one. */
+	const struct keel_thread_info *t = NULL;
+	for (unsigned long k = 0; k < thread_count; k++)
+		if (!strcmp(threads[k].partition_name, s->name) &&
+		    threads[k].state != KEEL_TS_EXITED)
+			if (!t || !s->next.block)
+				t = t ? t : &threads[k];
+	return t;
+}
+
 static int cmd_services(struct request *r)
 {
 	for (unsigned i = 0; service_at(i); i++) {
 		const struct service *s = service_at(i);
-		const struct keel_thread_info *t = NULL;
-		for (unsigned long k = 0; k < thread_count && !t; k++)
-			if (!strcmp(threads[k].partition_name, s->name))
-				t = &threads[k];
+		const struct keel_thread_info *t = service_thread(s);
+		const struct svc_image *img = s->cur.image;
 		mgmt_printf(r->out,
 		            "service name=%s version=%s state=%s faults=%d cpu=%u "
-		            "priority=%u cpu-time-us=%lu\n",
-		            s->name, KEEL_SERVICE_VERSION, service_state(t), s->faults, s->cpu,
-		            s->prio, t ? t->used_us : 0);
+		            "priority=%u cpu-time-us=%lu live=%s generation=%u build=%.12s%s%s\n",
+		            s->name, img ? img->h.version : KEEL_SERVICE_VERSION, service_state(t),
+		            s->faults, s->cpu, s->prio, t ? t->used_us : 0, s->live ? "yes" : "no",
+		            s->cur.gen, img ? img->build : "-", s->prev ? " previous=" : "",
+		            s->prev ? s->prev->h.version : "");
 	}
 	return 0;
+}
+
+/* ---- service images and live swaps (swap.c) ----------------------------- */
+
+static struct service *live_service(struct request *r, const char *name)
+{
+	struct service *s = name ? service_named(name) : NULL;
+	if (!name)
+		fail(r, "which service?");
+	else if (!s)
+		fail(r, "no service '%s'", name);
+	return s;
+}
+
+static int deployed(struct request *r, const struct svc_image *img)
+{
+	mgmt_printf(r->out, "image name=%s version=%s state-format=%u build=%s\n", img->h.name,
+	            img->h.version, img->h.state_version, img->build);
+	return 0;
+}
+
+static int svc_deploy(struct request *r)
+{
+	const struct svc_image *img =
+	        image_deploy(r->payload, r->payload_len, r->err, sizeof(r->err));
+	return img ? deployed(r, img) : -1;
+}
+
+static int svc_swap(struct request *r)
+{
+	struct service *s = live_service(r, r->arg2);
+	if (!s)
+		return -1;
+	const struct svc_image *img =
+	        image_deploy(r->payload, r->payload_len, r->err, sizeof(r->err));
+	if (!img || swap_begin(s, img, r->err, sizeof(r->err)))
+		return -1;
+	return deployed(r, img);
+}
+
+static int svc_rollback(struct request *r)
+{
+	struct service *s = live_service(r, r->arg2);
+	return s && !swap_rollback(s, r->err, sizeof(r->err)) ? 0 : -1;
+}
+
+/* The latest swap of a service: under way, done, or rolled back (then the
+ * reply is an error that says why). */
+static int svc_result(struct request *r)
+{
+	static const char *const states[] = {"none", "running", "committed", "rolled-back"};
+	struct swap_report rep;
+	struct service *s = live_service(r, r->arg2);
+	if (!s)
+		return -1;
+	swap_report(s, &rep);
+	if (rep.state == SWAP_ROLLED_BACK)
+		return fail(r, "swap of %s to %s rolled back: %s", s->name, rep.to, rep.message);
+	mgmt_printf(r->out, "swap name=%s state=%s", s->name, states[rep.state]);
+	if (rep.state == SWAP_RUNNING)
+		mgmt_printf(r->out, " phase=%s", rep.phase);
+	if (rep.state != SWAP_NONE)
+		mgmt_printf(r->out, " from=%s to=%s", rep.from, rep.to);
+	if (rep.state == SWAP_COMMITTED)
+		mgmt_printf(r->out, " pause-us=%lu total-us=%lu swaps=%lu rollbacks=%lu",
+		            rep.pause_us, rep.total_us, rep.swaps, rep.rollbacks);
+	mgmt_printf(r->out, "\n");
+	return 0;
+}
+
+static int cmd_service(struct request *r)
+{
+	if (!r->arg)
+		return fail(r, "service what? (deploy, swap, rollback, result)");
+	if (!strcmp(r->arg, "deploy"))
+		return svc_deploy(r);
+	if (!strcmp(r->arg, "swap"))
+		return svc_swap(r);
+	if (!strcmp(r->arg, "rollback"))
+		return svc_rollback(r);
+	if (!strcmp(r->arg, "result"))
+		return svc_result(r);
+	return fail(r, "unknown service command '%s'", r->arg);
+}
+
+/* Commands that call a service (devemu's control protocol) wait while a
+ * swap has it frozen; refuse them rather than hold the MVM meanwhile. */
+static int busy(struct request *r)
+{
+	return fail(r, "busy: a live swap is under way, try again when it is done");
 }
 
 static const struct {
@@ -306,8 +411,17 @@ static const struct {
         {"list", cmd_list},         {"info", cmd_info},       {"create", cmd_create},
         {"start", cmd_start},       {"pause", cmd_pause},     {"resume", cmd_resume},
         {"stop", cmd_stop},         {"destroy", cmd_destroy}, {"console", cmd_console},
-        {"services", cmd_services},
+        {"services", cmd_services}, {"service", cmd_service},
 };
+
+static bool calls_services(const char *cmd)
+{
+	static const char *const calls[] = {"create", "start", "stop", "destroy", "console"};
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
+		if (!strcmp(cmd, calls[i]))
+			return true;
+	return false;
+}
 
 /* The next space-separated word of *at, NUL-terminated in place; NULL at the end. */
 static const char *next_word(char **at)
@@ -338,6 +452,7 @@ static int parse(struct request *r, const uint8_t *req, uint32_t len)
 	char *at = r->line;
 	r->cmd = next_word(&at);
 	r->arg = next_word(&at);
+	r->arg2 = next_word(&at);
 	return r->cmd ? 0 : fail(r, "empty request");
 }
 
@@ -356,7 +471,7 @@ enum mgmt_status mgmt_run(const uint8_t *req, uint32_t len, struct mgmt_out *o)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(commands[i].name, r.cmd))
 			continue;
-		if (commands[i].run(&r) == 0)
+		if ((swap_busy() && calls_services(r.cmd) ? busy(&r) : commands[i].run(&r)) == 0)
 			return MGMT_STATUS_OK;
 		mgmt_out_reset(o);
 		mgmt_printf(o, "error %s\n", r.err);

@@ -58,6 +58,8 @@ static long announce(struct vm *v)
 	if (!s)
 		return -KEEL_ENOENT;
 	long err = service_give(s, v->slot, KEEL_R_WRITE, &v->console_slot);
+	if (err)
+		v->console_slot = 0;
 	return err ? err : control_call(v, DEVCTL_ATTACH, v->console_slot);
 }
 
@@ -86,6 +88,11 @@ void vm_console_detach(struct vm *v)
 {
 	if (v->d.uart_endpoint && named_endpoint_slot(v->d.uart_endpoint))
 		control_call(v, DEVCTL_DETACH, 0);
+	/* The copy goes with the VM's memory; a successor must not get one. */
+	struct service *s = v->d.uart_endpoint ? service_serving(v->d.uart_endpoint) : NULL;
+	if (s && v->console_slot)
+		service_take_back(s, v->console_slot);
+	v->console_slot = 0;
 }
 
 long vm_console_focus(const struct vm *v)

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct mem_block;
+
 /* vmm's own capability slots beyond the initial ones (keel_abi.h). */
 #define VMM_SLOT_FAULT_EP  8
 #define VMM_SLOT_TEMP      9  /* a frame while it is being filled */
@@ -34,34 +36,89 @@ struct service_config {
 	int caps_len;
 	const char *args;
 	int args_len;
+	const char *live_ntfn; /* live-update = "NTFN": swappable, sleeps on NTFN */
 };
 
 #define SERVICE_MAX_SERVED 4
+#define PLAN_CAPS          48
+#define PLAN_MAPS          12
+
+/* What every instance of a service is built with, so that a successor
+ * (a live swap) gets the same capabilities in the same slots, the same
+ * mappings and the same argv as the instance it replaces. */
+struct plan_cap {
+	unsigned long child_slot, src, rights, badge; /* badge 0: copy, else mint */
+	bool park;                                    /* src: park[gen % 2] instead */
+};
+struct plan_map {
+	unsigned long frame, va, rights; /* frame: vmm's slot */
+};
+struct plan {
+	struct plan_cap caps[PLAN_CAPS];
+	struct plan_map maps[PLAN_MAPS];
+	unsigned ncaps, nmaps;
+	unsigned long next_slot, shm_used;
+	int argc; /* argv[0] is the name */
+	char argv[CHILD_MAX_ARGS][64];
+};
+
+/* One running (or starting) partition of a service. */
+struct instance {
+	unsigned long partition_slot, thread_slot;
+	struct mem_block *block; /* everything of the instance is carved from it */
+	const struct svc_image *image;
+	uint32_t gen;
+};
+
+struct svc_image; /* swap.c: a service image vmm keeps */
 
 struct service {
 	char name[16];
-	unsigned long partition_slot, thread_slot;
-	unsigned long next_child_slot; /* first free slot in its cspace */
+	const struct service_config *cfg;
+	struct instance cur, next; /* next: the successor during a swap */
+	struct plan plan;
 	unsigned cpu, prio;
 	int faults;
 	char served[SERVICE_MAX_SERVED][24]; /* endpoints it receives on ("ep:NAME:r") */
+	/* Live update (keel/lifecycle.h): vmm's slots of its lifecycle page,
+	 * park notifications and own notification; where the coordinator has
+	 * them; the image to go back to. */
+	bool live;
+	unsigned long lu_page, park[2], main_ntfn, page_va;
+	unsigned long coord_main, coord_park[2], coord_page_va;
+	const struct svc_image *prev;
 };
 
 /* main.c: the services started, by index (badge - 1); NULL past the end. */
 struct service *service_at(unsigned i);
+struct service *service_named(const char *name);
 /* The service that receives on endpoint NAME, or NULL. */
 struct service *service_serving(const char *ep_name);
-/* loader.c: copy capability `src` into the service's next free slot. */
+/* loader.c: copy capability `src` into the service's next free slot (and
+ * into its plan, so that its successors have it too); service_take_back
+ * forgets that again (the capability went with a VM). */
 long service_give(struct service *s, unsigned long src, unsigned long rights,
                   unsigned long *child_slot);
+void service_take_back(struct service *s, unsigned long child_slot);
 
 /* config.c: read the services of the system tree; prints a message that
  * names the node and property for every error. Returns the count, or -1. */
 int config_read_services(const void *fdt, struct service_config *out, int max);
 
-/* loader.c: build a partition running `image` per `cfg`. 0 or a Keel error. */
-long service_start(const struct service_config *cfg, const void *image, size_t size,
-                   unsigned long badge, struct service *out);
+/* loader.c: the plan of a service from its config (creating the named
+ * objects it shares with others). 0 or a Keel error. */
+long service_plan(struct service *s, const struct service_config *cfg);
+/* Adds a mapping of `frame` at the next shared-memory address: its VA. */
+unsigned long plan_map_shm(struct plan *p, unsigned long frame, unsigned long size);
+long plan_add_cap(struct plan *p, unsigned long src, unsigned long rights, unsigned long badge,
+                  bool park, unsigned long *child_slot);
+void plan_add_arg(struct plan *p, const char *key, unsigned long value);
+/* Builds and starts an instance of s from the ELF elf/size, generation
+ * gen, with fault badge `badge`; a successor is told so in its argv. */
+long instance_start(struct service *s, const void *elf, size_t size, uint32_t gen,
+                    unsigned long badge, bool successor, struct instance *out);
+/* Destroys an instance: everything carved from its block. */
+long instance_destroy(struct instance *in);
 
 /* Slots in vmm's own cspace; 0 when none is left. slot_free only forgets
  * the number: the capability in it must be gone already. */
@@ -76,6 +133,9 @@ long frame_fill(unsigned long frame, unsigned long size, frame_fill_fn fill, voi
 /* A new frame filled through vmm's scratch mapping, mapped into `part`. */
 long child_frame(unsigned long part, unsigned long va, unsigned long size, unsigned long rights,
                  frame_fill_fn fill, void *ctx);
+/* vmm's slot of the object NAME of `type` that services share, created
+ * the first time it is named; 0 if none is left. */
+unsigned long named_object_slot(const char *name, unsigned type, unsigned long size);
 /* vmm's slot of the endpoint that services know as NAME ("ep:NAME:..."), or 0. */
 unsigned long named_endpoint_slot(const char *name);
 
@@ -97,5 +157,20 @@ bool vms_handle(unsigned long badge, struct keel_msg *m);
 
 /* mgmt.c: an access to the management mailbox; replies itself. */
 void mgmt_access(struct keel_msg *m);
+
+/* swap.c: live update. Badges: an instance of generation g of service i
+ * faults with service_badge(i, g). */
+#define SERVICE_GEN_BADGE 0x80ul
+static inline unsigned long service_badge(unsigned i, uint32_t gen)
+{
+	return (i + 1) | ((gen & 1) ? SERVICE_GEN_BADGE : 0);
+}
+/* The lifecycle objects of every live service, then the coordinator's
+ * share of them; before any instance starts. */
+long swap_setup(void);
+/* A signal on vmm's endpoint: the coordinator posted a result. */
+void swap_signal(void);
+/* A fault of a successor during its swap: true if it was one. */
+bool swap_fault(unsigned long badge, const struct keel_msg *m);
 
 #endif

@@ -406,7 +406,7 @@ static void create_refuses_bad_blobs(void **state)
 	len = make_config(blob, sizeof(blob), one, MBOX_REQ_MAX);
 	write_file(blob, len);
 	assert_int_equal(keelctl("create", tmp_path, NULL), KEELCTL_EXIT_USAGE);
-	assert_contains(err_buf, "create takes at most 65529");
+	assert_contains(err_buf, "create takes at most 262137");
 	unlink(tmp_path);
 
 	assert_int_equal(keelctl("create", "/nonexistent/vm.dtb", NULL), KEELCTL_EXIT_USAGE);

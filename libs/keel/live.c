@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT */
+/* A service's side of the live-update protocol (keel/live.h). */
+#include <keel/live.h>
+#include <keel/service.h>
+
+#include <stdio.h>
+#include <string.h>
+
+static uint64_t now(void)
+{
+	unsigned long c = 0;
+	keel_time(&c, NULL);
+	return c;
+}
+
+static void answer(struct lu_service *lu, uint32_t status, uint32_t seq)
+{
+	struct keel_lu_page *p = lu->page;
+	p->status_gen = lu->gen;
+	p->status_seq = seq;
+	__atomic_store_n(&p->status, status, __ATOMIC_SEQ_CST);
+	lu->last_seq = seq;
+}
+
+/* The command for this instance that it has not answered yet, or NONE. */
+static uint32_t pending(struct lu_service *lu, uint32_t *seq)
+{
+	struct keel_lu_page *p = lu->page;
+	uint32_t cmd = __atomic_load_n(&p->cmd, __ATOMIC_SEQ_CST);
+	*seq = __atomic_load_n(&p->cmd_seq, __ATOMIC_SEQ_CST);
+	if (p->cmd_gen != lu->gen || *seq == lu->last_seq)
+		return LU_CMD_NONE;
+	return cmd;
+}
+
+bool lu_init(struct lu_service *lu, int argc, char **argv, const char *name, uint32_t format,
+             lu_export_fn export_state, lu_import_fn import_state, void *ctx)
+{
+	memset(lu, 0, sizeof(*lu));
+	lu->page = (struct keel_lu_page *)keel_arg(argc, argv, "lu.page", 0);
+	lu->park = (unsigned long)keel_arg(argc, argv, "lu.park", 0);
+	lu->gen = (uint32_t)keel_arg(argc, argv, "lu.gen", 0);
+	lu->successor = keel_arg(argc, argv, "lu.successor", 0) != 0;
+	lu->name = name;
+	lu->format = format;
+	lu->export_state = export_state;
+	lu->import_state = import_state;
+	lu->ctx = ctx;
+	if (!lu->page || !lu->park)
+		lu->page = NULL;
+	else
+		lu->last_seq = lu->page->cmd_seq; /* commands before this instance are not its */
+	return lu->page != NULL;
+}
+
+static void park_until(struct lu_service *lu, uint32_t want, uint32_t *seq)
+{
+	unsigned long bits;
+	while (pending(lu, seq) != want)
+		keel_wait(lu->park, &bits);
+}
+
+void lu_successor_start(struct lu_service *lu)
+{
+	struct keel_lu_page *p = lu->page;
+	uint32_t seq;
+	char why[KEEL_LU_MESSAGE];
+	if (!p || !lu->successor)
+		return;
+	answer(lu, LU_ST_READY, lu->last_seq);
+	park_until(lu, LU_CMD_IMPORT, &seq);
+	const void *payload;
+	uint32_t format;
+	size_t len;
+	if (keel_lu_record_open(p->record, p->record_len, lu->name, lu->format, &payload, &format,
+	                        &len, why, sizeof(why)) == 0 &&
+	    lu->import_state(lu->ctx, format, payload, len, why, sizeof(why)) == 0) {
+		p->t_serving = now();
+		lu->imported_format = format;
+		answer(lu, LU_ST_IMPORTED, seq);
+		return;
+	}
+	snprintf(p->message, sizeof(p->message), "%s", why);
+	answer(lu, LU_ST_REJECTED, seq);
+	for (unsigned long bits;;) /* the coordinator has vmm destroy this instance */
+		keel_wait(lu->park, &bits);
+}
+
+static void freeze(struct lu_service *lu, uint32_t seq)
+{
+	struct keel_lu_page *p = lu->page;
+	uint32_t format = p->max_format < lu->format ? p->max_format : lu->format;
+	uint8_t *payload = p->record + sizeof(struct keel_lu_record_hdr);
+	size_t cap = sizeof(p->record) - sizeof(struct keel_lu_record_hdr), len = 0;
+	p->t_frozen = now();
+	if (format == 0 || lu->export_state(lu->ctx, format, payload, cap, &len)) {
+		snprintf(p->message, sizeof(p->message),
+		         "%s cannot write state format %u (it writes 1..%u)", lu->name,
+		         p->max_format, lu->format);
+		answer(lu, LU_ST_FAILED, seq);
+		return;
+	}
+	p->record_len =
+	        (uint32_t)keel_lu_record_seal(p->record, sizeof(p->record), lu->name, format, len);
+	answer(lu, LU_ST_FROZEN, seq);
+	/* Parked: destroyed on commit, or told to resume. */
+	park_until(lu, LU_CMD_RESUME, &seq);
+	answer(lu, LU_ST_RUNNING, seq);
+}
+
+void lu_handle(struct lu_service *lu)
+{
+	uint32_t seq;
+	if (!lu->page)
+		return;
+	switch (pending(lu, &seq)) {
+	case LU_CMD_HEALTH: answer(lu, LU_ST_HEALTHY, seq); break;
+	case LU_CMD_FREEZE: freeze(lu, seq); break;
+	default: break;
+	}
+}
