@@ -63,3 +63,12 @@ add_test(NAME mvm.virt-keelctl COMMAND Python3::Interpreter ${MVM_TEST} --
   ${QEMU_AARCH64} -M virt,virtualization=on,gic-version=2 -cpu cortex-a72 -smp 4 -m 1G
   -nographic -kernel ${KEEL_BUILD_ROOT}/qemu-virt/keel.img)
 set_tests_properties(mvm.virt-keelctl PROPERTIES RUN_SERIAL TRUE TIMEOUT 1200)
+
+# Live service swap (docs/live-update.md): bad images refused, crashing,
+# rejecting and hanging versions rolled back, devemu swapped ten times under
+# a stream of numbered lines, the console and the coordinator swapped.
+set(LIVE_TEST ${CMAKE_CURRENT_SOURCE_DIR}/qemu/live_test.py)
+add_test(NAME live.virt-swap COMMAND Python3::Interpreter ${LIVE_TEST} --
+  ${QEMU_AARCH64} -M virt,virtualization=on,gic-version=2 -cpu cortex-a72 -smp 4 -m 1G
+  -nographic -kernel ${KEEL_BUILD_ROOT}/qemu-virt/keel.img)
+set_tests_properties(live.virt-swap PROPERTIES RUN_SERIAL TRUE TIMEOUT 1200)

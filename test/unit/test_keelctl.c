@@ -25,7 +25,7 @@
 
 /* --- the fake mailbox device ------------------------------------------------ */
 
-#define MAX_REPLIES 4
+#define MAX_REPLIES 8
 
 struct reply {
 	uint32_t status;
@@ -355,6 +355,58 @@ static void create_sends_blob(void **state)
 
 	assert_int_equal(keelctl("--json", "create", tmp_path, NULL), KEELCTL_EXIT_OK);
 	assert_string_equal(out_buf, "{\"created\":{\"name\":\"gvm2\",\"id\":4}}\n");
+	unlink(tmp_path);
+}
+
+/* service deploy sends the image as it is; swap and rollback poll the
+ * swap's result until it is done and print it, or vmm's reason when it
+ * was rolled back. */
+static void service_commands(void **state)
+{
+	(void)state;
+	static const uint8_t image[] = "KEELSVC1 not checked by keelctl\0\x01\x02";
+	write_file(image, sizeof(image));
+
+	reply(MBOX_STATUS_OK, "ok\nimage name=devemu version=1.1.0 state-format=2 "
+	                      "build=0123456789abcdef0123\n");
+	assert_int_equal(keelctl("service", "deploy", tmp_path, NULL), KEELCTL_EXIT_OK);
+	assert_int_equal(F.last_len, sizeof("service deploy\n") - 1 + sizeof(image));
+	assert_memory_equal(F.last, "service deploy\n", 15);
+	assert_memory_equal(F.last + 15, image, sizeof(image));
+	assert_string_equal(out_buf,
+	                    "deployed devemu 1.1.0 (state format 2, build 0123456789ab)\n");
+
+	reply(MBOX_STATUS_OK, "ok\nimage name=devemu version=1.1.0 state-format=2 build=01\n");
+	reply(MBOX_STATUS_OK, "ok\nswap name=devemu state=running phase=freeze from=1.0.0 "
+	                      "to=1.1.0\n");
+	reply(MBOX_STATUS_OK, "ok\nswap name=devemu state=committed from=1.0.0 to=1.1.0 "
+	                      "pause-us=42 total-us=900 swaps=1 rollbacks=0\n");
+	assert_int_equal(keelctl("service", "swap", "devemu", tmp_path, NULL), KEELCTL_EXIT_OK);
+	assert_string_equal(F.lines[1], "service swap devemu");
+	assert_string_equal(F.lines[2], "service result devemu");
+	assert_string_equal(F.lines[3], "service result devemu");
+	assert_int_equal(F.submits, 4);
+	assert_string_equal(out_buf,
+	                    "swapped devemu 1.0.0 -> 1.1.0: guest pause 42 us, swap 900 us\n");
+
+	reply(MBOX_STATUS_OK, "ok\n");
+	reply(MBOX_STATUS_ERROR, "error swap of devemu to 1.0.0 rolled back: new version "
+	                         "failed its health check\n");
+	assert_int_equal(keelctl("service", "rollback", "devemu", NULL), KEELCTL_EXIT_VMM);
+	assert_string_equal(F.lines[4], "service rollback devemu");
+	assert_string_equal(F.lines[5], "service result devemu");
+	assert_contains(err_buf, "rolled back: new version failed its health check");
+
+	reply(MBOX_STATUS_ERROR, "error no service 'nosuch'\n");
+	assert_int_equal(keelctl("service", "swap", "nosuch", tmp_path, NULL), KEELCTL_EXIT_VMM);
+	assert_int_equal(F.submits, 7); /* refused: nothing to wait for */
+	assert_contains(err_buf, "no service 'nosuch'");
+
+	assert_int_equal(keelctl("service", "swap", "devemu", NULL), KEELCTL_EXIT_USAGE);
+	assert_int_equal(keelctl("service", "frobnicate", NULL), KEELCTL_EXIT_USAGE);
+	assert_int_equal(keelctl("service", "swap", "devemu", "/nonexistent", NULL),
+	                 KEELCTL_EXIT_USAGE);
+	assert_int_equal(F.submits, 7);
 	unlink(tmp_path);
 }
 
@@ -911,6 +963,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(request_builder, setup, teardown),
 	        cmocka_unit_test_setup_teardown(create_sends_blob, setup, teardown),
 	        cmocka_unit_test_setup_teardown(create_refuses_bad_blobs, setup, teardown),
+	        cmocka_unit_test_setup_teardown(service_commands, setup, teardown),
 	        cmocka_unit_test_setup_teardown(list_table, setup, teardown),
 	        cmocka_unit_test_setup_teardown(list_json, setup, teardown),
 	        cmocka_unit_test_setup_teardown(info_list, setup, teardown),
