@@ -75,7 +75,6 @@ void lu_successor_start(struct lu_service *lu)
 	if (keel_lu_record_open(p->record, p->record_len, lu->name, lu->format, &payload, &format,
 	                        &len, why, sizeof(why)) == 0 &&
 	    lu->import_state(lu->ctx, format, payload, len, why, sizeof(why)) == 0) {
-		p->t_serving = now();
 		lu->imported_format = format;
 		answer(lu, LU_ST_IMPORTED, seq);
 		return;
@@ -84,6 +83,12 @@ void lu_successor_start(struct lu_service *lu)
 	answer(lu, LU_ST_REJECTED, seq);
 	for (unsigned long bits;;) /* the coordinator has vmm destroy this instance */
 		keel_wait(lu->park, &bits);
+}
+
+void lu_serving(struct lu_service *lu)
+{
+	if (lu->page && lu->successor)
+		lu->page->t_serving = now();
 }
 
 static void freeze(struct lu_service *lu, uint32_t seq)

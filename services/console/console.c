@@ -214,8 +214,9 @@ static int import_state(void *ctx, uint32_t format, const void *payload, size_t 
 static int take_uart(void)
 {
 	if (lu.successor) {
+		printf("console " KEEL_SERVICE_VERSION ": successor, generation %u\n", lu.gen);
 		lu_successor_start(&lu);
-		printf("console " KEEL_SERVICE_VERSION ": took over (generation %u)\n", lu.gen);
+		lu_serving(&lu);
 		return 0;
 	}
 	long err = keel_console_claim(con.uart, con.ntfn, &con.log_seq);

@@ -129,12 +129,12 @@ static void take_over(void)
 #ifdef DEVEMU_TEST_CRASH
 	__builtin_trap(); /* test build: dies before it is ready */
 #endif
+	/* Printed before the freeze: it is not part of the pause. */
+	printf("devemu " KEEL_SERVICE_VERSION ": successor, generation %u\n", lu.gen);
 	lu_successor_start(&lu);
 	struct devemu_after after = devemu_handle(&dev, KEEL_BADGE_SIGNAL, w);
 	act(&after);
-	printf("devemu " KEEL_SERVICE_VERSION ": took over (generation %u, state format %u, %u "
-	       "swaps in format 2)\n",
-	       lu.gen, lu.imported_format, (unsigned)dev.imports);
+	lu_serving(&lu);
 }
 
 int main(int argc, char **argv)

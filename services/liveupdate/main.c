@@ -177,7 +177,9 @@ static void swap(struct coord *c)
 	           sizeof(why)))
 		return fail(c, &t, true, "failed to import the state", why);
 	ctl->t_imported = now();
-	ctl->t_serving = p->t_serving;
+	struct keel_lu_record_hdr rh;
+	memcpy(&rh, p->record, sizeof(rh));
+	ctl->record_format = rh.format;
 
 	ctl->phase = LU_PH_HEALTH;
 	command(p, LU_CMD_HEALTH, t.new_gen);
@@ -187,6 +189,7 @@ static void swap(struct coord *c)
 	ctl->t_healthy = now();
 
 	ctl->phase = LU_PH_COMMIT;
+	ctl->t_serving = p->t_serving; /* stamped before its first receive: it has answered since */
 	ctl->swaps++;
 	ctl->message[0] = '\0';
 	ctl->t_end = now();

@@ -110,6 +110,11 @@ static void report_fault(unsigned long badge, const struct keel_msg *m)
 	const char *name = s ? s->name : "?";
 	if (swap_fault(badge, m))
 		return;
+	if (s && badge == service_badge(i, s->cur.gen)) {
+		s->stopped = true;
+		if (!strcmp(s->name, "liveupdate"))
+			swap_coordinator_stopped();
+	}
 	if (m->w[0] == KEEL_FAULT_EXIT) {
 		printf("service %s exited with status %ld\n", name, (long)m->w[1]);
 		return;

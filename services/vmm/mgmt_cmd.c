@@ -367,6 +367,7 @@ static int svc_result(struct request *r)
 	struct service *s = live_service(r, r->arg2);
 	if (!s)
 		return -1;
+	swap_check_deadline();
 	swap_report(s, &rep);
 	if (rep.state == SWAP_ROLLED_BACK)
 		return fail(r, "swap of %s to %s rolled back: %s", s->name, rep.to, rep.message);
@@ -376,8 +377,9 @@ static int svc_result(struct request *r)
 	if (rep.state != SWAP_NONE)
 		mgmt_printf(r->out, " from=%s to=%s", rep.from, rep.to);
 	if (rep.state == SWAP_COMMITTED)
-		mgmt_printf(r->out, " pause-us=%lu total-us=%lu swaps=%lu rollbacks=%lu",
-		            rep.pause_us, rep.total_us, rep.swaps, rep.rollbacks);
+		mgmt_printf(r->out,
+		            " pause-us=%lu total-us=%lu build-us=%lu swaps=%lu rollbacks=%lu",
+		            rep.pause_us, rep.total_us, rep.build_us, rep.swaps, rep.rollbacks);
 	mgmt_printf(r->out, "\n");
 	return 0;
 }

@@ -19,18 +19,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define VMM_LU_CTL_VA 0x38000000ul
-#define IMAGES_MAX    8
+#define VMM_LU_CTL_VA   0x38000000ul
+#define VMM_LU_PAGES_VA 0x38100000ul /* each live service's page, 64 KiB apart */
+#define IMAGES_MAX      8
+/* vmm's own deadline for a swap, far past the coordinator's: past it, vmm
+ * takes the coordinator for hung and rolls back itself. */
+#define SWAP_DEADLINE_S 30
 
 static struct svc_image boot_images[SERVICE_MAX], deployed[IMAGES_MAX];
 static unsigned boot_count, deployed_next;
 
 static struct keel_lu_ctl *ctl;
 static unsigned long park[2], request_ntfn;
+static struct keel_lu_page *pages[SERVICE_MAX]; /* vmm's view, by service index */
 static struct {
 	struct service *s;
 	const struct svc_image *img;
 	uint32_t result_seen;
+	unsigned long started; /* counter */
 } active;
 static struct swap_report reports[SERVICE_MAX];
 
@@ -129,6 +135,8 @@ static long make(unsigned type, unsigned long size, unsigned long *slot)
 	return *slot ? keel_retype(KEEL_ROOT_SLOT_UNTYPED, type, size, 0, *slot) : -KEEL_ENOMEM;
 }
 
+static unsigned index_of(const struct service *s);
+
 static long setup_service(struct service *s)
 {
 	char name[24];
@@ -140,6 +148,12 @@ static long setup_service(struct service *s)
 	s->page_va = plan_map_shm(&s->plan, s->lu_page, KEEL_LU_PAGE_SIZE);
 	if (!s->page_va)
 		return -KEEL_ENOMEM;
+	unsigned i = index_of(s);
+	unsigned long va = VMM_LU_PAGES_VA + i * (unsigned long)KEEL_LU_PAGE_SIZE;
+	long err = keel_frame_map(s->lu_page, 0, va, KEEL_R_READ | KEEL_R_WRITE);
+	if (err)
+		return err;
+	pages[i] = (struct keel_lu_page *)va;
 	s->park[0] = park[0];
 	s->park[1] = park[1];
 	s->live = true;
@@ -241,7 +255,7 @@ static void post(void)
 int swap_begin(struct service *s, const struct svc_image *img, char *why, size_t why_size)
 {
 	struct service *c = service_named("liveupdate");
-	if (!ctl || !c || !c->cur.partition_slot)
+	if (!ctl || !c || !c->cur.partition_slot || c->stopped)
 		WHY("no live-update coordinator runs");
 	if (!s->live)
 		WHY("%s cannot be swapped live", s->name);
@@ -250,8 +264,11 @@ int swap_begin(struct service *s, const struct svc_image *img, char *why, size_t
 	if (strcmp(img->h.name, s->name))
 		WHY("the image is %s's, not %s's", img->h.name, s->name);
 	uint32_t gen = s->cur.gen + 1;
+	unsigned long t0 = 0, t1 = 0;
+	keel_time(&t0, NULL);
 	long err = instance_start(s, img->h.elf, img->h.elf_size, gen,
 	                          service_badge(index_of(s), gen), true, &s->next);
+	keel_time(&t1, NULL);
 	if (err)
 		WHY("cannot build the new instance of %s: %s", s->name, keel_strerror(err));
 	s->next.image = img;
@@ -273,9 +290,11 @@ int swap_begin(struct service *s, const struct svc_image *img, char *why, size_t
 	r->state = SWAP_RUNNING;
 	snprintf(r->from, sizeof(r->from), "%s", s->cur.image ? s->cur.image->h.version : "?");
 	snprintf(r->to, sizeof(r->to), "%s", img->h.version);
+	r->build_us = to_us(t1 - t0);
 	active.s = s;
 	active.img = img;
 	active.result_seen = ctl->result_seq;
+	keel_time(&active.started, NULL);
 	printf("swapping %s %s -> %s\n", s->name, r->from, r->to);
 	post();
 	return 0;
@@ -297,8 +316,15 @@ static void finish(struct service *s, enum swap_state state)
 	if (state == SWAP_COMMITTED) {
 		r->pause_us = to_us(ctl->t_serving - ctl->t_frozen);
 		r->total_us = to_us(ctl->t_end - ctl->t_start);
-		printf("swapped %s %s -> %s: guest pause %lu us, swap %lu us\n", s->name, r->from,
-		       r->to, r->pause_us, r->total_us);
+		printf("swapped %s %s -> %s: guest pause %lu us, swap %lu us (built in %lu us, old "
+		       "one "
+		       "destroyed in %lu us; state format %u; ready +%lu, frozen +%lu, imported "
+		       "+%lu, "
+		       "healthy +%lu us)\n",
+		       s->name, r->from, r->to, r->pause_us, r->total_us, r->build_us,
+		       r->destroy_us, ctl->record_format, to_us(ctl->t_ready - ctl->t_start),
+		       to_us(ctl->t_frozen - ctl->t_start), to_us(ctl->t_imported - ctl->t_start),
+		       to_us(ctl->t_healthy - ctl->t_start));
 	} else {
 		snprintf(r->message, sizeof(r->message), "%s", ctl->message);
 		printf("swap of %s to %s rolled back: %s\n", s->name, r->to, r->message);
@@ -318,13 +344,18 @@ void swap_signal(void)
 	switch (ctl->result) {
 	case LU_RES_COMMIT: {
 		const struct svc_image *old = s->cur.image;
+		unsigned long t0 = 0, t1 = 0;
+		keel_time(&t0, NULL);
 		long err = instance_destroy(&s->cur);
+		keel_time(&t1, NULL);
+		reports[index_of(s)].destroy_us = to_us(t1 - t0);
 		if (err)
 			printf("swap of %s: old instance not destroyed: %s\n", s->name,
 			       keel_strerror(err));
 		s->cur = s->next;
 		memset(&s->next, 0, sizeof(s->next));
 		s->prev = old;
+		s->stopped = false;
 		finish(s, SWAP_COMMITTED);
 		break;
 	}
@@ -340,6 +371,39 @@ void swap_signal(void)
 		break;
 	default: break;
 	}
+}
+
+/* The coordinator is gone or hung: vmm ends the swap itself, as the
+ * coordinator would have, from the page it shares: the new instance is
+ * destroyed and the old one told to resume (if it was frozen, it goes on;
+ * if not, it ignores the command). */
+static void swap_abort(const char *why)
+{
+	struct service *s = active.s;
+	struct keel_lu_page *p = pages[index_of(s)];
+	instance_destroy(&s->next);
+	if (p && ctl->t.is_self == 0) {
+		p->cmd_gen = s->cur.gen;
+		p->cmd = LU_CMD_RESUME;
+		__atomic_store_n(&p->cmd_seq, p->cmd_seq + 1, __ATOMIC_SEQ_CST);
+		keel_signal(s->park[s->cur.gen % 2]);
+	}
+	snprintf(ctl->message, sizeof(ctl->message), "%s", why);
+	finish(s, SWAP_ROLLED_BACK);
+}
+
+void swap_coordinator_stopped(void)
+{
+	if (active.s)
+		swap_abort("the coordinator stopped during the swap");
+}
+
+void swap_check_deadline(void)
+{
+	unsigned long now = 0, freq = 1;
+	keel_time(&now, &freq);
+	if (active.s && now - active.started > SWAP_DEADLINE_S * freq)
+		swap_abort("the coordinator did not finish within 30 s");
 }
 
 bool swap_fault(unsigned long badge, const struct keel_msg *m)

@@ -34,10 +34,17 @@ struct swap_report {
 	char message[200]; /* SWAP_ROLLED_BACK: why */
 	char from[16], to[16];
 	unsigned long pause_us, total_us; /* SWAP_COMMITTED */
+	unsigned long build_us;           /* vmm building the new instance, before the protocol */
+	unsigned long destroy_us;         /* vmm destroying the old one (UNTYPED_RESET), after it */
 	unsigned long swaps, rollbacks;
 };
 /* The latest swap of s (or the one under way). */
 void swap_report(const struct service *s, struct swap_report *r);
+/* The coordinator stopped (a fault): the swap under way is rolled back
+ * by vmm. */
+void swap_coordinator_stopped(void);
+/* A swap past vmm's own deadline is rolled back by vmm. */
+void swap_check_deadline(void);
 /* Whether a swap is under way (vmm then refuses commands that call services). */
 bool swap_busy(void);
 

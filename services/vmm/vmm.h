@@ -79,6 +79,7 @@ struct service {
 	struct plan plan;
 	unsigned cpu, prio;
 	int faults;
+	bool stopped;                        /* its running instance faulted or exited */
 	char served[SERVICE_MAX_SERVED][24]; /* endpoints it receives on ("ep:NAME:r") */
 	/* Live update (keel/lifecycle.h): vmm's slots of its lifecycle page,
 	 * park notifications and own notification; where the coordinator has

@@ -104,7 +104,8 @@ static void truncation_is_refused(void **state)
 	refused(40, "truncated image: 40 bytes, the header alone is 88");
 	refused(KEEL_SVCIMG_HDR_SIZE + ELF_SIZE - 1, "truncated image: 387 bytes, the header "
 	                                             "announces 388");
-	refused(KEEL_SVCIMG_HDR_SIZE + ELF_SIZE + 8, "image of 396 bytes, the header announces 388");
+	refused(KEEL_SVCIMG_HDR_SIZE + ELF_SIZE + 8,
+	        "image of 396 bytes, the header announces 388");
 }
 
 static void damage_is_refused(void **state)
@@ -182,7 +183,10 @@ static void mksvcimage_output_is_read(void **state)
 	assert_string_equal(out.version, "1.0.1");
 	assert_int_equal(out.state_version, 3);
 	assert_int_equal(out.flags, KEEL_SVCIMG_LIVE);
-	assert_memory_equal(out.elf, "\x7f" "ELF", 4);
+	assert_memory_equal(out.elf,
+	                    "\x7f"
+	                    "ELF",
+	                    4);
 	uint8_t zero[KEEL_SVCIMG_BUILD_ID] = {0};
 	assert_memory_not_equal(out.build_id, zero, sizeof(zero)); /* gcc links one in */
 	buf[n - 1] ^= 1;

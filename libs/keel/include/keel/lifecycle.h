@@ -125,6 +125,7 @@ struct keel_lu_ctl {
 	char message[192];
 	uint64_t t_start, t_ready, t_frozen, t_imported, t_serving, t_healthy, t_end;
 	uint32_t swaps, rollbacks; /* since boot, carried across its own swaps */
+	uint32_t record_format;    /* the format the state went over in */
 };
 _Static_assert(sizeof(struct keel_lu_ctl) <= KEEL_LU_CTL_SIZE, "control page layout");
 

@@ -7,6 +7,7 @@
  *   lu_init(&lu, argc, argv, ...)     after reading its arguments
  *   lu_successor_start(&lu)           if lu.successor: before serving;
  *                                     imports the old instance's state
+ *   lu_serving(&lu)                   then, right before its first receive
  *   lu_handle(&lu)                    whenever a wake-up carries KEEL_LU_BADGE
  *
  * Arguments from vmm: lu.page (the lifecycle page's address), lu.park (the
@@ -49,6 +50,10 @@ bool lu_init(struct lu_service *lu, int argc, char **argv, const char *name, uin
  * has the state and may serve; if the state is rejected it says so in the
  * page and waits to be destroyed (never returns). */
 void lu_successor_start(struct lu_service *lu);
+
+/* A successor, right before its first receive: stamps the moment it
+ * serves again (the end of the pause its clients see). */
+void lu_serving(struct lu_service *lu);
 
 /* A command waits: HEALTH is answered at once; FREEZE writes the record
  * and parks until the coordinator says RESUME (the swap failed), so this
