@@ -263,7 +263,11 @@ int swap_begin(struct service *s, const struct svc_image *img, char *why, size_t
 		WHY("a swap of %s is under way", active.s->name);
 	if (strcmp(img->h.name, s->name))
 		WHY("the image is %s's, not %s's", img->h.name, s->name);
-	uint32_t gen = s->cur.gen + 1;
+	/* A generation never used before, of the other parity than the
+	 * running one's (its park notification and fault badge): answers a
+	 * failed attempt left in the page are never taken for this one's. */
+	uint32_t gen = s->last_gen + 1 + ((s->last_gen + 1) % 2 == s->cur.gen % 2);
+	s->last_gen = gen;
 	unsigned long t0 = 0, t1 = 0;
 	keel_time(&t0, NULL);
 	long err = instance_start(s, img->h.elf, img->h.elf_size, gen,

@@ -88,6 +88,7 @@ struct service {
 	unsigned long lu_page, park[2], main_ntfn, page_va;
 	unsigned long coord_main, coord_park[2], coord_page_va;
 	const struct svc_image *prev;
+	uint32_t last_gen; /* the highest generation built so far */
 };
 
 /* main.c: the services started, by index (badge - 1); NULL past the end. */
