@@ -25,10 +25,8 @@ static void answer(struct lu_service *lu, uint32_t status, uint32_t seq)
 /* The command for this instance that it has not answered yet, or NONE. */
 static uint32_t pending(struct lu_service *lu, uint32_t *seq)
 {
-	struct keel_lu_page *p = lu->page;
-	uint32_t cmd = __atomic_load_n(&p->cmd, __ATOMIC_SEQ_CST);
-	*seq = __atomic_load_n(&p->cmd_seq, __ATOMIC_SEQ_CST);
-	if (p->cmd_gen != lu->gen || *seq == lu->last_seq)
+	uint32_t gen, cmd = keel_lu_cmd_read(lu->page, &gen, seq);
+	if (gen != (lu->gen & 0xffffff) || *seq == lu->last_seq)
 		return LU_CMD_NONE;
 	return cmd;
 }
@@ -46,10 +44,11 @@ bool lu_init(struct lu_service *lu, int argc, char **argv, const char *name, uin
 	lu->export_state = export_state;
 	lu->import_state = import_state;
 	lu->ctx = ctx;
+	uint32_t gen;
 	if (!lu->page || !lu->park)
 		lu->page = NULL;
-	else
-		lu->last_seq = lu->page->cmd_seq; /* commands before this instance are not its */
+	else /* commands before this instance are not its */
+		keel_lu_cmd_read(lu->page, &gen, &lu->last_seq);
 	return lu->page != NULL;
 }
 
@@ -72,7 +71,8 @@ void lu_successor_start(struct lu_service *lu)
 	const void *payload;
 	uint32_t format;
 	size_t len;
-	if (keel_lu_record_open(p->record, p->record_len, lu->name, lu->format, &payload, &format,
+	size_t record_len = p->record_len < sizeof(p->record) ? p->record_len : sizeof(p->record);
+	if (keel_lu_record_open(p->record, record_len, lu->name, lu->format, &payload, &format,
 	                        &len, why, sizeof(why)) == 0 &&
 	    lu->import_state(lu->ctx, format, payload, len, why, sizeof(why)) == 0) {
 		lu->imported_format = format;
@@ -107,7 +107,19 @@ static void freeze(struct lu_service *lu, uint32_t seq)
 	}
 	p->record_len =
 	        (uint32_t)keel_lu_record_seal(p->record, sizeof(p->record), lu->name, format, len);
+	if (!p->record_len) {
+		snprintf(p->message, sizeof(p->message), "%s: the state record does not fit",
+		         lu->name);
+		answer(lu, LU_ST_FAILED, seq);
+		return;
+	}
 	answer(lu, LU_ST_FROZEN, seq);
+	lu_park(lu);
+}
+
+void lu_park(struct lu_service *lu)
+{
+	uint32_t seq;
 	/* Parked: destroyed on commit, or told to resume. */
 	park_until(lu, LU_CMD_RESUME, &seq);
 	answer(lu, LU_ST_RUNNING, seq);

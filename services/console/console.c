@@ -216,6 +216,9 @@ static int take_uart(void)
 	if (lu.successor) {
 		printf("console " KEEL_SERVICE_VERSION ": successor, generation %u\n", lu.gen);
 		lu_successor_start(&lu);
+		/* The old one may have frozen with a UART interrupt taken but
+		 * not acknowledged (the line stays masked until it is). */
+		drain_uart();
 		lu_serving(&lu);
 		return 0;
 	}
@@ -253,8 +256,7 @@ int main(int argc, char **argv)
 		bool more = drain_guests();
 		if (more ? keel_poll(con.ntfn, &bits) : keel_wait(con.ntfn, &bits))
 			continue;
-		if (bits & KEEL_LU_BADGE)
-			lu_handle(&lu); /* between two wake-ups: nothing is half done */
+
 		/* Output, not a key: let more of it gather, so that a guest
 		 * printing a line costs one wake-up rather than one a byte. */
 		if (!more && (reg_read(PL011_FR) & FR_RXFE))
@@ -262,5 +264,8 @@ int main(int argc, char **argv)
 		/* devemu's signals carry bit 0 too; reading FR once is cheap. */
 		if (bits & KEEL_IRQ_BADGE)
 			drain_uart();
+		/* Last: with its interrupt acknowledged, nothing is half done. */
+		if (bits & KEEL_LU_BADGE)
+			lu_handle(&lu);
 	}
 }

@@ -59,14 +59,20 @@ static uint64_t deadline_ms(unsigned long ms)
 
 static void command(struct keel_lu_page *p, uint32_t cmd, uint32_t gen)
 {
-	p->cmd_gen = gen;
-	p->cmd = cmd;
-	__atomic_store_n(&p->cmd_seq, p->cmd_seq + 1, __ATOMIC_SEQ_CST);
+	keel_lu_cmd_post(p, cmd, gen);
+}
+
+static uint32_t command_seq(const struct keel_lu_page *p)
+{
+	uint32_t gen, seq;
+	keel_lu_cmd_read(p, &gen, &seq);
+	return seq;
 }
 
 static void post(struct coord *c, uint32_t result)
 {
 	c->ctl->result = result;
+	c->ctl->result_req = c->req_seen; /* vmm takes results for its request only */
 	__atomic_store_n(&c->ctl->result_seq, c->ctl->result_seq + 1, __ATOMIC_SEQ_CST);
 	keel_signal(c->vmm);
 }
@@ -81,7 +87,7 @@ static bool await(struct coord *c, struct keel_lu_page *p, uint32_t gen, uint32_
 	for (;;) {
 		uint32_t st = __atomic_load_n(&p->status, __ATOMIC_SEQ_CST);
 		bool answer = p->status_gen == gen &&
-		              (want == LU_ST_READY || p->status_seq == p->cmd_seq);
+		              (want == LU_ST_READY || p->status_seq == command_seq(p));
 		if (answer && st == want)
 			return true;
 		if (answer && fail && st == fail) {
@@ -164,9 +170,12 @@ static void swap(struct coord *c)
 		command(p, LU_CMD_FREEZE, t.old_gen);
 		keel_signal(t.main_ntfn);
 		if (!await(c, p, t.old_gen, LU_ST_FROZEN, LU_ST_FAILED, c->freeze_ms, false, why,
-		           sizeof(why)))
-			/* Frozen late is frozen too: RESUME is harmless otherwise. */
-			return fail(c, &t, true, "not started: the old one did not freeze", why);
+		           sizeof(why))) {
+			/* FAILED: it goes on, it never froze. A timeout: it may
+			 * freeze late, and RESUME is harmless if it does not. */
+			bool failed = p->status == LU_ST_FAILED && p->status_gen == t.old_gen;
+			return fail(c, &t, !failed, "not started: the old one did not freeze", why);
+		}
 	}
 	ctl->t_frozen = p->t_frozen;
 
@@ -194,9 +203,8 @@ static void swap(struct coord *c)
 	ctl->message[0] = '\0';
 	ctl->t_end = now();
 	post(c, LU_RES_COMMIT);
-	if (t.is_self)
-		for (unsigned long bits;;) /* the new coordinator serves; vmm destroys this one */
-			keel_wait(c->self.park, &bits);
+	if (t.is_self) /* the new coordinator serves: vmm destroys this one, or resumes it */
+		lu_park(&c->self);
 }
 
 static int export_state(void *ctx, uint32_t format, void *buf, size_t cap, size_t *len)

@@ -491,7 +491,7 @@ struct instance_args {
 	int argc;
 };
 
-static void instance_argv(const struct service *s, uint32_t gen, bool successor,
+static long instance_argv(const struct service *s, uint32_t gen, bool successor,
                           struct instance_args *a)
 {
 	const struct plan *p = &s->plan;
@@ -500,7 +500,7 @@ static void instance_argv(const struct service *s, uint32_t gen, bool successor,
 	for (int i = 0; i < p->argc && a->argc < CHILD_MAX_ARGS; i++)
 		a->argv[a->argc++] = (char *)p->argv[i];
 	if (!s->live)
-		return;
+		return 0;
 	snprintf(a->extra[n++], sizeof(a->extra[0]), "lu.page=%lu", s->page_va);
 	snprintf(a->extra[n++], sizeof(a->extra[0]), "lu.gen=%u", gen);
 	for (unsigned i = 0; i < p->ncaps; i++)
@@ -509,8 +509,12 @@ static void instance_argv(const struct service *s, uint32_t gen, bool successor,
 			         p->caps[i].child_slot);
 	if (successor)
 		snprintf(a->extra[n++], sizeof(a->extra[0]), "lu.successor=1");
-	for (int i = 0; i < n && a->argc < CHILD_MAX_ARGS; i++)
+	/* Without them a successor would start as a first instance. */
+	if (a->argc + n > CHILD_MAX_ARGS)
+		return -KEEL_ENOMEM;
+	for (int i = 0; i < n; i++)
 		a->argv[a->argc++] = a->extra[i];
+	return 0;
 }
 
 static long build(const struct service *s, const void *image, size_t size, uint32_t gen,
@@ -519,7 +523,7 @@ static long build(const struct service *s, const void *image, size_t size, uint3
 	const struct service_config *cfg = s->cfg;
 	unsigned long entry, phdr_va, sp = 0, heap = cfg->heap_kib * 1024;
 	unsigned phnum;
-	struct instance_args a;
+	struct instance_args a = {0};
 	const char *name = s->name;
 
 	in->partition_slot = slot_alloc();
@@ -538,8 +542,9 @@ static long build(const struct service *s, const void *image, size_t size, uint3
 		err = keel_partition_heap(in->partition_slot, KEEL_SERVICE_HEAP_BASE, heap);
 	if (!err)
 		err = replay(s, in->partition_slot, gen);
+	if (!err)
+		err = instance_argv(s, gen, successor, &a);
 	if (!err) {
-		instance_argv(s, gen, successor, &a);
 		struct stack_fill sf = {a.argc, a.argv, phdr_va, phnum, entry, &sp};
 		err = child_frame(
 		        in->partition_slot, KEEL_SERVICE_STACK_TOP - KEEL_SERVICE_STACK_SIZE,

@@ -469,6 +469,7 @@ enum mgmt_status mgmt_run(const uint8_t *req, uint32_t len, struct mgmt_out *o)
 		return MGMT_STATUS_MALFORMED;
 	}
 	threads_read();
+	swap_check_deadline();
 	mgmt_printf(o, "ok\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(commands[i].name, r.cmd))

@@ -36,6 +36,7 @@ static struct {
 	struct service *s;
 	const struct svc_image *img;
 	uint32_t result_seen;
+	uint32_t req;          /* the request posted for it */
 	unsigned long started; /* counter */
 } active;
 static struct swap_report reports[SERVICE_MAX];
@@ -240,10 +241,12 @@ static unsigned index_of(const struct service *s)
 	return i;
 }
 
-static void post(void)
+static uint32_t post(void)
 {
-	__atomic_store_n(&ctl->req_seq, ctl->req_seq + 1, __ATOMIC_SEQ_CST); /* one writer */
+	uint32_t req = ctl->req_seq + 1;
+	__atomic_store_n(&ctl->req_seq, req, __ATOMIC_SEQ_CST); /* one writer */
 	keel_signal(request_ntfn);
+	return req;
 }
 
 #define WHY(...)                                                                                   \
@@ -261,6 +264,8 @@ int swap_begin(struct service *s, const struct svc_image *img, char *why, size_t
 		WHY("%s cannot be swapped live", s->name);
 	if (active.s)
 		WHY("a swap of %s is under way", active.s->name);
+	if (s->next.block)
+		WHY("an earlier new instance of %s could not be destroyed", s->name);
 	if (strcmp(img->h.name, s->name))
 		WHY("the image is %s's, not %s's", img->h.name, s->name);
 	/* A generation never used before, of the other parity than the
@@ -300,7 +305,7 @@ int swap_begin(struct service *s, const struct svc_image *img, char *why, size_t
 	active.result_seen = ctl->result_seq;
 	keel_time(&active.started, NULL);
 	printf("swapping %s %s -> %s\n", s->name, r->from, r->to);
-	post();
+	active.req = post();
 	return 0;
 }
 
@@ -310,6 +315,8 @@ int swap_rollback(struct service *s, char *why, size_t why_size)
 		WHY("%s has no earlier version to go back to", s->name);
 	return swap_begin(s, s->prev, why, why_size);
 }
+
+static void swap_abort(const char *why);
 
 static void finish(struct service *s, enum swap_state state)
 {
@@ -345,6 +352,17 @@ void swap_signal(void)
 	if (seq == active.result_seen)
 		return;
 	active.result_seen = seq;
+	if (ctl->result_req != active.req)
+		return; /* a late answer to a swap vmm already ended */
+	if (ctl->result == LU_RES_COMMIT && __atomic_load_n(&ctl->new_fault, __ATOMIC_SEQ_CST)) {
+		/* Healthy, then dead before vmm saw the commit: the old one is
+		 * still parked with its state. */
+		char why[KEEL_LU_MESSAGE + 64];
+		snprintf(why, sizeof(why), "new version crashed right after its health check: %s",
+		         ctl->fault_msg);
+		swap_abort(why);
+		return;
+	}
 	switch (ctl->result) {
 	case LU_RES_COMMIT: {
 		const struct svc_image *old = s->cur.image;
@@ -386,10 +404,8 @@ static void swap_abort(const char *why)
 	struct service *s = active.s;
 	struct keel_lu_page *p = pages[index_of(s)];
 	instance_destroy(&s->next);
-	if (p && ctl->t.is_self == 0) {
-		p->cmd_gen = s->cur.gen;
-		p->cmd = LU_CMD_RESUME;
-		__atomic_store_n(&p->cmd_seq, p->cmd_seq + 1, __ATOMIC_SEQ_CST);
+	if (p) {
+		keel_lu_cmd_post(p, LU_CMD_RESUME, s->cur.gen);
 		keel_signal(s->park[s->cur.gen % 2]);
 	}
 	snprintf(ctl->message, sizeof(ctl->message), "%s", why);
@@ -406,8 +422,13 @@ void swap_check_deadline(void)
 {
 	unsigned long now = 0, freq = 1;
 	keel_time(&now, &freq);
-	if (active.s && now - active.started > SWAP_DEADLINE_S * freq)
-		swap_abort("the coordinator did not finish within 30 s");
+	if (!active.s || now - active.started <= SWAP_DEADLINE_S * freq)
+		return;
+	/* Hung: it gets no more requests (its late answers are ignored). */
+	struct service *c = service_named("liveupdate");
+	if (c)
+		c->stopped = true;
+	swap_abort("the coordinator did not finish within 30 s");
 }
 
 bool swap_fault(unsigned long badge, const struct keel_msg *m)

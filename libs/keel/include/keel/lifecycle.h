@@ -70,8 +70,13 @@ enum keel_lu_status {
 /* One service's lifecycle page. Each field has one writer: the
  * coordinator (cmd*) or the instance the command is for (status*). */
 struct keel_lu_page {
-	uint32_t cmd, cmd_gen, cmd_seq; /* coordinator */
-	uint32_t max_format;            /* FREEZE: newest format the new one reads */
+	/* The command, its instance and its sequence number in one word
+	 * (keel_lu_cmd_post, keel_lu_cmd_read), so that no reader sees one
+	 * command's number with another's meaning. Coordinator (vmm once the
+	 * coordinator is out of the swap). */
+	uint64_t cmd_word;
+	uint32_t max_format; /* FREEZE: newest format the new one reads */
+	uint32_t pad;
 	uint32_t status, status_gen, status_seq;
 	uint32_t record_len; /* bytes of record[] in use (header included) */
 	uint64_t t_frozen;   /* counter: the old instance stopped serving */
@@ -81,6 +86,23 @@ struct keel_lu_page {
 	uint8_t record[KEEL_LU_RECORD_MAX];
 };
 _Static_assert(sizeof(struct keel_lu_page) == KEEL_LU_PAGE_SIZE, "lifecycle page layout");
+
+/* cmd_word: sequence number (bits 63..32), generation (31..8), command (7..0). */
+static inline void keel_lu_cmd_post(struct keel_lu_page *p, uint32_t cmd, uint32_t gen)
+{
+	uint64_t old = __atomic_load_n(&p->cmd_word, __ATOMIC_RELAXED);
+	uint64_t seq = (old >> 32) + 1;
+	__atomic_store_n(&p->cmd_word, seq << 32 | (uint64_t)(gen & 0xffffff) << 8 | (cmd & 0xff),
+	                 __ATOMIC_SEQ_CST);
+}
+
+static inline uint32_t keel_lu_cmd_read(const struct keel_lu_page *p, uint32_t *gen, uint32_t *seq)
+{
+	uint64_t w = __atomic_load_n(&p->cmd_word, __ATOMIC_SEQ_CST);
+	*seq = (uint32_t)(w >> 32);
+	*gen = (uint32_t)(w >> 8) & 0xffffff;
+	return (uint32_t)w & 0xff;
+}
 
 /* --- vmm <-> coordinator ------------------------------------------------ */
 
@@ -122,6 +144,7 @@ struct keel_lu_ctl {
 	uint32_t ack_seq; /* the request it took */
 	uint32_t phase;   /* enum keel_lu_phase: where the swap is */
 	uint32_t result, result_seq;
+	uint32_t result_req; /* the request the result is for */
 	char message[192];
 	uint64_t t_start, t_ready, t_frozen, t_imported, t_serving, t_healthy, t_end;
 	uint32_t swaps, rollbacks; /* since boot, carried across its own swaps */

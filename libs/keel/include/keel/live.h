@@ -55,6 +55,10 @@ void lu_successor_start(struct lu_service *lu);
  * serves again (the end of the pause its clients see). */
 void lu_serving(struct lu_service *lu);
 
+/* Parks until the coordinator (or vmm) says RESUME: what a frozen
+ * instance does, and the coordinator after committing its own swap. */
+void lu_park(struct lu_service *lu);
+
 /* A command waits: HEALTH is answered at once; FREEZE writes the record
  * and parks until the coordinator says RESUME (the swap failed), so this
  * returns only when the service is to go on as before, or for nothing. */
