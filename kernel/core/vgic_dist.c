@@ -238,29 +238,39 @@ static bool deliverable(const struct vgic_irq *irq)
 	return irq->enabled && !irq->active && !irq->in_lr && (irq->pending || irq->sgi_sources);
 }
 
+/* The first pending interrupt of `vcpu` from INTID `from` on, its own or
+ * an SPI that targets it, or VGIC_NONE; *irq is its state. The pending
+ * bitmaps make this look at pending interrupts only. */
+static unsigned pending_from(const struct vgic_dist *d, unsigned vcpu, unsigned from,
+                             const struct vgic_irq **irq)
+{
+	for (unsigned w = from / 32; w < VGIC_IRQS / 32; w++, from = 32 * w) {
+		uint32_t bits = w == 0 ? d->priv_pending[vcpu] : d->spi_pending[w - 1];
+		for (bits &= ~0u << (from % 32); bits; bits &= bits - 1) {
+			unsigned i = 32 * w + (unsigned)__builtin_ctz(bits);
+			*irq = i < VGIC_PRIVATE ? &d->priv[vcpu][i] : &d->spi[i - VGIC_PRIVATE];
+			if (i < VGIC_PRIVATE || ((*irq)->targets & (1u << vcpu)))
+				return i;
+		}
+	}
+	return VGIC_NONE;
+}
+
 /* On every entry to a vCPU that may have something new: only the pending
  * interrupts are looked at, in increasing order. */
 unsigned vgic_next_pending(const struct vgic_dist *d, unsigned vcpu)
 {
 	unsigned best = VGIC_NONE;
 	unsigned best_prio = 0x100;
+	const struct vgic_irq *irq;
 
 	if (!d->enabled || vcpu >= d->vcpus)
 		return VGIC_NONE;
-	for (unsigned w = 0; w < VGIC_IRQS / 32; w++) {
-		uint32_t bits = w == 0 ? d->priv_pending[vcpu] : d->spi_pending[w - 1];
-		for (; bits; bits &= bits - 1) {
-			unsigned i = 32 * w + (unsigned)__builtin_ctz(bits);
-			const struct vgic_irq *irq =
-			        i < VGIC_PRIVATE ? &d->priv[vcpu][i] : &d->spi[i - VGIC_PRIVATE];
-			if (!deliverable(irq))
-				continue;
-			if (i >= VGIC_PRIVATE && !(irq->targets & (1u << vcpu)))
-				continue;
-			if (irq->priority < best_prio) {
-				best = i;
-				best_prio = irq->priority;
-			}
+	for (unsigned i = pending_from(d, vcpu, 0, &irq); i != VGIC_NONE;
+	     i = pending_from(d, vcpu, i + 1, &irq)) {
+		if (deliverable(irq) && irq->priority < best_prio) {
+			best = i;
+			best_prio = irq->priority;
 		}
 	}
 	return best;
@@ -268,18 +278,14 @@ unsigned vgic_next_pending(const struct vgic_dist *d, unsigned vcpu)
 
 bool vgic_pending_in_lr(const struct vgic_dist *d, unsigned vcpu)
 {
+	const struct vgic_irq *irq;
+
 	if (vcpu >= d->vcpus)
 		return false;
-	for (unsigned w = 0; w < VGIC_IRQS / 32; w++) {
-		uint32_t bits = w == 0 ? d->priv_pending[vcpu] : d->spi_pending[w - 1];
-		for (; bits; bits &= bits - 1) {
-			unsigned i = 32 * w + (unsigned)__builtin_ctz(bits);
-			const struct vgic_irq *irq =
-			        i < VGIC_PRIVATE ? &d->priv[vcpu][i] : &d->spi[i - VGIC_PRIVATE];
-			if (irq->in_lr && (i < VGIC_PRIVATE || (irq->targets & (1u << vcpu))))
-				return true;
-		}
-	}
+	for (unsigned i = pending_from(d, vcpu, 0, &irq); i != VGIC_NONE;
+	     i = pending_from(d, vcpu, i + 1, &irq))
+		if (irq->in_lr)
+			return true;
 	return false;
 }
 

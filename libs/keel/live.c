@@ -75,7 +75,6 @@ void lu_successor_start(struct lu_service *lu)
 	if (keel_lu_record_open(p->record, record_len, lu->name, lu->format, &payload, &format,
 	                        &len, why, sizeof(why)) == 0 &&
 	    lu->import_state(lu->ctx, format, payload, len, why, sizeof(why)) == 0) {
-		lu->imported_format = format;
 		answer(lu, LU_ST_IMPORTED, seq);
 		return;
 	}

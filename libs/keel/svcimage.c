@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Service images (keel/svcimage.h): header checks. Pure code. */
 #include <keel/svcimage.h>
+#include <keel/why.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -53,47 +54,44 @@ static bool text_field(const uint8_t *p, size_t n, char *out)
 	return true;
 }
 
-#define FAIL(...)                                                                                  \
-	do {                                                                                       \
-		snprintf(err, err_size, __VA_ARGS__);                                              \
-		return -1;                                                                         \
-	} while (0)
-
 int keel_svcimg_parse(const void *buf, size_t len, struct keel_svcimg *out, char *err,
                       size_t err_size)
 {
 	const uint8_t *p = buf;
 	if (!keel_svcimg_is_image(buf, len))
-		FAIL("not a Keel service image (no KEELSVC1 magic)");
+		return keel_why(err, err_size, "not a Keel service image (no KEELSVC1 magic)");
 	if (len < KEEL_SVCIMG_HDR_SIZE)
-		FAIL("truncated image: %zu bytes, the header alone is %u", len,
-		     KEEL_SVCIMG_HDR_SIZE);
+		return keel_why(err, err_size, "truncated image: %zu bytes, the header alone is %u",
+		                len, KEEL_SVCIMG_HDR_SIZE);
 	if (le32(p + 8) != KEEL_SVCIMG_HDR_SIZE)
-		FAIL("header of %u bytes, expected %u", le32(p + 8), KEEL_SVCIMG_HDR_SIZE);
+		return keel_why(err, err_size, "header of %u bytes, expected %u", le32(p + 8),
+		                KEEL_SVCIMG_HDR_SIZE);
 	if (keel_crc32(0, p, KEEL_SVCIMG_HDR_SIZE - 4) != le32(p + 84))
-		FAIL("corrupt image: header checksum mismatch");
+		return keel_why(err, err_size, "corrupt image: header checksum mismatch");
 	memset(out, 0, sizeof(*out));
 	out->abi_version = le32(p + 12);
 	out->state_version = le32(p + 16);
 	uint32_t elf_size = le32(p + 20);
 	out->flags = le32(p + 28);
 	if (out->abi_version != KEEL_SVC_ABI_VERSION)
-		FAIL("ABI version %u, this hypervisor runs services of ABI version %u",
-		     out->abi_version, KEEL_SVC_ABI_VERSION);
+		return keel_why(err, err_size,
+		                "ABI version %u, this hypervisor runs services of ABI version %u",
+		                out->abi_version, KEEL_SVC_ABI_VERSION);
 	if (len - KEEL_SVCIMG_HDR_SIZE < elf_size)
-		FAIL("truncated image: %zu bytes, the header announces %zu", len,
-		     (size_t)elf_size + KEEL_SVCIMG_HDR_SIZE);
+		return keel_why(err, err_size,
+		                "truncated image: %zu bytes, the header announces %zu", len,
+		                (size_t)elf_size + KEEL_SVCIMG_HDR_SIZE);
 	if (len - KEEL_SVCIMG_HDR_SIZE > elf_size)
-		FAIL("image of %zu bytes, the header announces %zu", len,
-		     (size_t)elf_size + KEEL_SVCIMG_HDR_SIZE);
+		return keel_why(err, err_size, "image of %zu bytes, the header announces %zu", len,
+		                (size_t)elf_size + KEEL_SVCIMG_HDR_SIZE);
 	if (keel_crc32(0, p + KEEL_SVCIMG_HDR_SIZE, elf_size) != le32(p + 24))
-		FAIL("corrupt image: ELF checksum mismatch");
+		return keel_why(err, err_size, "corrupt image: ELF checksum mismatch");
 	if (!text_field(p + 32, KEEL_SVCIMG_NAME, out->name))
-		FAIL("bad service name in the header");
+		return keel_why(err, err_size, "bad service name in the header");
 	if (!text_field(p + 48, KEEL_SVCIMG_VERSION, out->version))
-		FAIL("bad version string in the header");
+		return keel_why(err, err_size, "bad version string in the header");
 	if (out->state_version == 0)
-		FAIL("state-format version 0");
+		return keel_why(err, err_size, "state-format version 0");
 	memcpy(out->build_id, p + 64, KEEL_SVCIMG_BUILD_ID);
 	out->elf = p + KEEL_SVCIMG_HDR_SIZE;
 	out->elf_size = elf_size;

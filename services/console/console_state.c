@@ -2,7 +2,7 @@
 /* The console's state record (console_state.h). Pure: no system calls. */
 #include "console_state.h"
 
-#include <stdio.h>
+#include <keel/why.h>
 #include <string.h>
 
 int console_state_export(const struct console *c, uint32_t format, void *buf, size_t cap,
@@ -19,21 +19,18 @@ int console_state_import(struct console *c, uint32_t format, const void *payload
                          char *why, size_t why_size)
 {
 	struct console in;
-	if (format != 1 || len != sizeof(in)) {
-		snprintf(why, why_size, "console: format %u record of %zu bytes, expected 1 of %zu",
-		         format, len, sizeof(in));
-		return -1;
-	}
+	if (format != 1 || len != sizeof(in))
+		return keel_why(why, why_size,
+		                "console: format %u record of %zu bytes, expected 1 of %zu", format,
+		                len, sizeof(in));
 	memcpy(&in, payload, sizeof(in));
 	bool sound = in.line_len < CONSOLE_LINE_MAX && in.focus <= CONCHAN_GUESTS &&
 	             in.uart_va == c->uart_va && in.chan == c->chan;
 	for (unsigned n = 0; n <= CONCHAN_GUESTS && sound; n++)
 		sound = memchr(in.name[n], '\0', CONCHAN_NAME) != NULL &&
 		        memchr(in.boot_focus, '\0', CONCHAN_NAME) != NULL;
-	if (!sound) {
-		snprintf(why, why_size, "console: the record is inconsistent");
-		return -1;
-	}
+	if (!sound)
+		return keel_why(why, why_size, "console: the record is inconsistent");
 	*c = in;
 	return 0;
 }

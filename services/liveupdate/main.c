@@ -25,6 +25,7 @@
  */
 #include <keel/live.h>
 #include <keel/service.h>
+#include <keel/why.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -55,11 +56,6 @@ static uint64_t deadline_ms(unsigned long ms)
 	unsigned long freq = 1;
 	keel_time(NULL, &freq);
 	return now() + ms * (freq / 1000);
-}
-
-static void command(struct keel_lu_page *p, uint32_t cmd, uint32_t gen)
-{
-	keel_lu_cmd_post(p, cmd, gen);
 }
 
 static uint32_t command_seq(const struct keel_lu_page *p)
@@ -120,7 +116,7 @@ static void fail(struct coord *c, const struct keel_lu_target *t, bool old_froze
 		keel_sleep(POLL_US);
 	if (old_frozen && !t->is_self) {
 		char why2[KEEL_LU_MESSAGE];
-		command(p, LU_CMD_RESUME, t->old_gen);
+		keel_lu_cmd_post(p, LU_CMD_RESUME, t->old_gen);
 		keel_signal(t->park[t->old_gen % 2]);
 		if (!await(c, p, t->old_gen, LU_ST_RUNNING, 0, c->freeze_ms, false, why2,
 		           sizeof(why2)))
@@ -133,19 +129,19 @@ static void fail(struct coord *c, const struct keel_lu_target *t, bool old_froze
 	post(c, LU_RES_ROLLED_BACK);
 }
 
-/* The old instance's part when the coordinator swaps itself. */
+static int export_state(void *ctx, uint32_t format, void *buf, size_t cap, size_t *len);
+
+/* The old instance's part when the coordinator swaps itself: the record
+ * lu_handle's freeze would write, without parking. */
 static bool freeze_self(struct coord *c, struct keel_lu_page *p, uint32_t max_format)
 {
-	size_t len = 0;
-	uint8_t *payload = p->record + sizeof(struct keel_lu_record_hdr);
+	size_t len, hdr = sizeof(struct keel_lu_record_hdr);
 	p->t_frozen = now();
-	if (max_format < 1)
+	if (max_format < 1 || export_state(c, 1, p->record + hdr, sizeof(p->record) - hdr, &len))
 		return false;
-	memcpy(payload, &c->req_seen, sizeof(c->req_seen));
-	len = sizeof(c->req_seen);
 	p->record_len =
 	        (uint32_t)keel_lu_record_seal(p->record, sizeof(p->record), "liveupdate", 1, len);
-	return true;
+	return p->record_len != 0;
 }
 
 static void swap(struct coord *c)
@@ -167,7 +163,7 @@ static void swap(struct coord *c)
 			return fail(c, &t, false, "cannot take the state", "no common format");
 	} else {
 		p->max_format = t.new_format;
-		command(p, LU_CMD_FREEZE, t.old_gen);
+		keel_lu_cmd_post(p, LU_CMD_FREEZE, t.old_gen);
 		keel_signal(t.main_ntfn);
 		if (!await(c, p, t.old_gen, LU_ST_FROZEN, LU_ST_FAILED, c->freeze_ms, false, why,
 		           sizeof(why))) {
@@ -180,7 +176,7 @@ static void swap(struct coord *c)
 	ctl->t_frozen = p->t_frozen;
 
 	ctl->phase = LU_PH_IMPORT;
-	command(p, LU_CMD_IMPORT, t.new_gen);
+	keel_lu_cmd_post(p, LU_CMD_IMPORT, t.new_gen);
 	keel_signal(t.park[t.new_gen % 2]);
 	if (!await(c, p, t.new_gen, LU_ST_IMPORTED, LU_ST_REJECTED, c->import_ms, true, why,
 	           sizeof(why)))
@@ -191,7 +187,7 @@ static void swap(struct coord *c)
 	ctl->record_format = rh.format;
 
 	ctl->phase = LU_PH_HEALTH;
-	command(p, LU_CMD_HEALTH, t.new_gen);
+	keel_lu_cmd_post(p, LU_CMD_HEALTH, t.new_gen);
 	keel_signal(t.main_ntfn);
 	if (!await(c, p, t.new_gen, LU_ST_HEALTHY, 0, c->health_ms, true, why, sizeof(why)))
 		return fail(c, &t, true, "failed its health check", why);
@@ -221,10 +217,9 @@ static int import_state(void *ctx, uint32_t format, const void *payload, size_t 
                         size_t why_size)
 {
 	struct coord *c = ctx;
-	if (format != 1 || len != sizeof(c->req_seen)) {
-		snprintf(why, why_size, "liveupdate: format %u record of %zu bytes", format, len);
-		return -1;
-	}
+	if (format != 1 || len != sizeof(c->req_seen))
+		return keel_why(why, why_size, "liveupdate: format %u record of %zu bytes", format,
+		                len);
 	memcpy(&c->req_seen, payload, sizeof(c->req_seen));
 	return 0;
 }
@@ -257,7 +252,6 @@ int main(int argc, char **argv)
 		uint32_t req = __atomic_load_n(&co.ctl->req_seq, __ATOMIC_SEQ_CST);
 		if (req != co.req_seen) {
 			co.req_seen = req;
-			co.ctl->ack_seq = req;
 			swap(&co);
 		}
 	}

@@ -367,7 +367,6 @@ static int svc_result(struct request *r)
 	struct service *s = live_service(r, r->arg2);
 	if (!s)
 		return -1;
-	swap_check_deadline();
 	swap_report(s, &rep);
 	if (rep.state == SWAP_ROLLED_BACK)
 		return fail(r, "swap of %s to %s rolled back: %s", s->name, rep.to, rep.message);

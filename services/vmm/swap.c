@@ -15,6 +15,7 @@
 
 #include <keel/lifecycle.h>
 #include <keel/service.h>
+#include <keel/why.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,6 @@ static unsigned long park[2], request_ntfn;
 static struct keel_lu_page *pages[SERVICE_MAX]; /* vmm's view, by service index */
 static struct {
 	struct service *s;
-	const struct svc_image *img;
 	uint32_t result_seen;
 	uint32_t req;          /* the request posted for it */
 	unsigned long started; /* counter */
@@ -136,15 +136,20 @@ static long make(unsigned type, unsigned long size, unsigned long *slot)
 	return *slot ? keel_retype(KEEL_ROOT_SLOT_UNTYPED, type, size, 0, *slot) : -KEEL_ENOMEM;
 }
 
-static unsigned index_of(const struct service *s);
+static unsigned index_of(const struct service *s)
+{
+	unsigned i = 0;
+	while (service_at(i) && service_at(i) != s)
+		i++;
+	return i;
+}
 
 static long setup_service(struct service *s)
 {
 	char name[24];
 	snprintf(name, sizeof(name), "lu.%s", s->name);
-	s->main_ntfn = named_object_slot(s->cfg->live_ntfn, KEEL_OBJ_NOTIFICATION, 0);
 	s->lu_page = named_object_slot(name, KEEL_OBJ_FRAME, KEEL_LU_PAGE_SIZE);
-	if (!s->main_ntfn || !s->lu_page)
+	if (!named_object_slot(s->cfg->live_ntfn, KEEL_OBJ_NOTIFICATION, 0) || !s->lu_page)
 		return -KEEL_ENOMEM;
 	s->page_va = plan_map_shm(&s->plan, s->lu_page, KEEL_LU_PAGE_SIZE);
 	if (!s->page_va)
@@ -177,10 +182,9 @@ static long setup_coordinator(struct service *c, unsigned long vmm_ntfn, unsigne
 		struct service *s = service_at(i);
 		if (!s->live)
 			continue;
-		s->coord_park[0] = c->coord_park[0];
-		s->coord_park[1] = c->coord_park[1];
-		err = plan_add_cap(p, s->main_ntfn, KEEL_R_WRITE, KEEL_LU_BADGE, false,
-		                   &s->coord_main);
+		err = plan_add_cap(p,
+		                   named_object_slot(s->cfg->live_ntfn, KEEL_OBJ_NOTIFICATION, 0),
+		                   KEEL_R_WRITE, KEEL_LU_BADGE, false, &s->coord_main);
 		if (!err)
 			s->coord_page_va = plan_map_shm(p, s->lu_page, KEEL_LU_PAGE_SIZE);
 		if (!err && !s->coord_page_va)
@@ -233,14 +237,6 @@ bool swap_busy(void)
 	return active.s != NULL;
 }
 
-static unsigned index_of(const struct service *s)
-{
-	unsigned i = 0;
-	while (service_at(i) && service_at(i) != s)
-		i++;
-	return i;
-}
-
 static uint32_t post(void)
 {
 	uint32_t req = ctl->req_seq + 1;
@@ -249,25 +245,20 @@ static uint32_t post(void)
 	return req;
 }
 
-#define WHY(...)                                                                                   \
-	do {                                                                                       \
-		snprintf(why, why_size, __VA_ARGS__);                                              \
-		return -1;                                                                         \
-	} while (0)
-
 int swap_begin(struct service *s, const struct svc_image *img, char *why, size_t why_size)
 {
 	struct service *c = service_named("liveupdate");
 	if (!ctl || !c || !c->cur.partition_slot || c->stopped)
-		WHY("no live-update coordinator runs");
+		return keel_why(why, why_size, "no live-update coordinator runs");
 	if (!s->live)
-		WHY("%s cannot be swapped live", s->name);
+		return keel_why(why, why_size, "%s cannot be swapped live", s->name);
 	if (active.s)
-		WHY("a swap of %s is under way", active.s->name);
+		return keel_why(why, why_size, "a swap of %s is under way", active.s->name);
 	if (s->next.block)
-		WHY("an earlier new instance of %s could not be destroyed", s->name);
+		return keel_why(why, why_size,
+		                "an earlier new instance of %s could not be destroyed", s->name);
 	if (strcmp(img->h.name, s->name))
-		WHY("the image is %s's, not %s's", img->h.name, s->name);
+		return keel_why(why, why_size, "the image is %s's, not %s's", img->h.name, s->name);
 	/* A generation never used before, of the other parity than the
 	 * running one's (its park notification and fault badge): answers a
 	 * failed attempt left in the page are never taken for this one's. */
@@ -279,15 +270,16 @@ int swap_begin(struct service *s, const struct svc_image *img, char *why, size_t
 	                          service_badge(index_of(s), gen), true, &s->next);
 	keel_time(&t1, NULL);
 	if (err)
-		WHY("cannot build the new instance of %s: %s", s->name, keel_strerror(err));
+		return keel_why(why, why_size, "cannot build the new instance of %s: %s", s->name,
+		                keel_strerror(err));
 	s->next.image = img;
 	struct keel_lu_target *t = &ctl->t;
 	memset(t, 0, sizeof(*t));
 	snprintf(t->name, sizeof(t->name), "%s", s->name);
 	t->page_va = s->coord_page_va;
 	t->main_ntfn = s->coord_main;
-	t->park[0] = s->coord_park[0];
-	t->park[1] = s->coord_park[1];
+	t->park[0] = c->coord_park[0];
+	t->park[1] = c->coord_park[1];
 	t->old_gen = s->cur.gen;
 	t->new_gen = gen;
 	t->new_format = img->h.state_version;
@@ -301,7 +293,6 @@ int swap_begin(struct service *s, const struct svc_image *img, char *why, size_t
 	snprintf(r->to, sizeof(r->to), "%s", img->h.version);
 	r->build_us = to_us(t1 - t0);
 	active.s = s;
-	active.img = img;
 	active.result_seen = ctl->result_seq;
 	keel_time(&active.started, NULL);
 	printf("swapping %s %s -> %s\n", s->name, r->from, r->to);
@@ -312,7 +303,7 @@ int swap_begin(struct service *s, const struct svc_image *img, char *why, size_t
 int swap_rollback(struct service *s, char *why, size_t why_size)
 {
 	if (!s->prev)
-		WHY("%s has no earlier version to go back to", s->name);
+		return keel_why(why, why_size, "%s has no earlier version to go back to", s->name);
 	return swap_begin(s, s->prev, why, why_size);
 }
 

@@ -82,10 +82,11 @@ struct service {
 	bool stopped;                        /* its running instance faulted or exited */
 	char served[SERVICE_MAX_SERVED][24]; /* endpoints it receives on ("ep:NAME:r") */
 	/* Live update (keel/lifecycle.h): vmm's slots of its lifecycle page,
-	 * park notifications and own notification; where the coordinator has
-	 * them; the image to go back to. */
+	 * park notifications; where the coordinator has its page and its own
+	 * notification (the coordinator's coord_park: the park notifications);
+	 * the image to go back to. */
 	bool live;
-	unsigned long lu_page, park[2], main_ntfn, page_va;
+	unsigned long lu_page, park[2], page_va;
 	unsigned long coord_main, coord_park[2], coord_page_va;
 	const struct svc_image *prev;
 	uint32_t last_gen; /* the highest generation built so far */

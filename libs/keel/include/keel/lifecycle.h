@@ -141,8 +141,7 @@ struct keel_lu_ctl {
 	uint32_t kill_seq;  /* bumped when vmm destroyed the new instance */
 	char fault_msg[KEEL_LU_MESSAGE];
 	/* coordinator */
-	uint32_t ack_seq; /* the request it took */
-	uint32_t phase;   /* enum keel_lu_phase: where the swap is */
+	uint32_t phase; /* enum keel_lu_phase: where the swap is */
 	uint32_t result, result_seq;
 	uint32_t result_req; /* the request the result is for */
 	char message[192];

@@ -38,8 +38,7 @@ struct lu_service {
 	lu_export_fn export_state;
 	lu_import_fn import_state;
 	void *ctx;
-	uint32_t last_seq;        /* the last command answered */
-	uint32_t imported_format; /* a successor: the format it took over */
+	uint32_t last_seq; /* the last command answered */
 };
 
 /* False if vmm gave no lifecycle page: the service runs, not swappable. */
