@@ -50,7 +50,7 @@ target_compile_options(keel_service_flags INTERFACE
 
 function(keel_service)
   cmake_parse_arguments(PARSE_ARGV 0 arg "FDT;LIVE" "NAME;VERSION;STATE_VERSION;IMAGE_NAME;ABI"
-    "SOURCES;DEFINES")
+    "SOURCES;DEFINES;LIBS")
   if(NOT arg_NAME OR NOT arg_SOURCES)
     message(FATAL_ERROR "keel_service: NAME and SOURCES are required")
   endif()
@@ -70,7 +70,7 @@ function(keel_service)
   target_link_options(${name} PRIVATE
     -static -nostdlib -nostartfiles -no-pie
     ${KEEL_MUSL_LIB}/crt1.o ${KEEL_MUSL_LIB}/crti.o)
-  set(libs keel_svc)
+  set(libs ${arg_LIBS} keel_svc)
   if(arg_FDT)
     if(NOT EXISTS "${libfdt}")
       message(FATAL_ERROR "keel_service(${name} FDT): no ${libfdt} (run scripts/setup)")

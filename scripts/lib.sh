@@ -31,9 +31,24 @@ qemu_command() {
 		echo "board '$board' has no QEMU model (no $conf)" >&2
 		return 1
 	fi
+	QEMU_DISK="" QEMU_DEVICES=() # what a board without them gets
 	# shellcheck disable=SC1090
 	. "$conf"
 	printf '%s\n' "$QEMU_SYSTEM" -M "$QEMU_MACHINE" -smp "$QEMU_SMP" -m "$QEMU_MEM" \
 		-nographic -kernel "$top/build/$board/keel.img"
 	[ -z "$QEMU_CPU" ] || printf '%s\n' -cpu "$QEMU_CPU"
+	# Here rather than in each caller (scripts/run, scripts/bench-rt), so a
+	# fresh clone boots with its disk.
+	[ -z "$QEMU_DISK" ] || ensure_disk_image "$QEMU_DISK"
+	[ ${#QEMU_DEVICES[@]} -eq 0 ] || printf '%s\n' "${QEMU_DEVICES[@]}"
+}
+
+# A board's physical disk: raw, 256 MiB, sparse. Made once and never
+# overwritten: what the hypervisor writes there must survive restarts.
+ensure_disk_image() {
+	local img=$1
+	[ -e "$img" ] && return 0
+	mkdir -p "$(dirname "$img")"
+	truncate -s 256M "$img.tmp" && mv -n "$img.tmp" "$img"
+	rm -f "$img.tmp"
 }

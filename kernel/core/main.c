@@ -8,6 +8,7 @@
 #include <keel/bootinfo.h>
 #include <keel/config.h>
 #include <keel/cpu.h>
+#include <keel/devmem.h>
 #include <keel/errno.h>
 #include <keel/kernel.h>
 #include <keel/log.h>
@@ -20,6 +21,7 @@
 void kernel_main(uint64_t dtb);
 
 static struct bootinfo bootinfo;
+static bool tree_usable; /* the loader's device tree was read */
 
 static void use_board_defaults(struct bootinfo *bi)
 {
@@ -36,6 +38,7 @@ static void read_bootinfo(uint64_t dtb)
 {
 	int err = bootinfo_from_fdt((const void *)(uintptr_t)dtb, &bootinfo);
 
+	tree_usable = !err;
 	if (!err)
 		return;
 	if (dtb)
@@ -110,6 +113,7 @@ void kernel_main(uint64_t dtb)
 	print_summary(online, wanted);
 	run_selftest(bootinfo.bootargs);
 
+	devmem_init_board(tree_usable ? (const void *)(uintptr_t)dtb : NULL, &bootinfo);
 	kernel_lock();
 	if (root_service_start(dtb, dtb ? fdt_totalsize((const void *)(uintptr_t)dtb) : 0,
 	                       &bootinfo)) {

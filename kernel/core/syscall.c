@@ -49,8 +49,8 @@ static struct cspace *cspace_of(struct thread *t)
 	} while (0)
 
 /* Slot 0 names the caller's own partition. */
-static int target_partition(struct thread *t, uint64_t slot, unsigned rights,
-                            struct partition **out)
+int syscall_target_partition(struct thread *t, uint64_t slot, unsigned rights,
+                             struct partition **out)
 {
 	if (slot == 0) {
 		*out = t->partition;
@@ -181,7 +181,7 @@ static long cap_copy_common(struct thread *t, const uint64_t *a, bool mint)
 	struct partition *dst;
 	int err = cap_lookup(cspace_of(t), a[0], KEEL_OBJ_NONE, 0, &src);
 	if (!err)
-		err = target_partition(t, a[1], KEEL_R_WRITE, &dst);
+		err = syscall_target_partition(t, a[1], KEEL_R_WRITE, &dst);
 	if (err)
 		return err;
 	return cap_derive(src, &dst->cspace, a[2], (unsigned)a[3], mint, mint ? a[4] : 0);
@@ -325,7 +325,7 @@ static long sys_retype(struct thread *t, const uint64_t *a)
 	unsigned type = (unsigned)a[1];
 	int err = cap_lookup(cspace_of(t), a[0], KEEL_OBJ_UNTYPED, KEEL_R_CONTROL, &uc);
 	if (!err)
-		err = target_partition(t, a[3], KEEL_R_WRITE, &dst);
+		err = syscall_target_partition(t, a[3], KEEL_R_WRITE, &dst);
 	if (err)
 		return err;
 	bool sized = type == KEEL_OBJ_FRAME || type == KEEL_OBJ_UNTYPED;
@@ -372,7 +372,7 @@ static long sys_frame_map(struct thread *t, const uint64_t *a)
 	struct partition *p;
 	int err = cap_lookup(cspace_of(t), a[0], KEEL_OBJ_FRAME, KEEL_R_READ, &fc);
 	if (!err)
-		err = target_partition(t, a[1], KEEL_R_WRITE, &p);
+		err = syscall_target_partition(t, a[1], KEEL_R_WRITE, &p);
 	if (err)
 		return err;
 	/* Mapping cannot add rights the frame capability does not carry. */
@@ -386,7 +386,7 @@ static long sys_frame_unmap(struct thread *t, const uint64_t *a)
 	struct frame *f;
 	struct partition *p;
 	LOOKUP(t, a[0], KEEL_OBJ_FRAME, KEEL_R_READ, f);
-	int err = target_partition(t, a[1], KEEL_R_WRITE, &p);
+	int err = syscall_target_partition(t, a[1], KEEL_R_WRITE, &p);
 	if (err)
 		return err;
 	return frame_unmap(f, p, a[2]);
@@ -406,7 +406,7 @@ static long sys_thread_config(struct thread *t, const uint64_t *a)
 	struct thread *th;
 	struct partition *p;
 	LOOKUP(t, a[0], KEEL_OBJ_THREAD, KEEL_R_CONTROL, th);
-	int err = target_partition(t, a[1], KEEL_R_WRITE, &p);
+	int err = syscall_target_partition(t, a[1], KEEL_R_WRITE, &p);
 	if (err)
 		return err;
 	/* Stopped, but maybe still on another CPU that has yet to save its
@@ -583,6 +583,8 @@ long sys_console_claim(struct thread *t, const uint64_t *a);
 long sys_vm_inject(struct thread *t, const uint64_t *a);
 long sys_vm_mmio_route(struct thread *t, const uint64_t *a);
 long sys_info_system(struct thread *t, const uint64_t *a);
+long sys_device_frame(struct thread *t, const uint64_t *a);
+long sys_vm_irq_pass(struct thread *t, const uint64_t *a);
 
 static const sys_fn sys_table[KEEL_SYS_COUNT] = {
         [KEEL_SYS_NULL] = sys_null,
@@ -628,6 +630,8 @@ static const sys_fn sys_table[KEEL_SYS_COUNT] = {
         [KEEL_SYS_EP_BIND] = sys_ep_bind,
         [KEEL_SYS_UNTYPED_RESET] = sys_untyped_reset,
         [KEEL_SYS_UNTYPED_INFO] = sys_untyped_info,
+        [KEEL_SYS_DEVICE_FRAME] = sys_device_frame,
+        [KEEL_SYS_VM_IRQ_PASS] = sys_vm_irq_pass,
 };
 
 void syscall_keel(struct thread *t)

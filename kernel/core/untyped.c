@@ -10,6 +10,7 @@
  */
 #include <keel/arch.h>
 #include <keel/cap.h>
+#include <keel/devmem.h>
 #include <keel/endpoint.h>
 #include <keel/errno.h>
 #include <keel/irq.h>
@@ -68,6 +69,7 @@ static void unbind_inside(const struct untyped *u)
 {
 	cap_for_each(unbind_cap, u);
 	irq_forget_inside(u);
+	devmem_forget_inside(u); /* device frames: their MMIO is outside u */
 	console_forget_inside(u);
 }
 

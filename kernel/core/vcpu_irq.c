@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <keel/arch.h>
+#include <keel/irq.h>
 #include <keel/kernel.h>
 #include <keel/partition.h>
 #include <keel/thread.h>
@@ -44,6 +45,8 @@ void vcpu_irq_lower(struct partition *vm, unsigned vcpu, unsigned intid)
 void vcpu_irq_dist_changed(struct partition *vm)
 {
 	struct list *pos;
+	if (vm->vgic.hw_changed)
+		irq_pass_sync(vm); /* a passed-through SPI's physical line follows */
 	for (pos = vm->threads.next; pos != &vm->threads; pos = pos->next) {
 		struct thread *t = container_of(pos, struct thread, partition_node);
 		/* Also one pending again (an SGI sent twice) while a list

@@ -83,6 +83,8 @@ static void write_bits(struct vgic_dist *d, unsigned vcpu, unsigned first, enum 
 		if ((r == REG_ENABLE || r == REG_PENDING) && first + i < 16)
 			continue; /* SGI enables are fixed; SGIs pend through GICD_SGIR only */
 		*bit_field(irq, r) = set;
+		if (r == REG_ENABLE && irq->hw_intid)
+			d->hw_changed = true;
 		if (r == REG_PENDING && !set)
 			irq->sgi_sources = 0;
 		if (r == REG_PENDING)
@@ -117,8 +119,10 @@ static void write_bytes(struct vgic_dist *d, unsigned vcpu, unsigned first, unsi
 			continue;
 		if (!targets)
 			irq->priority = b & 0xf8; /* 5 priority bits, as GIC-400 */
-		else if (first + i >= VGIC_PRIVATE)
+		else if (first + i >= VGIC_PRIVATE) {
 			irq->targets = b & vcpu_mask;
+			d->hw_changed |= irq->hw_intid != 0;
+		}
 	}
 }
 
@@ -321,8 +325,10 @@ unsigned vgic_lr_take(struct vgic_dist *d, unsigned vcpu, unsigned intid)
 	if (intid < 16) {
 		source = (unsigned)__builtin_ctz(irq->sgi_sources | 0x100u) & 7;
 		irq->sgi_sources &= (uint8_t) ~(1u << source);
-	} else if (!irq->level_cfg || intid < VGIC_PRIVATE) {
-		/* PPIs (the virtual timer) are raised once per event by the kernel. */
+	} else if (!irq->level_cfg || intid < VGIC_PRIVATE || irq->hw_intid) {
+		/* PPIs (the virtual timer) are raised once per event by the kernel;
+		 * a passed-through SPI stays active at the GIC until the guest's
+		 * EOI, which no second event can pass. */
 		irq->pending = false;
 	}
 	note_pending(d, vcpu, intid);

@@ -5,7 +5,9 @@
  * them with the drivers it already has (docs/guests.md, "Guest physical map").
  */
 #include "guest_fdt.h"
+#include "vmdesc.h"
 
+#include <keel/devctl.h>
 #include <libfdt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -199,6 +201,26 @@ static void mgmt_mailbox(struct writer *w)
 	end(w);
 }
 
+/* Coherent DMA: devemu reads the rings through a cacheable mapping. */
+static void virtio_mmio(struct writer *w, unsigned devices)
+{
+	for (unsigned i = 0; i < KEEL_VIRTIO_DEVS; i++) {
+		if (!(devices & (1u << i)))
+			continue;
+		char name[32];
+		unsigned long base = KEEL_VIRTIO_BASE + i * KEEL_VIRTIO_STRIDE;
+		node_name(name, sizeof(name), "virtio_mmio", base);
+		begin(w, name);
+		prop_str(w, "compatible", "virtio,mmio");
+		const uint64_t reg[] = {base, KEEL_VIRTIO_STRIDE};
+		prop_reg(w, reg, 1);
+		const uint32_t irq[] = {GIC_SPI, KEEL_VIRTIO_SPI + i, IRQ_LEVEL_HI};
+		prop_cells(w, "interrupts", irq, 3);
+		prop(w, "dma-coherent", "", 0);
+		end(w);
+	}
+}
+
 int guest_fdt_build(void *buf, size_t size, const struct guest_fdt_config *c)
 {
 	struct writer w = {buf, 0};
@@ -220,6 +242,9 @@ int guest_fdt_build(void *buf, size_t size, const struct guest_fdt_config *c)
 	uart(&w);
 	if (c->mgmt_mailbox)
 		mgmt_mailbox(&w);
+	virtio_mmio(&w, c->virtio);
+	if (!w.err)
+		w.err = passthrough_fdt(buf, c->pass, c->npass, PHANDLE_CLOCK);
 	end(&w);
 	if (!w.err)
 		w.err = fdt_finish(buf);

@@ -24,12 +24,17 @@
 #define GUEST_RAM_BASE   0x40000000ul
 #define GUEST_UART_CLOCK 24000000u
 
+struct vm_pass;
+
 struct guest_fdt_config {
 	unsigned long ram_base, ram_size;
 	unsigned vcpus;
 	const char *bootargs;
 	unsigned long initrd_start, initrd_end; /* IPAs; equal: no initrd */
 	bool mgmt_mailbox;                      /* the management VM */
+	unsigned virtio;                        /* 1 << KEEL_VIRTIO_*: virtio-mmio devices */
+	const struct vm_pass *pass;             /* passthrough devices (vmdesc.h) */
+	unsigned npass;
 };
 
 /* Writes the tree into buf; 0, or a negative libfdt error (-FDT_ERR_NOSPACE). */

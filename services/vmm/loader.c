@@ -17,6 +17,10 @@
  *   shm:NAME:KIB      a frame shared by every service naming NAME, mapped
  *                     read-write at the next free SERVICE_SHM_VA slot
  *                     ("shm.NAME" = its address, "shm.NAME.size")
+ *   dma:NAME:KIB      the same, and "shm.NAME.phys" = its physical address
+ *   mmio:PHYS:SIZE[:KEY]  a physical device's MMIO, mapped in the MMIO
+ *                     window after the UART ("mmio.KEY" = address of PHYS,
+ *                     "mmio.KEY.slot"; KEY defaults to PHYS in hex), svc_mmio.c
  *   vm:NAME[:RIGHTS[:KEY]]  the VM NAME of /vms ("vm.NAME" or "vm.KEY"),
  *                     rights w (inject interrupts) unless given
  * RIGHTS is a string of r (receive/wait), w (send/signal, inject) and
@@ -273,8 +277,7 @@ long plan_add_cap(struct plan *p, unsigned long src, unsigned long rights, unsig
 	return 0;
 }
 
-static long plan_add_map(struct plan *p, unsigned long frame, unsigned long va,
-                         unsigned long rights)
+long plan_add_map(struct plan *p, unsigned long frame, unsigned long va, unsigned long rights)
 {
 	if (p->nmaps == PLAN_MAPS)
 		return -KEEL_ENOMEM;
@@ -322,8 +325,10 @@ static long give_irq(struct plan *p, unsigned long intid, const char *ntfn)
 	return err;
 }
 
-/* Shared memory: the same frame mapped into every service that names it. */
-static long give_shm(struct plan *p, const char *name, unsigned long size)
+/* Shared memory: the same frame mapped into every service that names it;
+ * "dma:" also tells the service its physical address, for a driver that
+ * hands it to a device. */
+static long give_shm(struct plan *p, const char *name, unsigned long size, bool dma)
 {
 	char key[40];
 	if (!size || size % PAGE)
@@ -340,6 +345,11 @@ static long give_shm(struct plan *p, const char *name, unsigned long size)
 	plan_add_arg(p, key, va);
 	snprintf(key, sizeof(key), "shm.%s.size", name);
 	plan_add_arg(p, key, size);
+	unsigned long phys, frame_size;
+	if (dma && !keel_frame_info(o->slot, &phys, &frame_size)) {
+		snprintf(key, sizeof(key), "shm.%s.phys", name);
+		plan_add_arg(p, key, phys);
+	}
 	return 0;
 }
 
@@ -420,10 +430,12 @@ static long give_cap(struct service *s, const struct service_config *cfg, const 
 			note_served(s, name);
 		return give(p, o->slot, parse_rights(rights), key);
 	}
-	if (!strcmp(kind, "shm"))
-		return give_shm(p, name, strtoul(rights, NULL, 0) * 1024);
+	if (!strcmp(kind, "shm") || !strcmp(kind, "dma"))
+		return give_shm(p, name, strtoul(rights, NULL, 0) * 1024, kind[0] == 'd');
 	if (!strcmp(kind, "vm"))
 		return give_vm(p, cfg, name, rights, alias);
+	if (!strcmp(kind, "mmio"))
+		return give_mmio(p, cfg, name, rights, alias);
 	printf("config error in %s: unknown capability '%s'\n", cfg->node, spec);
 	return -KEEL_EINVAL;
 }

@@ -86,7 +86,10 @@ static int check_linux(struct vm *v)
 	const struct guest_fdt_config cfg = {.ram_size = d->ram_size,
 	                                     .vcpus = d->vcpus,
 	                                     .bootargs = d->bootargs,
-	                                     .mgmt_mailbox = d->type == VM_TYPE_MVM};
+	                                     .mgmt_mailbox = d->type == VM_TYPE_MVM,
+	                                     .virtio = d->virtio,
+	                                     .pass = d->pass,
+	                                     .npass = d->npass};
 	int err = guest_fdt_build(dtb, sizeof(dtb), &cfg);
 	if (err)
 		return config_error(d, "bootargs", "guest device tree: %s", fdt_strerror(err));
@@ -142,6 +145,9 @@ static long fill_linux(void *mem, void *ctx)
 	        .initrd_start = GUEST_RAM_BASE + l->initrd,
 	        .initrd_end = GUEST_RAM_BASE + l->initrd + l->initrd_size,
 	        .mgmt_mailbox = v->d.type == VM_TYPE_MVM,
+	        .virtio = v->d.virtio,
+	        .pass = v->d.pass,
+	        .npass = v->d.npass,
 	};
 	return guest_fdt_build((uint8_t *)mem + l->dtb, LINUX_DTB_MAX, &cfg) ? -KEEL_EINVAL : 0;
 }
@@ -221,6 +227,8 @@ static long vm_build(struct vm *v, unsigned long badge)
 	if (!err)
 		err = keel_partition_config(v->slot, v->d.name, VMM_SLOT_FAULT_EP, badge);
 	if (!err)
+		err = vm_pass_attach(v);
+	if (!err)
 		err = vm_load(v);
 	if (!err)
 		err = ram_map(v);
@@ -235,6 +243,7 @@ static void vm_free(struct vm *v)
 	long err = v->mem ? mem_put(v->mem) : 0;
 	if (err)
 		printf("VM %s: memory not given back: %s\n", v->d.name, keel_strerror(err));
+	vm_pass_detach(v);
 	slot_free(v->slot);
 	slot_free(v->ram_slot);
 	for (unsigned i = 0; i < VMDESC_MAX_VCPUS; i++)
@@ -302,6 +311,7 @@ long vm_destroy(struct vm *v)
 {
 	vm_stop_all(v);
 	vm_console_detach(v);
+	vm_virtio_detach(v);
 	vm_free(v);
 	return 0;
 }
@@ -328,6 +338,7 @@ int vms_create(const void *fdt, const void *(*file)(const char *name, size_t *si
 void vm_connect(struct vm *v)
 {
 	vm_console_attach(v);
+	vm_virtio_attach(v);
 	if (v->d.type == VM_TYPE_MVM)
 		mgmt_attach(v);
 }

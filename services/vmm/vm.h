@@ -40,7 +40,8 @@ struct vm {
 	size_t image_size;
 	struct linux_layout layout; /* Linux VMs */
 	struct vcpu vcpu[VMDESC_MAX_VCPUS];
-	unsigned long console_slot; /* devemu's copy of the VM capability, or 0 */
+	unsigned long console_slot;          /* devemu's copy of the VM capability, or 0 */
+	unsigned long virtio_ram, virtio_vm; /* the virtio service's copies, or 0 */
 	/* The guest's UART output, printed a line at a time as "NAME: line";
 	 * with a 15-character name that still fits one kernel log line (119). */
 	char line[100];
@@ -63,6 +64,11 @@ void vm_connect(struct vm *v);
 /* Loads the bundle files into RAM again (a reset or a fresh start). */
 long vm_ram_reload(struct vm *v);
 
+/* vm_pass.c: the passthrough devices of v->d, before its RAM is loaded
+ * (the guest's tree lists those present); detach when it is destroyed. */
+long vm_pass_attach(struct vm *v);
+void vm_pass_detach(const struct vm *v);
+
 /* vm_run.c: power states */
 const char *vm_state_name(enum vm_state s);
 long vm_start(struct vm *v);
@@ -76,6 +82,12 @@ long vm_vcpu_start(struct vm *v, unsigned index, unsigned long entry, unsigned l
 void vm_console_attach(struct vm *v);
 void vm_console_detach(struct vm *v);
 long vm_console_focus(const struct vm *v);
+/* vmm's copy of the endpoint `name`, badged KEEL_DEVCTL_BADGE. */
+unsigned long devctl_endpoint(const char *name);
+
+/* vm_virtio.c: its virtio devices (`virtio-endpoint`), like the console. */
+void vm_virtio_attach(struct vm *v);
+void vm_virtio_detach(struct vm *v);
 
 /* psci.c: an HVC exit of `self` (NULL if unknown). Returns whether to reply:
  * a vCPU turned off is stopped instead. */

@@ -18,7 +18,7 @@
 #include <string.h>
 
 /* vmm's copy of a service's endpoint, badged as control messages. */
-static unsigned long control_endpoint(const char *ep_name)
+unsigned long devctl_endpoint(const char *ep_name)
 {
 	static struct {
 		char name[24];
@@ -42,7 +42,7 @@ static unsigned long control_endpoint(const char *ep_name)
 
 static long control_call(const struct vm *v, unsigned long op, unsigned long arg)
 {
-	unsigned long ep = control_endpoint(v->d.uart_endpoint);
+	unsigned long ep = devctl_endpoint(v->d.uart_endpoint);
 	if (!ep)
 		return -KEEL_ENOENT;
 	struct keel_msg m = {{op, v->d.uart_badge, arg, 0, 0, 0}};

@@ -17,13 +17,17 @@
  *       uart-badge = <1>;            endpoint of the services, with this badge
  *       on-bad-access = "abort";     or "stop": a guest touching nothing
  *       type = "gvm";                or "mvm" (management) or "rtvm" (real time)
- *   };
+ *       virtio-endpoint = "virtio-mmio"; optional, the service of its virtio
+ *       virtio-blk = <64 128>;       devices (badge: uart-badge): a disk on MiB
+ *       virtio-net;                  64..191 of the physical disk, a port on
+ *   };                               the service's switch
  *
  * Everything is checked here, before vmm allocates anything for the VM.
  */
 #include "vmdesc.h"
 
 #include <ctype.h>
+#include <keel/devctl.h>
 #include <libfdt.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -90,7 +94,7 @@ static int check_known(const struct reader *r)
 	        "image",      "kernel",    "initrd",        "bootargs",   "memory-mib",
 	        "memory-kib", "vcpus",     "cpus",          "cpu",        "priority",
 	        "budget-us",  "period-us", "uart-endpoint", "uart-badge", "on-bad-access",
-	        "type",       "phandle"};
+	        "type",       "phandle",   "virtio-blk",    "virtio-net", "virtio-endpoint"};
 	int prop;
 	fdt_for_each_property_offset (prop, r->fdt, r->node) {
 		const char *name;
@@ -210,6 +214,50 @@ static int read_uart(const struct reader *r)
 	return 0;
 }
 
+/* 0 when absent, 1 when present and empty, -1 when it has a value. */
+static int read_flag(const struct reader *r, const char *prop)
+{
+	int len;
+	if (!fdt_getprop(r->fdt, r->node, prop, &len))
+		return 0;
+	return len ? bad(r, prop, "takes no value") : 1;
+}
+
+/* virtio devices are answered by their own service (not devemu, so that
+ * devemu's live swaps never touch a disk request in flight), under the
+ * VM's uart-badge, as the UART is. */
+static int read_virtio(const struct reader *r)
+{
+	struct vm_desc *d = r->d;
+	int len, net = read_flag(r, "virtio-net");
+	const fdt32_t *blk = fdt_getprop(r->fdt, r->node, "virtio-blk", &len);
+	if (net < 0 || read_string(r, "virtio-endpoint", &d->virtio_endpoint) < 0)
+		return -1;
+	if (blk && len != 8)
+		return bad(r, "virtio-blk", "must be <first-MiB MiB-count>");
+	if (blk) {
+		d->disk_first_mib = fdt32_to_cpu(blk[0]);
+		d->disk_mib = fdt32_to_cpu(blk[1]);
+		if (!d->disk_mib)
+			return bad(r, "virtio-blk", "gives the VM no disk (MiB count 0)");
+		if (d->disk_first_mib + d->disk_mib > VMDESC_MAX_DISK_MIB)
+			return bad(r, "virtio-blk", "ends past %lu MiB", VMDESC_MAX_DISK_MIB);
+	}
+	d->virtio = (blk ? 1u << KEEL_VIRTIO_BLK : 0) | (net ? 1u << KEEL_VIRTIO_NET : 0);
+	const char *first = blk ? "virtio-blk" : "virtio-net";
+	if (!d->virtio != !d->virtio_endpoint)
+		return bad(r, d->virtio ? first : "virtio-endpoint",
+		           d->virtio ? "needs 'virtio-endpoint', the service of the devices"
+		                     : "names no device ('virtio-blk', 'virtio-net')");
+	if (d->virtio && !d->uart_endpoint)
+		return bad(r, first,
+		           "needs 'uart-badge' (with 'uart-endpoint'): the devices' badge");
+	if (d->virtio && d->kind != VM_KIND_LINUX)
+		return bad(r, first,
+		           "needs 'kernel' (a Linux VM: its device tree lists the devices)");
+	return 0;
+}
+
 /* What a guest gets for an access to an address where nothing is. */
 static int read_bad_access(const struct reader *r)
 {
@@ -286,8 +334,9 @@ int vmdesc_read(const void *fdt, int node, unsigned ncpus, struct vm_desc *d, ch
 	if (err_size)
 		err[0] = '\0';
 	if (check_name(&r) || check_known(&r) || read_image(&r) || read_memory(&r) ||
-	    read_cpus(&r, ncpus) || read_sched(&r) || read_uart(&r) || read_bad_access(&r) ||
-	    read_type(&r) || check_rtvm(&r))
+	    read_cpus(&r, ncpus) || read_sched(&r) || read_uart(&r) || read_virtio(&r) ||
+	    read_bad_access(&r) || read_type(&r) || check_rtvm(&r) ||
+	    passthrough_read(fdt, node, d, err, err_size))
 		return -1;
 	return 0;
 }

@@ -29,6 +29,19 @@ enum vm_type {
 
 /* Strings point into the system tree, which stays in the boot bundle. */
 #define VMDESC_MAX_UART_BADGE 8 /* devemu's CONCHAN_GUESTS */
+#define VMDESC_MAX_PASS       8 /* devices passed through, per VM */
+
+/* A physical device of the `passthrough` node (passthrough.c), mapped at
+ * the same address in the guest, its interrupt forwarded as the same SPI. */
+struct vm_pass {
+	const char *name;
+	unsigned long base, size; /* host physical = guest IPA, whole pages */
+	int spi;                  /* SPI number (INTID - 32); -1: none */
+	const char *compatible;   /* string list, copied into the guest's tree */
+	int compatible_len;
+	bool present; /* made it into the VM (the host has it): in the tree */
+};
+#define VMDESC_MAX_DISK_MIB (1ul << 20) /* a slice ends below 1 TiB */
 
 struct vm_desc {
 	char path[VMDESC_PATH_MAX]; /* "/vms/<name>", for messages */
@@ -45,7 +58,12 @@ struct vm_desc {
 	unsigned long budget_us, period_us;
 	const char *uart_endpoint; /* NULL: the guest's PL011 exits go to vmm */
 	unsigned long uart_badge;
-	bool stop_on_bad_access; /* else a synchronous external abort is injected */
+	bool stop_on_bad_access;                /* else a synchronous external abort is injected */
+	const char *virtio_endpoint;            /* the service of its virtio devices, or NULL */
+	unsigned virtio;                        /* 1 << KEEL_VIRTIO_*: its devices */
+	unsigned long disk_first_mib, disk_mib; /* virtio-blk: its slice of the disk */
+	struct vm_pass pass[VMDESC_MAX_PASS];   /* passthrough.c */
+	unsigned npass;
 };
 
 /*
@@ -57,5 +75,14 @@ int vmdesc_read(const void *fdt, int node, unsigned ncpus, struct vm_desc *d, ch
                 size_t err_size);
 
 const char *vmdesc_type_name(enum vm_type t);
+
+/* passthrough.c: the `passthrough` child of the VM at `node`, into
+ * d->pass (each marked present); 0 or -1 with the message in `err`
+ * ("config error in /vms/NAME/passthrough/DEV: ..."). */
+int passthrough_read(const void *fdt, int node, struct vm_desc *d, char *err, size_t err_size);
+/* Sequential-write nodes for the present devices of `pass`, inside the
+ * guest tree's root, `clock` the phandle of its 24 MHz clock; 0 or a
+ * negative libfdt error. */
+int passthrough_fdt(void *fdt, const struct vm_pass *pass, unsigned n, unsigned clock);
 
 #endif

@@ -58,7 +58,8 @@ struct plan {
 	struct plan_map maps[PLAN_MAPS];
 	unsigned ncaps, nmaps;
 	unsigned long next_slot, shm_used;
-	int argc; /* argv[0] is the name */
+	unsigned long mmio_used; /* bytes of the MMIO window after the UART's page */
+	int argc;                /* argv[0] is the name */
 	char argv[CHILD_MAX_ARGS][64];
 };
 
@@ -116,6 +117,10 @@ unsigned long plan_map_shm(struct plan *p, unsigned long frame, unsigned long si
 long plan_add_cap(struct plan *p, unsigned long src, unsigned long rights, unsigned long badge,
                   bool park, unsigned long *child_slot);
 void plan_add_arg(struct plan *p, const char *key, unsigned long value);
+long plan_add_map(struct plan *p, unsigned long frame, unsigned long va, unsigned long rights);
+/* svc_mmio.c: "mmio:PHYS:SIZE[:KEY]", a device frame for the service. */
+long give_mmio(struct plan *p, const struct service_config *cfg, const char *phys, const char *size,
+               const char *key);
 /* Builds and starts an instance of s from the ELF elf/size, generation
  * gen, with fault badge `badge`; a successor is told so in its argv. */
 long instance_start(struct service *s, const void *elf, size_t size, uint32_t gen,

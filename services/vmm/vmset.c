@@ -36,6 +36,19 @@ static bool same_console(const struct vm_desc *a, const struct vm_desc *b)
 	       !strcmp(a->uart_endpoint, b->uart_endpoint);
 }
 
+static bool same_virtio(const struct vm_desc *a, const struct vm_desc *b)
+{
+	return a->virtio_endpoint && b->virtio_endpoint && a->uart_badge == b->uart_badge &&
+	       !strcmp(a->virtio_endpoint, b->virtio_endpoint);
+}
+
+/* Two VMs' disk slices share no MiB: each VM's disk is its own. */
+static bool same_disk(const struct vm_desc *a, const struct vm_desc *b)
+{
+	return a->disk_mib && b->disk_mib && a->disk_first_mib < b->disk_first_mib + b->disk_mib &&
+	       b->disk_first_mib < a->disk_first_mib + a->disk_mib;
+}
+
 /* CPUs: an RTVM shares none with a VM or a service, in either direction. */
 static int check_cpus(const struct vm_desc *d, const struct vm_desc *o, char *err, size_t size)
 {
@@ -68,6 +81,15 @@ int vmset_check(const struct vm_desc *d, const struct vm_desc *const *others, un
 			return refuse(d, err, err_size,
 			              "property 'uart-badge': %lu is VM %s's console",
 			              d->uart_badge, o->name);
+		if (same_virtio(d, o))
+			return refuse(d, err, err_size,
+			              "property 'uart-badge': %lu names VM %s's virtio devices",
+			              d->uart_badge, o->name);
+		if (same_disk(d, o))
+			return refuse(d, err, err_size,
+			              "property 'virtio-blk': MiB %lu..%lu overlap VM %s's disk",
+			              d->disk_first_mib, d->disk_first_mib + d->disk_mib - 1,
+			              o->name);
 		if (check_cpus(d, o, err, err_size))
 			return -1;
 	}

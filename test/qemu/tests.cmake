@@ -64,6 +64,14 @@ add_test(NAME mvm.virt-keelctl COMMAND Python3::Interpreter ${MVM_TEST} --
   -nographic -kernel ${KEEL_BUILD_ROOT}/qemu-virt/keel.img)
 set_tests_properties(mvm.virt-keelctl PROPERTIES RUN_SERIAL TRUE TIMEOUT 1200)
 
+# Passthrough (docs/guests.md): QEMU virt's second PL011 in the GVM, its
+# interrupt forwarded by the kernel; the script adds the second serial.
+set(PASSTHROUGH_TEST ${CMAKE_CURRENT_SOURCE_DIR}/qemu/passthrough_test.py)
+add_test(NAME passthrough.virt-uart COMMAND Python3::Interpreter ${PASSTHROUGH_TEST} --
+  ${QEMU_AARCH64} -M virt,virtualization=on,gic-version=2 -cpu cortex-a72 -smp 4 -m 1G
+  -nographic -kernel ${KEEL_BUILD_ROOT}/qemu-virt/keel.img)
+set_tests_properties(passthrough.virt-uart PROPERTIES RUN_SERIAL TRUE TIMEOUT 600)
+
 # Live service swap (docs/live-update.md): bad images refused, crashing,
 # rejecting and hanging versions rolled back, devemu swapped ten times under
 # a stream of numbered lines, the console and the coordinator swapped.
@@ -72,3 +80,13 @@ add_test(NAME live.virt-swap COMMAND Python3::Interpreter ${LIVE_TEST} --
   ${QEMU_AARCH64} -M virt,virtualization=on,gic-version=2 -cpu cortex-a72 -smp 4 -m 1G
   -nographic -kernel ${KEEL_BUILD_ROOT}/qemu-virt/keel.img)
 set_tests_properties(live.virt-swap PROPERTIES RUN_SERIAL TRUE TIMEOUT 1200)
+
+# The guests' virtio devices (services/virtio): gvm and gvm2 make
+# filesystems on their slices of the physical disk, ping each other and move
+# a file over virtio-net; gvm2 destroyed and created again, then the
+# hypervisor killed and booted again, and every file reads back the same.
+set(VIRTIO_TEST ${CMAKE_CURRENT_SOURCE_DIR}/qemu/virtio_test.py)
+add_test(NAME virtio.virt-blk-net COMMAND Python3::Interpreter ${VIRTIO_TEST} --
+  ${QEMU_AARCH64} -M virt,virtualization=on,gic-version=2 -cpu cortex-a72 -smp 4 -m 1G
+  -nographic -kernel ${KEEL_BUILD_ROOT}/qemu-virt/keel.img)
+set_tests_properties(virtio.virt-blk-net PROPERTIES RUN_SERIAL TRUE TIMEOUT 1200)

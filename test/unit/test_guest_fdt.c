@@ -12,6 +12,8 @@
 
 #include "guest_fdt.h"
 
+#include <keel/devctl.h>
+
 static uint8_t buf[0x10000];
 
 static const struct guest_fdt_config two_vcpus = {
@@ -185,12 +187,39 @@ static void too_small(void **state)
 	assert_int_equal(guest_fdt_build(buf, 256, &two_vcpus), -FDT_ERR_NOSPACE);
 }
 
+/* One virtio-mmio node per device, where devemu's slots are, with its SPI. */
+static void virtio_nodes(void **state)
+{
+	(void)state;
+	assert_int_equal(build(&two_vcpus), 0);
+	assert_true(fdt_path_offset(buf, "/virtio_mmio@a001000") < 0);
+	struct guest_fdt_config c = two_vcpus;
+	c.virtio = 1u << KEEL_VIRTIO_NET;
+	assert_int_equal(build(&c), 0);
+	assert_true(fdt_path_offset(buf, "/virtio_mmio@a001000") < 0);
+	const char *net = "/virtio_mmio@a001200";
+	assert_int_equal(fdt_node_check_compatible(buf, node(net), "virtio,mmio"), 0);
+	const fdt32_t *reg = prop(net, "reg", 16);
+	assert_int_equal(cell64(reg, 0), 0x0a001200);
+	assert_int_equal(cell64(reg, 1), 0x200);
+	const fdt32_t *irq = prop(net, "interrupts", 12);
+	assert_int_equal(fdt32_to_cpu(irq[0]), 0);  /* SPI */
+	assert_int_equal(fdt32_to_cpu(irq[1]), 25); /* INTID 57 */
+	assert_int_equal(fdt32_to_cpu(irq[2]), 4);  /* level, high */
+	prop(net, "dma-coherent", 0);
+	c.virtio |= 1u << KEEL_VIRTIO_BLK;
+	assert_int_equal(build(&c), 0);
+	irq = prop("/virtio_mmio@a001000", "interrupts", 12);
+	assert_int_equal(fdt32_to_cpu(irq[1]), 24);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(memory_and_root), cmocka_unit_test(cpus_and_psci),
 	        cmocka_unit_test(gic_timer_uart),  cmocka_unit_test(chosen),
 	        cmocka_unit_test(mgmt_mailbox),    cmocka_unit_test(too_small),
+	        cmocka_unit_test(virtio_nodes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,8 @@
 
 #include "vmdesc.h"
 
+#include <keel/devctl.h>
+
 #define NCPUS 4
 
 static uint8_t fdt[8192];
@@ -303,6 +305,52 @@ static void bad_access_policy(void **state)
 	       "\"stop\", not \"ignore\"");
 }
 
+static void set_empty(const char *name)
+{
+	assert_int_equal(fdt_setprop(fdt, node, name, NULL, 0), 0);
+}
+
+static void virtio_devices(void **state)
+{
+	(void)state;
+	assert_int_equal(read_vm(), 0);
+	assert_int_equal(d.virtio, 0);
+	assert_null(d.virtio_endpoint);
+	set_empty("virtio-net");
+	expect("config error in /vms/gvm: property 'virtio-net' needs 'virtio-endpoint', the "
+	       "service of the devices");
+	set_str("virtio-endpoint", "virtio-mmio");
+	expect("config error in /vms/gvm: property 'virtio-net' needs 'uart-badge' (with "
+	       "'uart-endpoint'): the devices' badge");
+	set_str("uart-endpoint", "devemu-mmio");
+	set_u32("uart-badge", 2);
+	assert_int_equal(read_vm(), 0);
+	assert_int_equal(d.virtio, 1u << KEEL_VIRTIO_NET);
+	assert_string_equal(d.virtio_endpoint, "virtio-mmio");
+	set_u32("virtio-net", 1);
+	expect("config error in /vms/gvm: property 'virtio-net' takes no value");
+	del("virtio-net");
+	set_u32("virtio-blk", 64);
+	expect("config error in /vms/gvm: property 'virtio-blk' must be <first-MiB MiB-count>");
+	const uint32_t empty[] = {64, 0};
+	set_u32s("virtio-blk", empty, 2);
+	expect("config error in /vms/gvm: property 'virtio-blk' gives the VM no disk (MiB count "
+	       "0)");
+	const uint32_t huge[] = {0xfffff000u, 0x2000};
+	set_u32s("virtio-blk", huge, 2);
+	expect("config error in /vms/gvm: property 'virtio-blk' ends past 1048576 MiB");
+	const uint32_t slice[] = {64, 128};
+	set_u32s("virtio-blk", slice, 2);
+	assert_int_equal(read_vm(), 0);
+	assert_int_equal(d.virtio, 1u << KEEL_VIRTIO_BLK);
+	assert_int_equal(d.disk_first_mib, 64);
+	assert_int_equal(d.disk_mib, 128);
+	del("virtio-blk");
+	expect("config error in /vms/gvm: property 'virtio-endpoint' names no device "
+	       "('virtio-blk', "
+	       "'virtio-net')");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -315,6 +363,7 @@ int main(void)
 	        cmocka_unit_test_setup(uart_and_unknown, linux_vm),
 	        cmocka_unit_test_setup(type_and_name, linux_vm),
 	        cmocka_unit_test_setup(bad_access_policy, linux_vm),
+	        cmocka_unit_test_setup(virtio_devices, linux_vm),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -105,12 +105,40 @@ static void rtvm_owns_its_cpus(void **state)
 	                         "an RTVM owns its CPUs");
 }
 
+/* Disk slices never overlap; one badge names one VM's virtio devices. */
+static void virtio_disks_and_badges(void **state)
+{
+	(void)state;
+	gvm.virtio_endpoint = "virtio-mmio";
+	gvm.disk_first_mib = 0;
+	gvm.disk_mib = 128;
+	desc(&add, "gvm2", VM_TYPE_GVM, 1, 1);
+	add.uart_endpoint = "devemu-mmio";
+	add.uart_badge = 4;
+	add.virtio_endpoint = "virtio-mmio";
+	add.disk_first_mib = 127;
+	add.disk_mib = 64;
+	assert_int_equal(check(&add), -1);
+	assert_string_equal(err, "config error in /vms/gvm2: property 'virtio-blk': MiB 127..190 "
+	                         "overlap VM gvm's disk");
+	add.disk_first_mib = 128;
+	assert_int_equal(check(&add), 0);
+	add.uart_endpoint = "other-uart"; /* its console elsewhere, its devices on gvm's badge */
+	add.uart_badge = 2;
+	assert_int_equal(check(&add), -1);
+	assert_string_equal(err, "config error in /vms/gvm2: property 'uart-badge': 2 names VM "
+	                         "gvm's virtio devices");
+	add.virtio_endpoint = "other-virtio";
+	assert_int_equal(check(&add), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test_setup(accepts_a_second_gvm, system),
 	        cmocka_unit_test_setup(refusals, system),
 	        cmocka_unit_test_setup(rtvm_owns_its_cpus, system),
+	        cmocka_unit_test_setup(virtio_disks_and_badges, system),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

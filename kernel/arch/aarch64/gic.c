@@ -76,6 +76,7 @@ void gic_handle_irq(void)
 	for (;;) {
 		uint32_t iar = gic->ack();
 		uint32_t intid = iar & gic->iar_id_mask;
+		bool passed = false; /* a guest's EOI deactivates it */
 		if (intid >= GIC_SPURIOUS)
 			return;
 		if (intid == GIC_PPI_HYP_TIMER)
@@ -85,11 +86,13 @@ void gic_handle_irq(void)
 		else if (intid == GIC_PPI_MAINTENANCE)
 			vgic_maintenance_irq();
 		else if (intid >= IRQ_FIRST_SPI)
-			irq_dispatch(intid);
+			passed = irq_dispatch(intid);
 		else if (intid != GIC_SGI_RESCHEDULE)
 			log_warn("gic", "unexpected interrupt %u", intid);
 		/* A reschedule SGI needs no action: the kernel exit picks again. */
 		gic->eoi(iar);
+		if (!passed && gic->deactivate)
+			gic->deactivate(iar);
 	}
 }
 
@@ -101,6 +104,11 @@ void arch_ipi_send(unsigned cpu)
 void arch_irq_mask(unsigned intid)
 {
 	gic->set_spi_enabled(intid, false);
+}
+
+void arch_irq_deactivate(unsigned intid)
+{
+	gic->clear_active(intid);
 }
 
 void arch_irq_unmask(unsigned intid)

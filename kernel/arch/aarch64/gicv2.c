@@ -11,6 +11,7 @@
 #define GICD_TYPER      0x004
 #define GICD_ICENABLER  0x180
 #define GICD_ISENABLER  0x100
+#define GICD_ICACTIVER  0x380
 #define GICD_IPRIORITYR 0x400
 #define GICD_ITARGETSR  0x800
 #define GICD_SGIR       0xf00
@@ -20,6 +21,10 @@
 #define GICC_BPR  0x08
 #define GICC_IAR  0x0c
 #define GICC_EOIR 0x10
+#define GICC_DIR  0x1000
+
+#define GICC_CTLR_ENABLE  (1u << 0)
+#define GICC_CTLR_EOIMODE (1u << 9) /* EOIR drops priority, DIR deactivates */
 
 #define PRIO_WORD (GIC_PRIO_DEFAULT * 0x01010101u)
 
@@ -58,7 +63,10 @@ static void gicv2_init_cpu(void)
 		mmio_write32(gicd + GICD_IPRIORITYR + i, PRIO_WORD);
 	mmio_write32(gicc + GICC_PMR, 0xf0);
 	mmio_write32(gicc + GICC_BPR, 0);
-	mmio_write32(gicc + GICC_CTLR, 1);
+	/* Split EOI: a physical interrupt passed to a guest stays active
+	 * after the kernel's EOIR until the guest's EOI deactivates it through
+	 * the list register's HW bit (docs/guests.md, Passthrough). */
+	mmio_write32(gicc + GICC_CTLR, GICC_CTLR_ENABLE | GICC_CTLR_EOIMODE);
 	mmio_write32(gicd + GICD_ISENABLER, 1u << GIC_SGI_RESCHEDULE);
 }
 
@@ -75,6 +83,16 @@ static uint32_t gicv2_ack(void)
 static void gicv2_eoi(uint32_t iar)
 {
 	mmio_write32(gicc + GICC_EOIR, iar);
+}
+
+static void gicv2_deactivate(uint32_t iar)
+{
+	mmio_write32(gicc + GICC_DIR, iar);
+}
+
+static void gicv2_clear_active(unsigned intid)
+{
+	mmio_write32(gicd + GICD_ICACTIVER + (uint64_t)(intid / 32) * 4, 1u << (intid % 32));
 }
 
 static void gicv2_send_sgi(unsigned cpu, uint64_t hwid, unsigned sgi)
@@ -108,6 +126,8 @@ const struct gic_driver gicv2_driver = {
         .enable_ppi = gicv2_enable_ppi,
         .ack = gicv2_ack,
         .eoi = gicv2_eoi,
+        .deactivate = gicv2_deactivate,
+        .clear_active = gicv2_clear_active,
         .send_sgi = gicv2_send_sgi,
         .set_spi_enabled = gicv2_set_spi_enabled,
         .route_spi = gicv2_route_spi,

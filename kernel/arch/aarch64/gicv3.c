@@ -17,6 +17,7 @@
 #define GICD_ICENABLER   0x0180
 #define GICD_IPRIORITYR  0x0400
 #define GICD_ISENABLER   0x0100
+#define GICD_ICACTIVER   0x0380
 #define GICD_IROUTER     0x6000
 #define GICD_CTLR_RWP    (1u << 31)
 #define GICD_CTLR_ARE_NS (1u << 4)
@@ -132,6 +133,11 @@ static void gicv3_eoi(uint32_t iar)
 	isb();
 }
 
+static void gicv3_clear_active(unsigned intid)
+{
+	mmio_write32(gicd + GICD_ICACTIVER + (uint64_t)(intid / 32) * 4, 1u << (intid % 32));
+}
+
 static void gicv3_send_sgi(unsigned cpu, uint64_t hwid, unsigned sgi)
 {
 	(void)cpu;
@@ -163,6 +169,7 @@ const struct gic_driver gicv3_driver = {
         .enable_ppi = gicv3_enable_ppi,
         .ack = gicv3_ack,
         .eoi = gicv3_eoi,
+        .clear_active = gicv3_clear_active,
         .send_sgi = gicv3_send_sgi,
         .set_spi_enabled = gicv3_set_spi_enabled,
         .route_spi = gicv3_route_spi,

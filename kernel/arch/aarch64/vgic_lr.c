@@ -28,6 +28,9 @@
 #define HCR_EN  (1u << 0)
 #define HCR_UIE (1u << 1)
 
+#define LR_HW          (1u << 31) /* the guest's EOI deactivates the physical ID */
+#define LR_PHYS_SHIFT  10
+#define LR_ID_MASK     0x3ffu
 #define LR_PENDING     (1u << 28)
 #define LR_STATE_MASK  (3u << 28)
 #define LR_PRIO_SHIFT  23
@@ -105,9 +108,14 @@ void vgic_cpu_save(struct thread *t)
 void vgic_cpu_release(struct thread *t)
 {
 	struct vgic_cpu *v = &t->vgic;
-	for (unsigned i = 0; i < VGIC_LRS; i++)
-		if (v->lr_used & (1u << i))
-			vgic_lr_done(&t->partition->vgic, t->vcpu_index, v->lr_intid[i]);
+	for (unsigned i = 0; i < VGIC_LRS; i++) {
+		if (!(v->lr_used & (1u << i)))
+			continue;
+		/* No EOI of the guest will end it now (harmless if it did). */
+		if (v->lr[i] & LR_HW)
+			arch_irq_deactivate((v->lr[i] >> LR_PHYS_SHIFT) & LR_ID_MASK);
+		vgic_lr_done(&t->partition->vgic, t->vcpu_index, v->lr_intid[i]);
+	}
 	*v = (struct vgic_cpu){0};
 }
 
@@ -138,8 +146,9 @@ static void fill(struct thread *t)
 			continue;
 		unsigned prio = vgic_irq_priority(d, t->vcpu_index, intid);
 		unsigned source = vgic_lr_take(d, t->vcpu_index, intid);
-		v->lr[i] = LR_PENDING | ((prio >> 3) << LR_PRIO_SHIFT) |
-		           (source << LR_CPUID_SHIFT) | intid;
+		unsigned hw = vgic_irq_hw(d, intid);
+		v->lr[i] = LR_PENDING | ((prio >> 3) << LR_PRIO_SHIFT) | intid |
+		           (hw ? LR_HW | (hw << LR_PHYS_SHIFT) : source << LR_CPUID_SHIFT);
 		v->lr_intid[i] = (uint16_t)intid;
 		v->lr_used |= (uint8_t)(1u << i);
 		mmio_write32(gich + GICH_LR0 + 4ull * i, v->lr[i]);

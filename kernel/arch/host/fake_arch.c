@@ -146,6 +146,12 @@ void arch_irq_unmask(unsigned intid)
 		fake_arch.irq_unmasked[intid] = true;
 }
 
+void arch_irq_deactivate(unsigned intid)
+{
+	if (intid < FAKE_IRQS)
+		fake_arch.irq_deactivated[intid]++;
+}
+
 int arch_irq_route(unsigned intid, unsigned cpu)
 {
 	if (intid >= FAKE_IRQS)
@@ -172,7 +178,7 @@ int arch_vm_init(struct partition *vm)
 
 bool arch_vgic_available(void)
 {
-	return true;
+	return !fake_arch.vgic_absent;
 }
 
 void arch_vcpu_reset(struct thread *vcpu)

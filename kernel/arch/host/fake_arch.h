@@ -38,7 +38,9 @@ struct fake_arch {
 	/* Interrupt controller: per intid, unmasked or not and the CPU routed to. */
 	bool irq_unmasked[FAKE_IRQS];
 	unsigned irq_cpu[FAKE_IRQS];
-	int irq_route_result; /* what arch_irq_route returns for a valid intid */
+	int irq_route_result;                /* what arch_irq_route returns for a valid intid */
+	unsigned irq_deactivated[FAKE_IRQS]; /* arch_irq_deactivate calls */
+	bool vgic_absent;                    /* arch_vgic_available says false */
 };
 
 extern struct fake_arch fake_arch;

@@ -48,6 +48,8 @@ void arch_space_flush(unsigned vmid);
 /* Mask or unmask a device interrupt at the interrupt controller. */
 void arch_irq_mask(unsigned intid);
 void arch_irq_unmask(unsigned intid);
+/* End an active device interrupt that no EOI will end (passthrough). */
+void arch_irq_deactivate(unsigned intid);
 /* Route device interrupt `intid` to `cpu` and enable it. */
 int arch_irq_route(unsigned intid, unsigned cpu);
 struct thread;

@@ -12,6 +12,12 @@ void syscall_keel(struct thread *t);
 /* svc #0: the Linux numbers a static musl program uses (linux.c). */
 void syscall_linux(struct thread *t);
 
+struct partition;
+/* A call's target partition: slot 0 is the caller's own, any other a
+ * partition capability with `rights`, alive (-KEEL_ESRCH otherwise). */
+int syscall_target_partition(struct thread *t, uint64_t slot, unsigned rights,
+                             struct partition **out);
+
 /* Object ids for ps and caps, in creation order. */
 uint32_t kobj_next_id(void);
 

@@ -26,10 +26,14 @@ struct vgic_irq {
 	uint8_t priority;
 	uint8_t targets;     /* SPIs: vCPU mask (ITARGETSR) */
 	uint8_t sgi_sources; /* SGIs: which vCPUs sent it, pending */
+	uint16_t hw_intid;   /* SPIs passed through: the physical INTID, else 0 */
 };
 
 struct vgic_dist {
 	bool enabled; /* GICD_CTLR.Enable */
+	/* The guest changed the enable or targets of a passed-through SPI:
+	 * the physical line must follow (irq_pass_sync). */
+	bool hw_changed;
 	unsigned vcpus;
 	/* A bit per interrupt that is pending (or, an SGI, has a source):
 	 * the only ones vgic_next_pending looks at. */
@@ -76,6 +80,12 @@ unsigned vgic_irq_targets(const struct vgic_dist *d, unsigned vcpu, unsigned int
  * registers as pending, so the distributor stops offering it; for an SGI
  * the return value is the source vCPU that the list register names. */
 unsigned vgic_lr_take(struct vgic_dist *d, unsigned vcpu, unsigned intid);
+/* The physical INTID behind `intid` (a passed-through SPI), or 0. */
+static inline unsigned vgic_irq_hw(const struct vgic_dist *d, unsigned intid)
+{
+	return intid >= VGIC_PRIVATE && intid < VGIC_IRQS ? d->spi[intid - VGIC_PRIVATE].hw_intid
+	                                                  : 0;
+}
 /* The guest ended it (its list register went invalid). */
 void vgic_lr_done(struct vgic_dist *d, unsigned vcpu, unsigned intid);
 

@@ -147,6 +147,16 @@ enum keel_sys {
 	 * still on a CPU (now stopped): call again */
 	KEEL_SYS_UNTYPED_RESET = 41,
 	KEEL_SYS_UNTYPED_INFO = 42, /* x0 = untyped (read) -> x1 base, x2 size, x3 free bytes */
+	/* x0 = untyped (control, the header comes from it), x1 = IRQ control,
+	 * x2 = physical address, x3 = size (pages), x4 = dest partition slot
+	 * (0: self), x5 = dest slot: a device frame of MMIO the host device tree
+	 * describes (-KEEL_ENODEV otherwise), never RAM, the kernel's image or
+	 * its GIC and UART (-KEEL_EPERM); one frame per range (-KEEL_EBUSY) */
+	KEEL_SYS_DEVICE_FRAME = 43,
+	/* x0 = VM (control), x1 = IRQ handler (control), x2 = virtual INTID (an
+	 * SPI): the physical interrupt goes to the guest as that SPI, in the
+	 * kernel, and the guest's EOI ends it at the GIC (list register HW bit) */
+	KEEL_SYS_VM_IRQ_PASS = 44,
 	KEEL_SYS_COUNT
 };
 

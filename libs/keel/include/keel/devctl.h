@@ -44,6 +44,25 @@
  *                  the console acts, the last one wins.
  *                  -KEEL_EINVAL: N above 8. -KEEL_ENOENT: no guest N.
  *
+ *   DEVCTL_VIRTIO  To the service of `virtio-endpoint` (not the UART's):
+ *                  guest N gets virtio-mmio devices, served under badge N
+ *                  at the guest addresses below. w2 = slot in the
+ *                  service's cspace of a copy of the VM's RAM frame
+ *                  (read/write: the service maps it to reach the rings
+ *                  and buffers, never anything else), w3 = RAM size in
+ *                  MiB (at guest-physical KEEL_VIRTIO_RAM_BASE) in bits
+ *                  0..31 and the service's slot of a copy of the VM
+ *                  capability (write, for VM_INJECT) in bits 32..63,
+ *                  w4 = the devices, 1 << KEEL_VIRTIO_*, w5 = the disk
+ *                  slice of virtio-blk: first MiB in bits 0..31, MiB count
+ *                  in bits 32..63.
+ *                  -KEEL_EINVAL: N not 1..8, a slot 0, no device or one
+ *                  this service lacks; -KEEL_EEXIST: N has devices;
+ *                  other errors: the frame could not be mapped.
+ *                  DETACH N takes the devices away; it is -KEEL_EBUSY
+ *                  while the physical disk still has requests of guest N
+ *                  in flight (they write into its RAM): call again.
+ *
  * Any other w0: -KEEL_EINVAL.
  *
  * Pure header: included by vmm, devemu and the host unit tests.
@@ -61,7 +80,24 @@ enum keel_devctl_op {
 	DEVCTL_ATTACH = 1,
 	DEVCTL_DETACH = 2,
 	DEVCTL_FOCUS = 3,
+	DEVCTL_VIRTIO = 4,
 };
+
+/* virtio-mmio devices of a guest: one 0x200 slot each in the page at
+ * KEEL_VIRTIO_BASE (QEMU virt's transport slots 8.., so the guest sees a
+ * familiar layout; slot 0's page is the management mailbox), SPI
+ * KEEL_VIRTIO_SPI + index, level-triggered while InterruptStatus != 0. */
+enum keel_virtio_dev {
+	KEEL_VIRTIO_BLK = 0,
+	KEEL_VIRTIO_NET = 1,
+	KEEL_VIRTIO_DEVS = 2,
+};
+#define KEEL_VIRTIO_BASE     0x0a001000ul
+#define KEEL_VIRTIO_STRIDE   0x200ul
+#define KEEL_VIRTIO_PAGE     0x1000ul
+#define KEEL_VIRTIO_SPI      24u /* INTID 56 + index */
+#define KEEL_VIRTIO_RAM_BASE 0x40000000ul
+#define KEEL_VIRTIO_MASK     ((1u << KEEL_VIRTIO_DEVS) - 1)
 
 /* w[0..1] = the first KEEL_DEVCTL_NAME - 1 bytes of name, byte i in bits
  * 8 * (i % 8) of w[i / 8], zero filled (so always NUL terminated). */

@@ -230,6 +230,20 @@ static inline long keel_untyped_info(unsigned long untyped, unsigned long *base,
 	return err;
 }
 
+static inline long keel_device_frame(unsigned long untyped, unsigned long irq_ctl,
+                                     unsigned long phys, unsigned long size,
+                                     unsigned long dst_partition, unsigned long dst_slot)
+{
+	unsigned long r[8] = {untyped, irq_ctl, phys, size, dst_partition, dst_slot};
+	return keel_svc(KEEL_SYS_DEVICE_FRAME, r);
+}
+
+static inline long keel_vm_irq_pass(unsigned long vm, unsigned long handler, unsigned long vintid)
+{
+	unsigned long r[8] = {vm, handler, vintid};
+	return keel_svc(KEEL_SYS_VM_IRQ_PASS, r);
+}
+
 /* Memory. */
 
 static inline long keel_frame_map(unsigned long frame, unsigned long part, unsigned long ipa,

@@ -23,7 +23,10 @@ struct gic_driver {
 	void (*init_cpu)(void);
 	void (*enable_ppi)(unsigned intid);
 	uint32_t (*ack)(void);
+	/* Priority drop; with a `deactivate` op (GICv2, EOImode 1) only that. */
 	void (*eoi)(uint32_t iar);
+	void (*deactivate)(uint32_t iar);     /* NULL: eoi also deactivates */
+	void (*clear_active)(unsigned intid); /* an SPI, at the distributor */
 	void (*send_sgi)(unsigned cpu, uint64_t hwid, unsigned sgi);
 	void (*set_spi_enabled)(unsigned intid, bool enabled);
 	void (*route_spi)(unsigned intid, unsigned cpu, uint64_t hwid);

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * virtio-net ports on one Ethernet switch inside devemu: the guests' own
+ * network. A frame a guest sends is copied into the receive buffers of the
+ * port its destination address was last seen on, or of every other port
+ * for broadcast, multicast and unknown addresses. A port with no receive
+ * buffer keeps a few frames back and delivers them when the guest posts
+ * buffers (its rx notify); past that, frames are dropped and counted, as
+ * on a busy wire. A guest's malformed ring breaks only its own port.
+ */
+#include "vdev.h"
+
+#include <string.h>
+#include <virtio/net.h>
+
+_Static_assert(VNET_FRAME_MAX == VNET_MAX_FRAME, "the backlog holds the largest frame");
+
+static uint32_t net_cfg_read(void *ctx, unsigned off, unsigned width)
+{
+	const struct vdev_ref *r = ctx;
+	return vnet_cfg_read(r->v->g[r->n].mac, off, width);
+}
+
+static void net_reset(void *ctx)
+{
+	const struct vdev_ref *r = ctx;
+	r->v->backlog[r->n].count = 0;
+}
+
+const struct vmmio_ops vnet_ops = {
+        .device_id = 1,
+        .features = 1ull << VNET_F_MAC | 1ull << VNET_F_STATUS | 1ull << VIRTIO_F_EVENT_IDX,
+        .nqueues = 2,
+        .queue_max = VIRTQ_MAX_SIZE,
+        .cfg_read = net_cfg_read,
+        .notify = vnet_notify,
+        .reset = net_reset,
+};
+
+static struct vmmio *port(struct vdev *v, unsigned p)
+{
+	struct vdev_guest *g = &v->g[p];
+	bool up = g->on && (g->devices & (1u << KEEL_VIRTIO_NET));
+	return up && vmmio_live(&g->t[KEEL_VIRTIO_NET]) ? &g->t[KEEL_VIRTIO_NET] : NULL;
+}
+
+/* Into one receive buffer of port p: 1 delivered, 0 no buffer, -1 broken. */
+static int receive(struct vdev *v, unsigned p, const uint8_t *frame, size_t len)
+{
+	static struct virtq_chain c;
+	struct vmmio *t = port(v, p);
+	if (!t)
+		return -1;
+	struct virtq *q = &t->q[VNET_RXQ];
+	int got = virtq_pop(q, &t->mem, &c);
+	if (got < 0)
+		vmmio_fail(t);
+	if (got <= 0)
+		return got;
+	size_t put = vnet_rx_frame(&c, frame, len);
+	v->net_drops += !put; /* a buffer too small for the frame */
+	if (virtq_push(q, &t->mem, c.head, (uint32_t)put)) {
+		vmmio_fail(t);
+		return -1;
+	}
+	if (virtq_need_irq(q, &t->mem))
+		vmmio_used(t);
+	v->irq |= 1u << p;
+	return 1;
+}
+
+/* Deliver what waits for port p, in order, while it has buffers. */
+static void flush_backlog(struct vdev *v, unsigned p)
+{
+	while (v->backlog[p].count) {
+		unsigned i = v->backlog[p].head;
+		int got = receive(v, p, v->backlog[p].data[i], v->backlog[p].len[i]);
+		if (got == 0) {
+			virtq_enable_notify(&v->g[p].t[KEEL_VIRTIO_NET].q[VNET_RXQ],
+			                    &v->g[p].t[KEEL_VIRTIO_NET].mem);
+			if (receive(v, p, v->backlog[p].data[i], v->backlog[p].len[i]) == 0)
+				return;
+		}
+		v->backlog[p].head = (i + 1) % VNET_BACKLOG;
+		v->backlog[p].count--;
+	}
+}
+
+static void deliver(struct vdev *v, unsigned p, const uint8_t *frame, size_t len)
+{
+	if (!port(v, p))
+		return;
+	if (!v->backlog[p].count && receive(v, p, frame, len) != 0)
+		return;
+	if (v->backlog[p].count == VNET_BACKLOG) {
+		v->net_drops++;
+		return;
+	}
+	unsigned i = (v->backlog[p].head + v->backlog[p].count++) % VNET_BACKLOG;
+	memcpy(v->backlog[p].data[i], frame, len);
+	v->backlog[p].len[i] = (uint16_t)len;
+	flush_backlog(v, p); /* a buffer may have come since: arms the notify */
+}
+
+/* Where `mac` was last seen as a source: a port, or 0 for unknown. */
+static unsigned lookup(const struct vdev *v, const uint8_t *mac)
+{
+	for (unsigned i = 0; i < sizeof(v->fdb) / sizeof(v->fdb[0]); i++)
+		if (v->fdb[i].port && !memcmp(v->fdb[i].mac, mac, 6))
+			return v->fdb[i].port;
+	return 0;
+}
+
+static void learn(struct vdev *v, const uint8_t *mac, unsigned p)
+{
+	if (mac[0] & 1)
+		return; /* a group address is never a source */
+	for (unsigned i = 0; i < sizeof(v->fdb) / sizeof(v->fdb[0]); i++) {
+		if (v->fdb[i].port && !memcmp(v->fdb[i].mac, mac, 6)) {
+			v->fdb[i].port = (uint8_t)p;
+			return;
+		}
+	}
+	unsigned i = v->fdb_next++ % (sizeof(v->fdb) / sizeof(v->fdb[0]));
+	memcpy(v->fdb[i].mac, mac, 6);
+	v->fdb[i].port = (uint8_t)p;
+}
+
+static void switch_frame(struct vdev *v, unsigned from, const uint8_t *frame, size_t len)
+{
+	learn(v, frame + 6, from);
+	unsigned to = frame[0] & 1 ? 0 : lookup(v, frame);
+	v->net_frames++;
+	if (to) {
+		if (to != from)
+			deliver(v, to, frame, len);
+		return;
+	}
+	for (unsigned p = 1; p <= VDEV_GUESTS; p++)
+		if (p != from)
+			deliver(v, p, frame, len);
+}
+
+static void transmit(struct vdev *v, unsigned n)
+{
+	static struct virtq_chain c;
+	static uint8_t frame[VNET_MAX_FRAME];
+	struct vmmio *t = &v->g[n].t[KEEL_VIRTIO_NET];
+	struct virtq *q = &t->q[VNET_TXQ];
+	for (int pass = 0; pass < 2 && vmmio_live(t); pass++) {
+		int got;
+		while ((got = virtq_pop(q, &t->mem, &c)) > 0) {
+			size_t len = vnet_tx_frame(&c, frame, sizeof(frame));
+			if (virtq_push(q, &t->mem, c.head, 0)) {
+				got = -1;
+				break;
+			}
+			if (len >= 14)
+				switch_frame(v, n, frame, len);
+			else
+				v->net_drops++;
+		}
+		if (got < 0) {
+			vmmio_fail(t);
+			break;
+		}
+		if (virtq_need_irq(q, &t->mem))
+			vmmio_used(t);
+		virtq_enable_notify(q, &t->mem);
+	}
+	v->irq |= 1u << n;
+}
+
+void vnet_notify(void *ctx, struct vmmio *t, unsigned queue)
+{
+	struct vdev_ref *r = ctx;
+	(void)t;
+	if (queue == VNET_TXQ)
+		transmit(r->v, r->n);
+	else if (queue == VNET_RXQ)
+		flush_backlog(r->v, r->n);
+}
