@@ -17,6 +17,7 @@
 #include <string.h>
 
 static struct mem_range forbidden[DEVMEM_FORBIDDEN_MAX];
+static bool forbid_overflow;
 static unsigned nforbidden;
 static const void *host_fdt;
 static struct frame *live[DEVMEM_FRAMES_MAX];
@@ -25,11 +26,14 @@ void devmem_forbid(uint64_t base, uint64_t size)
 {
 	if (size && nforbidden < DEVMEM_FORBIDDEN_MAX)
 		forbidden[nforbidden++] = (struct mem_range){base, size};
+	else if (size)
+		forbid_overflow = true; /* a range left out: no device frame at all */
 }
 
 void devmem_init(const void *fdt, const struct bootinfo *bi)
 {
 	nforbidden = 0;
+	forbid_overflow = false;
 	memset(live, 0, sizeof(live));
 	for (unsigned i = 0; i < bi->ram_count; i++)
 		devmem_forbid(bi->ram[i].base, bi->ram[i].size);
@@ -129,6 +133,8 @@ int devmem_check(uint64_t phys, uint64_t size)
 
 	if (!size || (phys | size) & (PT_PAGE_SIZE - 1) || phys + size < phys)
 		return -KEEL_EINVAL;
+	if (forbid_overflow)
+		return -KEEL_EPERM;
 	for (unsigned i = 0; i < nforbidden; i++)
 		if (overlaps(phys, size, forbidden[i].base, forbidden[i].size))
 			return -KEEL_EPERM;

@@ -26,6 +26,10 @@ long sys_vm_inject(struct thread *t, const uint64_t *a)
 	/* SGIs belong to the guest; PPIs name a vCPU the VM has. */
 	if (intid < 16 || intid >= VGIC_IRQS || (intid < VGIC_PRIVATE && vcpu >= vm->vcpu_count))
 		return -KEEL_ERANGE;
+	/* A passed-through SPI is the hardware's: a list register for it
+	 * carries the HW bit, whose EOI must meet an active physical line. */
+	if (vgic_irq_hw(&vm->vgic, (unsigned)intid))
+		return -KEEL_EPERM;
 	if (a[2])
 		vcpu_irq_raise(vm, (unsigned)vcpu, (unsigned)intid);
 	else

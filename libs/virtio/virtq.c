@@ -154,7 +154,9 @@ int virtq_pop(struct virtq *q, const struct guest_mem *m, struct virtq_chain *c)
 		return -1;
 	const uint8_t *desc = ring(m, q->desc, VIRTQ_DESC_BYTES(q->num), 16);
 	const uint8_t *avail = avail_ring(q, m);
-	if (!desc || !avail)
+	/* The used ring too: a chain taken is work done (a disk write) that
+	 * must be handed back, so a ring it cannot go to fails before. */
+	if (!desc || !avail || !used_ring(q, m))
 		return -1;
 	/* Acquire: the ring entry and descriptors below were written before idx. */
 	uint16_t pending = (uint16_t)(idx_load(avail + AVAIL_IDX) - q->last_avail);

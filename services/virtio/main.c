@@ -67,6 +67,7 @@ static void disk_start(int argc, char **argv)
 	vd.disk = (struct vdev_disk){
 	        .sectors = vdisk_capacity(&disk),
 	        .flush = vdisk_has_flush(&disk),
+	        .max_segs = vdisk_max_segs(&disk),
 	        .room = disk_room,
 	        .submit = disk_submit,
 	        .ctx = &disk,
@@ -119,13 +120,16 @@ static void control(unsigned long w[KEEL_MSG_WORDS])
 	w[0] = (unsigned long)err;
 }
 
-/* A guest's register access; anything outside its devices aborts. */
+/* A guest's register access. In the virtio page of a guest this service
+ * has no devices for (it refused them, or they went), every slot reads as
+ * empty (magic 0), which a driver passes over; elsewhere the access aborts. */
 static void access(unsigned long badge, unsigned long w[KEEL_MSG_WORDS])
 {
-	bool ok = w[0] == KEEL_EXIT_MMIO && badge >= 1 && badge <= VDEV_GUESTS &&
-	          vdev_claims(&vd, (unsigned)badge, w[1]);
+	bool mmio = w[0] == KEEL_EXIT_MMIO && badge >= 1 && badge <= VDEV_GUESTS;
+	bool ours = mmio && vdev_claims(&vd, (unsigned)badge, w[1]);
+	bool ok = ours || (mmio && w[1] - KEEL_VIRTIO_BASE < KEEL_VIRTIO_PAGE);
 	uint64_t value =
-	        ok ? vdev_access(&vd, (unsigned)badge, w[1], (unsigned)w[2], w[4], w[3]) : 0;
+	        ours ? vdev_access(&vd, (unsigned)badge, w[1], (unsigned)w[2], w[4], w[3]) : 0;
 	memset(w, 0, KEEL_MSG_WORDS * sizeof(w[0]));
 	w[0] = value;
 	w[1] = ok ? 0 : KEEL_EXIT_REPLY_ABORT;

@@ -3,7 +3,7 @@
  * virtio-blk on a slice of the physical disk (a mediated device: one disk,
  * a slice per VM, vdev.h). Reads and writes go to the disk as physical
  * addresses of the guest's own buffers, so the data moves by DMA and
- * devemu copies nothing; a flush is passed on, so what a guest flushed is
+ * the service copies nothing; a flush is passed on, so what a guest flushed is
  * on the disk image when it completes. A request outside the guest's
  * slice fails with IOERR; a malformed chain breaks only this device.
  */
@@ -12,21 +12,22 @@
 #include <string.h>
 #include <virtio/blk.h>
 
-static struct vdev_guest *guest_of(const struct vdev_ref *r)
+/* The guest's slice in sectors; one past the end of a smaller disk is cut
+ * where the disk ends. */
+static uint64_t slice_sectors(const struct vdev *v, const struct vdev_guest *g)
 {
-	return &r->v->g[r->n];
+	uint64_t cap = g->disk_first < v->disk.sectors ? v->disk.sectors - g->disk_first : 0;
+	return cap < g->disk_sectors ? cap : g->disk_sectors;
 }
 
 static uint32_t blk_cfg_read(void *ctx, unsigned off, unsigned width)
 {
-	const struct vdev_guest *g = guest_of(ctx);
-	const struct vdev *v = ((const struct vdev_ref *)ctx)->v;
-	/* A slice past the end of a smaller disk is cut where the disk ends. */
-	uint64_t cap = g->disk_first < v->disk.sectors ? v->disk.sectors - g->disk_first : 0;
+	const struct vdev_ref *r = ctx;
+	unsigned segs = r->v->disk.max_segs ? r->v->disk.max_segs : 1;
 	struct vblk_cfg cfg = {
-	        .capacity = cap < g->disk_sectors ? cap : g->disk_sectors,
-	        .seg_max = VDISK_MAX_SEGS - 2,
-	        .blk_size = VDEV_SECTOR,
+	        .capacity = slice_sectors(r->v, &r->v->g[r->n]),
+	        .seg_max = segs < VBLK_SEG_MAX ? segs : VBLK_SEG_MAX,
+	        .blk_size = VBLK_SECTOR,
 	};
 	return vblk_cfg_read(&cfg, off, width);
 }
@@ -38,7 +39,7 @@ static void blk_reset(void *ctx)
 }
 
 const struct vmmio_ops vblk_ops = {
-        .device_id = 2,
+        .device_id = VIRTIO_ID_BLOCK,
         .features = 1ull << VBLK_F_SEG_MAX | 1ull << VBLK_F_BLK_SIZE | 1ull << VBLK_F_FLUSH |
                     1ull << VIRTIO_F_EVENT_IDX,
         .nqueues = 1,
@@ -96,7 +97,7 @@ static int submit(struct vdev *v, unsigned n, const struct virtq_chain *c, const
 	struct vdev_guest *g = &v->g[n];
 	int slot = pending_slot(v);
 	struct vdisk_req d = {.type = r->type, .sector = g->disk_first + r->sector};
-	if (slot < 0 || v->disk.room(v->disk.ctx) < r->nseg + 2)
+	if (slot < 0 || g->in_flight >= VDEV_GUEST_MAX || v->disk.room(v->disk.ctx) < r->nseg + 2)
 		return 1;
 	if (!to_disk_request(g, c, r, &d)) {
 		complete_now(v, n, c, r->status, VBLK_S_IOERR, 0);
@@ -119,16 +120,8 @@ static int submit(struct vdev *v, unsigned n, const struct virtq_chain *c, const
 	        .status = r->status,
 	};
 	v->in_flight++;
+	g->in_flight++;
 	return 0;
-}
-
-/* The slice holds [sector, sector + data_len / 512). */
-static bool in_slice(const struct vdev *v, const struct vdev_guest *g, const struct vblk_req *r)
-{
-	uint64_t cap = g->disk_first < v->disk.sectors ? v->disk.sectors - g->disk_first : 0;
-	if (cap > g->disk_sectors)
-		cap = g->disk_sectors;
-	return r->data_len % VDEV_SECTOR == 0 && vblk_in_range(r, cap);
 }
 
 static void get_id(struct vdev *v, unsigned n, const struct virtq_chain *c,
@@ -153,7 +146,7 @@ static int serve_one(struct vdev *v, unsigned n, const struct virtq_chain *c)
 	switch (r.type) {
 	case VBLK_T_IN:
 	case VBLK_T_OUT:
-		if (!v->disk.sectors || !in_slice(v, g, &r)) {
+		if (!vblk_in_range(&r, slice_sectors(v, g)) || r.nseg > v->disk.max_segs) {
 			complete_now(v, n, c, r.status, VBLK_S_IOERR, 0);
 			return 0;
 		}
@@ -179,9 +172,9 @@ static void serve(struct vdev *v, unsigned n)
 	struct vdev_guest *g = &v->g[n];
 	struct vmmio *t = &g->t[KEEL_VIRTIO_BLK];
 	struct virtq *q = &t->q[0];
-	static struct virtq_chain c; /* 1 KiB: not on devemu's small stack */
-	for (int pass = 0; pass < 2 && vmmio_live(t); pass++) {
-		for (;;) {
+	static struct virtq_chain c; /* 1 KiB: not on the service's small stack */
+	for (int pass = 0; pass < 2 && vmmio_live(t) && !g->stopping; pass++) {
+		while (vmmio_live(t)) {
 			struct virtq saved = *q;
 			int got = virtq_pop(q, &t->mem, &c);
 			if (got < 0) {
@@ -224,9 +217,12 @@ void vdev_disk_done(struct vdev *v, uint64_t cookie, uint8_t status)
 	v->pend[cookie].used = false;
 	v->in_flight--;
 	struct vdev_guest *g = &v->g[p.n];
+	g->in_flight--;
 	struct vmmio *t = &g->t[KEEL_VIRTIO_BLK];
-	if (!g->on || p.gen != g->gen[KEEL_VIRTIO_BLK] || !vmmio_live(t))
-		return; /* the driver reset the device meanwhile */
+	if (g->stopping || p.gen != g->gen[KEEL_VIRTIO_BLK] || !vmmio_live(t))
+		return; /* the driver reset the device meanwhile, or the VM is going */
+	if (status > VBLK_S_UNSUPP)
+		status = VBLK_S_IOERR; /* the disk never wrote it */
 	*p.status = status;
 	v->blk_errors += status != VBLK_S_OK;
 	if (virtq_push(&t->q[0], &t->mem, p.head, status == VBLK_S_OK ? p.len : 1)) {
@@ -238,12 +234,16 @@ void vdev_disk_done(struct vdev *v, uint64_t cookie, uint8_t status)
 	v->irq |= 1u << p.n;
 }
 
+/* By turns, so that the room does not always go to the same guest. */
 void vdev_disk_resume(struct vdev *v)
 {
 	if (!v->disk_waiting)
 		return;
 	v->disk_waiting = false;
-	for (unsigned n = 1; n <= VDEV_GUESTS; n++)
+	v->resume_next = v->resume_next % VDEV_GUESTS + 1;
+	for (unsigned i = 0; i < VDEV_GUESTS; i++) {
+		unsigned n = (v->resume_next + i - 1) % VDEV_GUESTS + 1;
 		if (v->g[n].on && (v->g[n].devices & (1u << KEEL_VIRTIO_BLK)))
 			serve(v, n);
+	}
 }

@@ -48,21 +48,19 @@ long vdev_detach(struct vdev *v, unsigned n)
 {
 	if (n < 1 || n > VDEV_GUESTS)
 		return -KEEL_EINVAL;
-	for (unsigned i = 0; i < VDEV_MAX_PENDING; i++)
-		if (v->pend[i].used && v->pend[i].n == n)
-			return -KEEL_EBUSY;
+	if (v->g[n].in_flight) {
+		v->g[n].stopping = true;
+		return -KEEL_EBUSY;
+	}
 	memset(&v->g[n], 0, sizeof(v->g[n]));
 	v->backlog[n].count = 0;
-	for (unsigned i = 0; i < sizeof(v->fdb) / sizeof(v->fdb[0]); i++)
-		if (v->fdb[i].port == n)
-			memset(&v->fdb[i], 0, sizeof(v->fdb[i]));
 	return 0;
 }
 
 /* The device of guest n at `ipa`, or -1. */
 static int device_at(const struct vdev *v, unsigned n, uint64_t ipa)
 {
-	if (n < 1 || n > VDEV_GUESTS || !v->g[n].on || ipa < KEEL_VIRTIO_BASE)
+	if (n < 1 || n > VDEV_GUESTS || !v->g[n].on || v->g[n].stopping || ipa < KEEL_VIRTIO_BASE)
 		return -1;
 	uint64_t i = (ipa - KEEL_VIRTIO_BASE) / KEEL_VIRTIO_STRIDE;
 	return i < KEEL_VIRTIO_DEVS && (v->g[n].devices & (1u << i)) ? (int)i : -1;

@@ -1,19 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The virtio-mmio devices devemu gives its guests (keel/devctl.h,
+ * The virtio-mmio devices the virtio service gives guests (keel/devctl.h,
  * DEVCTL_VIRTIO): per guest a virtio-blk disk on its slice of the physical
  * disk, a virtio-net port on the switch that joins the guests, and the
- * transports' interrupt lines. Pure, like devemu.c: main.c maps guest RAM,
- * owns the physical disk and makes the system calls; the host unit tests
- * drive this code with a fake disk and fake guest memory.
+ * transports' interrupt lines. Pure: main.c maps guest RAM, owns the
+ * physical disk and makes the system calls; the host unit tests drive
+ * this code with a fake disk and fake guest memory.
  *
  * What a guest can reach: only its own RAM window (every ring and buffer
  * goes through guest_ptr) and its own disk slice (checked per request).
  * A malformed ring or chain marks that one device NEEDS_RESET and nothing
  * else happens: the other devices, guests and the disk go on.
  */
-#ifndef DEVEMU_VDEV_H
-#define DEVEMU_VDEV_H
+#ifndef VIRTIO_VDEV_H
+#define VIRTIO_VDEV_H
 
 #include "vdisk.h"
 
@@ -22,12 +22,13 @@
 #include <stdint.h>
 #include <virtio/guestmem.h>
 #include <virtio/mmio.h>
+#include <virtio/net.h>
 
 #define VDEV_GUESTS      8   /* badges 1..8, as the UARTs */
 #define VDEV_MAX_PENDING 128 /* disk requests in flight, all guests */
-#define VDEV_SECTOR      512u
+#define VDEV_GUEST_MAX   64  /* ... of one guest: it cannot take them all */
+#define VDEV_SECTOR      VDISK_SECTOR
 #define VNET_BACKLOG     8 /* frames a port keeps while it has no buffer */
-#define VNET_FRAME_MAX   1518
 
 /* The physical disk as the device models see it: requests carry physical
  * addresses (guest RAM is one physically contiguous frame), so the data
@@ -35,12 +36,11 @@
 struct vdev_disk {
 	uint64_t sectors;            /* 0: no disk; every request fails with IOERR */
 	bool flush;                  /* the disk honours flush (a write cache to drain) */
+	unsigned max_segs;           /* data buffers one request may have */
 	unsigned (*room)(void *ctx); /* free descriptors */
 	int (*submit)(void *ctx, const struct vdisk_req *r); /* 0 queued, 1 full, -1 bad */
 	void *ctx;
 };
-
-struct vdev_guest;
 
 /* What a transport's callbacks need to find their device. */
 struct vdev_ref {
@@ -50,16 +50,18 @@ struct vdev_ref {
 
 struct vdev_guest {
 	bool on;
-	unsigned devices;  /* 1 << KEEL_VIRTIO_* */
-	unsigned long vm;  /* VM capability slot for interrupts (0: none) */
-	unsigned long ram; /* devemu's slot of the RAM frame */
+	bool stopping;      /* detached while its disk requests finish: serves nothing */
+	unsigned in_flight; /* its disk requests */
+	unsigned devices;   /* 1 << KEEL_VIRTIO_* */
+	unsigned long vm;   /* VM capability slot for interrupts (0: none) */
+	unsigned long ram;  /* the service's slot of the RAM frame */
 	struct guest_mem mem;
 	uint64_t ram_phys;
 	uint64_t disk_first, disk_sectors; /* its slice, in sectors */
-	uint8_t mac[6];
-	uint32_t gen[KEEL_VIRTIO_DEVS]; /* bumped by each reset: stale completions */
-	bool level[KEEL_VIRTIO_DEVS];   /* what the interrupt controller has */
-	bool failed[KEEL_VIRTIO_DEVS];  /* its breakage was reported */
+	uint8_t mac[6];                    /* its port's address, the only source it may use */
+	uint32_t gen[KEEL_VIRTIO_DEVS];    /* bumped by each reset: stale completions */
+	bool level[KEEL_VIRTIO_DEVS];      /* what the interrupt controller has */
+	bool failed[KEEL_VIRTIO_DEVS];     /* its breakage was reported */
 	struct vmmio t[KEEL_VIRTIO_DEVS];
 	struct vdev_ref ref[KEEL_VIRTIO_DEVS];
 };
@@ -79,20 +81,15 @@ struct vdev {
 	struct vdev_disk disk;
 	struct vdev_pending pend[VDEV_MAX_PENDING];
 	unsigned in_flight;
-	unsigned irq;      /* bit n: guest n's lines may have changed */
-	bool disk_waiting; /* a guest's requests wait for room on the disk */
-	/* counters for the shell and the tests */
-	unsigned long blk_reqs, blk_errors, net_frames, net_drops, broken;
-	/* the switch: where each source address was last seen */
-	struct {
-		uint8_t mac[6];
-		uint8_t port;
-	} fdb[2 * VDEV_GUESTS];
-	unsigned fdb_next;
+	unsigned irq;         /* bit n: guest n's lines may have changed */
+	bool disk_waiting;    /* a guest's requests wait for room on the disk */
+	unsigned resume_next; /* the guest served first when room comes: by turns */
+	/* counters for the tests */
+	unsigned long blk_reqs, blk_errors, net_frames, net_drops, net_spoofed, broken;
 	/* frames waiting for a port's receive buffers */
 	struct {
 		uint16_t len[VNET_BACKLOG];
-		uint8_t data[VNET_BACKLOG][VNET_FRAME_MAX];
+		uint8_t data[VNET_BACKLOG][VNET_MAX_FRAME];
 		unsigned head, count;
 	} backlog[VDEV_GUESTS + 1];
 };
@@ -105,7 +102,8 @@ long vdev_attach(struct vdev *v, unsigned n, unsigned devices, unsigned long vm,
                  uint64_t ram_phys, uint64_t ram_size, uint64_t first_mib, uint64_t mib);
 
 /* -KEEL_EBUSY while the disk still has requests of guest n in flight (they
- * write into its RAM), else 0 and its devices are gone. */
+ * write into its RAM): from then on its devices serve nothing, so a later
+ * call succeeds once those complete. Else 0: its devices are gone. */
 long vdev_detach(struct vdev *v, unsigned n);
 
 /* Whether `ipa` is in guest n's virtio page. */

@@ -1,19 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * virtio-net ports on one Ethernet switch inside devemu: the guests' own
- * network. A frame a guest sends is copied into the receive buffers of the
- * port its destination address was last seen on, or of every other port
- * for broadcast, multicast and unknown addresses. A port with no receive
- * buffer keeps a few frames back and delivers them when the guest posts
- * buffers (its rx notify); past that, frames are dropped and counted, as
- * on a busy wire. A guest's malformed ring breaks only its own port.
+ * virtio-net ports on one Ethernet switch in the virtio service: the
+ * guests' own network. Each port has a fixed address (vdev_attach); a
+ * frame a guest sends from it is copied into the receive buffers of the
+ * port its destination names, or of every other port for broadcast and
+ * multicast; frames to no port, or from another address, are dropped. A
+ * port with no receive buffer keeps a few frames back and delivers them
+ * when the guest posts buffers (its rx notify); past that, frames are
+ * dropped and counted, as on a busy wire. A guest's malformed ring breaks
+ * only its own port.
  */
 #include "vdev.h"
 
 #include <string.h>
 #include <virtio/net.h>
-
-_Static_assert(VNET_FRAME_MAX == VNET_MAX_FRAME, "the backlog holds the largest frame");
 
 static uint32_t net_cfg_read(void *ctx, unsigned off, unsigned width)
 {
@@ -28,7 +28,7 @@ static void net_reset(void *ctx)
 }
 
 const struct vmmio_ops vnet_ops = {
-        .device_id = 1,
+        .device_id = VIRTIO_ID_NET,
         .features = 1ull << VNET_F_MAC | 1ull << VNET_F_STATUS | 1ull << VIRTIO_F_EVENT_IDX,
         .nqueues = 2,
         .queue_max = VIRTQ_MAX_SIZE,
@@ -40,7 +40,7 @@ const struct vmmio_ops vnet_ops = {
 static struct vmmio *port(struct vdev *v, unsigned p)
 {
 	struct vdev_guest *g = &v->g[p];
-	bool up = g->on && (g->devices & (1u << KEEL_VIRTIO_NET));
+	bool up = g->on && !g->stopping && (g->devices & (1u << KEEL_VIRTIO_NET));
 	return up && vmmio_live(&g->t[KEEL_VIRTIO_NET]) ? &g->t[KEEL_VIRTIO_NET] : NULL;
 }
 
@@ -102,41 +102,30 @@ static void deliver(struct vdev *v, unsigned p, const uint8_t *frame, size_t len
 	flush_backlog(v, p); /* a buffer may have come since: arms the notify */
 }
 
-/* Where `mac` was last seen as a source: a port, or 0 for unknown. */
-static unsigned lookup(const struct vdev *v, const uint8_t *mac)
+/* The port whose address `mac` is (52:54:00:4b:00:NN is port NN's), or 0.
+ * Addresses are given, not learnt: a guest cannot draw another's traffic
+ * to itself by sending with its address, nor flood the others by filling
+ * a table. */
+static unsigned port_of(const struct vdev *v, const uint8_t *mac)
 {
-	for (unsigned i = 0; i < sizeof(v->fdb) / sizeof(v->fdb[0]); i++)
-		if (v->fdb[i].port && !memcmp(v->fdb[i].mac, mac, 6))
-			return v->fdb[i].port;
-	return 0;
-}
-
-static void learn(struct vdev *v, const uint8_t *mac, unsigned p)
-{
-	if (mac[0] & 1)
-		return; /* a group address is never a source */
-	for (unsigned i = 0; i < sizeof(v->fdb) / sizeof(v->fdb[0]); i++) {
-		if (v->fdb[i].port && !memcmp(v->fdb[i].mac, mac, 6)) {
-			v->fdb[i].port = (uint8_t)p;
-			return;
-		}
-	}
-	unsigned i = v->fdb_next++ % (sizeof(v->fdb) / sizeof(v->fdb[0]));
-	memcpy(v->fdb[i].mac, mac, 6);
-	v->fdb[i].port = (uint8_t)p;
+	unsigned p = mac[5];
+	return p >= 1 && p <= VDEV_GUESTS && v->g[p].on && !memcmp(v->g[p].mac, mac, 6) ? p : 0;
 }
 
 static void switch_frame(struct vdev *v, unsigned from, const uint8_t *frame, size_t len)
 {
-	learn(v, frame + 6, from);
-	unsigned to = frame[0] & 1 ? 0 : lookup(v, frame);
+	if (memcmp(frame + 6, v->g[from].mac, 6)) {
+		v->net_spoofed++; /* not its own source address: dropped */
+		return;
+	}
 	v->net_frames++;
-	if (to) {
-		if (to != from)
+	if (!(frame[0] & 1)) {
+		unsigned to = port_of(v, frame);
+		if (to && to != from)
 			deliver(v, to, frame, len);
 		return;
 	}
-	for (unsigned p = 1; p <= VDEV_GUESTS; p++)
+	for (unsigned p = 1; p <= VDEV_GUESTS; p++) /* broadcast, multicast */
 		if (p != from)
 			deliver(v, p, frame, len);
 }
@@ -155,7 +144,7 @@ static void transmit(struct vdev *v, unsigned n)
 				got = -1;
 				break;
 			}
-			if (len >= 14)
+			if (len >= VNET_MIN_FRAME)
 				switch_frame(v, n, frame, len);
 			else
 				v->net_drops++;

@@ -201,7 +201,8 @@ static void mgmt_mailbox(struct writer *w)
 	end(w);
 }
 
-/* Coherent DMA: devemu reads the rings through a cacheable mapping. */
+/* Coherent DMA: the virtio service reads the rings through a cacheable
+ * mapping. */
 static void virtio_mmio(struct writer *w, unsigned devices)
 {
 	for (unsigned i = 0; i < KEEL_VIRTIO_DEVS; i++) {

@@ -268,10 +268,11 @@ void plan_add_arg(struct plan *p, const char *key, unsigned long value)
 long plan_add_cap(struct plan *p, unsigned long src, unsigned long rights, unsigned long badge,
                   bool park, unsigned long *child_slot)
 {
-	if (p->ncaps == PLAN_CAPS || p->next_slot >= KEEL_CSPACE_SLOTS)
+	if (p->ncaps == PLAN_CAPS || (!p->nfree && p->next_slot >= KEEL_CSPACE_SLOTS))
 		return -KEEL_ENOMEM;
+	unsigned long slot = p->nfree ? p->free_slot[--p->nfree] : p->next_slot++;
 	struct plan_cap *c = &p->caps[p->ncaps++];
-	*c = (struct plan_cap){p->next_slot++, src, rights, badge, park};
+	*c = (struct plan_cap){slot, src, rights, badge, park};
 	if (child_slot)
 		*child_slot = c->child_slot;
 	return 0;
@@ -387,18 +388,21 @@ long service_give(struct service *s, unsigned long src, unsigned long rights,
 	if (err)
 		return err;
 	err = keel_cap_copy(src, s->cur.partition_slot, *child_slot, rights);
-	if (err) {
-		s->plan.ncaps--;
-		s->plan.next_slot--;
-	}
+	if (err)
+		service_take_back(s, *child_slot);
 	return err;
 }
 
+/* The copy itself goes with the object's memory (UNTYPED_RESET), before
+ * the slot is handed out again. */
 void service_take_back(struct service *s, unsigned long child_slot)
 {
-	for (unsigned i = 0; i < s->plan.ncaps; i++) {
-		if (s->plan.caps[i].child_slot == child_slot) {
-			s->plan.caps[i] = s->plan.caps[--s->plan.ncaps];
+	struct plan *p = &s->plan;
+	for (unsigned i = 0; i < p->ncaps; i++) {
+		if (p->caps[i].child_slot == child_slot) {
+			p->caps[i] = p->caps[--p->ncaps];
+			if (p->nfree < sizeof(p->free_slot) / sizeof(p->free_slot[0]))
+				p->free_slot[p->nfree++] = child_slot;
 			return;
 		}
 	}

@@ -250,7 +250,9 @@ static int cmd_destroy(struct request *r)
 	char name[VMDESC_NAME_MAX + 1];
 	snprintf(name, sizeof(name), "%s", v->d.name);
 	unsigned long base = v->mem ? v->mem->base : 0;
-	vm_destroy(v);
+	if (vm_destroy(v))
+		return fail(r, "VM %s is stopped, but its devices still use its memory: try again",
+		            name);
 	printf("destroyed VM %s: its memory at 0x%lx is free\n", name, base);
 	mgmt_printf(r->out, "destroyed name=%s\n", name);
 	return 0;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * "mmio:PHYS:SIZE[:KEY]" in a service's caps: a physical device's MMIO for
- * a driver service (devemu's disk, for one). vmm makes a device frame of
+ * a driver service (the virtio service's disk, for one). vmm makes a device frame of
  * the pages that hold [PHYS, PHYS + SIZE) (KEEL_SYS_DEVICE_FRAME: the kernel
  * refuses RAM and its own devices, and what the host tree does not
  * describe), keeps it in its own cspace, so every instance of the service

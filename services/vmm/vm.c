@@ -290,6 +290,15 @@ long vm_create(const void *fdt, int node, void *blob, struct vm **out, char *err
 		snprintf(err, size, "%s", check_err);
 		bad = 1;
 	}
+	/* A device passed through can DMA anywhere (there is no SMMU here):
+	 * only the system description, not a VM made at run time, names one. */
+	if (!bad && blob && v->d.npass) {
+		snprintf(err, size,
+		         "config error in %s: node 'passthrough' is for VMs of the system "
+		         "description only",
+		         v->d.path);
+		bad = 1;
+	}
 	if (bad) {
 		free(blob);
 		memset(v, 0, sizeof(*v));
@@ -311,7 +320,10 @@ long vm_destroy(struct vm *v)
 {
 	vm_stop_all(v);
 	vm_console_detach(v);
-	vm_virtio_detach(v);
+	/* Memory the disk still writes into is never handed out again. */
+	long err = vm_virtio_detach(v);
+	if (err)
+		return err;
 	vm_free(v);
 	return 0;
 }

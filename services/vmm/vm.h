@@ -57,7 +57,8 @@ struct vm *vm_by_name(const char *name);
  * VM_CREATED); `blob` (may be NULL) is owned by the VM from then on. */
 long vm_create(const void *fdt, int node, void *blob, struct vm **out, char *err, size_t size);
 /* Stops the VM and gives its memory back; its capabilities are revoked in
- * every partition. */
+ * every partition. -KEEL_EBUSY: its virtio service did not let go of it
+ * (a disk request still in flight): stopped, kept, try again. */
 long vm_destroy(struct vm *v);
 /* Its routes: the console's service, and the mailbox for the MVM. */
 void vm_connect(struct vm *v);
@@ -87,7 +88,7 @@ unsigned long devctl_endpoint(const char *name);
 
 /* vm_virtio.c: its virtio devices (`virtio-endpoint`), like the console. */
 void vm_virtio_attach(struct vm *v);
-void vm_virtio_detach(struct vm *v);
+long vm_virtio_detach(struct vm *v);
 
 /* psci.c: an HVC exit of `self` (NULL if unknown). Returns whether to reply:
  * a vCPU turned off is stopped instead. */

@@ -69,10 +69,10 @@ void vm_virtio_attach(struct vm *v)
 
 /* The service lets go of the devices only when no disk request of the VM
  * is in flight: they write into the RAM that is about to be reused. */
-void vm_virtio_detach(struct vm *v)
+long vm_virtio_detach(struct vm *v)
 {
-	if (!v->d.virtio_endpoint || !named_endpoint_slot(v->d.virtio_endpoint))
-		return;
+	if (!v->d.virtio_endpoint || !named_endpoint_slot(v->d.virtio_endpoint) || !v->virtio_ram)
+		return 0;
 	long err = -KEEL_EBUSY;
 	for (unsigned i = 0; i < DETACH_TRIES && err == -KEEL_EBUSY; i++) {
 		struct keel_msg m = {{DEVCTL_DETACH, v->d.uart_badge, 0, 0, 0, 0}};
@@ -80,13 +80,16 @@ void vm_virtio_detach(struct vm *v)
 		if (err == -KEEL_EBUSY)
 			keel_sleep(1000);
 	}
-	if (err)
-		printf("VM %s: the virtio service did not let go of it (%s)\n", v->d.name,
-		       keel_strerror(err));
+	if (err == -KEEL_EBUSY) {
+		printf("VM %s: the virtio service still has its disk requests: memory kept\n",
+		       v->d.name);
+		return err;
+	}
 	struct service *s = service_serving(v->d.virtio_endpoint);
 	if (s && v->virtio_ram)
 		service_take_back(s, v->virtio_ram);
 	if (s && v->virtio_vm)
 		service_take_back(s, v->virtio_vm);
 	v->virtio_ram = v->virtio_vm = 0;
+	return 0;
 }

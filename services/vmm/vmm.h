@@ -58,6 +58,10 @@ struct plan {
 	struct plan_map maps[PLAN_MAPS];
 	unsigned ncaps, nmaps;
 	unsigned long next_slot, shm_used;
+	/* Slots given back (a VM's copies, taken back when it goes): reused
+	 * first, so VMs coming and going do not use up the child's cspace. */
+	unsigned long free_slot[16];
+	unsigned nfree;
 	unsigned long mmio_used; /* bytes of the MMIO window after the UART's page */
 	int argc;                /* argv[0] is the name */
 	char argv[CHILD_MAX_ARGS][64];

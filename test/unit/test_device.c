@@ -332,6 +332,9 @@ static void pass_refusals(void **state)
 	assert_int_equal(call(vmm, KEEL_SYS_VM_IRQ_PASS, VM, HANDLE, 41, 0, 0), -KEEL_EBUSY);
 	assert_int_equal(call(vmm, KEEL_SYS_VM_IRQ_PASS, VM, 13, 40, 0, 0), -KEEL_EBUSY);
 	assert_int_equal(call(vmm, KEEL_SYS_IRQ_BIND, HANDLE, 12, 0, 0, 0), -KEEL_EBUSY);
+	/* Nor may a device model raise it: only the hardware does. */
+	assert_int_equal(call(vmm, KEEL_SYS_VM_INJECT, VM, 40, 1, 0, 0), -KEEL_EPERM);
+	assert_int_equal(call(vmm, KEEL_SYS_VM_INJECT, VM, 41, 1, 0, 0), 0);
 	/* A line bound to a notification is not passed. */
 	assert_int_equal(call(vmm, KEEL_SYS_IRQ_BIND, 13, 12, 0, 0, 0), 0);
 	assert_int_equal(call(vmm, KEEL_SYS_VM_IRQ_PASS, VM, 13, 41, 0, 0), -KEEL_EBUSY);

@@ -210,7 +210,11 @@ static int setup(void **state)
 	memset(injected, 0, sizeof(injected));
 	nqueued = 0;
 	disk_room = 64;
-	v.disk = (struct vdev_disk){DISK_SECTS, true, fake_room, fake_submit, NULL};
+	v.disk = (struct vdev_disk){.sectors = DISK_SECTS,
+	                            .flush = true,
+	                            .max_segs = 30,
+	                            .room = fake_room,
+	                            .submit = fake_submit};
 	for (unsigned n = 1; n <= VDEV_GUESTS; n++)
 		ram[n] = calloc(1, RAM_SIZE);
 	return 0;
@@ -384,7 +388,8 @@ static void blk_waits_for_disk_room(void **state)
 	assert_int_equal(blk_status(1, 0), VBLK_S_OK);
 }
 
-/* Detach waits for the disk: its DMA writes into the guest's RAM. */
+/* Detach waits for the disk: its DMA writes into the guest's RAM. From
+ * the first try on, the guest's devices serve nothing more. */
 static void detach_busy_while_in_flight(void **state)
 {
 	(void)state;
@@ -392,10 +397,37 @@ static void detach_busy_while_in_flight(void **state)
 	driver_start(1, KEEL_VIRTIO_BLK, 1);
 	blk_request(1, 0, VBLK_T_IN, 0, 512);
 	assert_int_equal(vdev_detach(&v, 1), -KEEL_EBUSY);
-	disk_complete(0, 1);
-	assert_int_equal(blk_status(1, 0), VBLK_S_IOERR);
+	blk_request(1, 3, VBLK_T_IN, 0, 512); /* not taken: the VM is going */
+	assert_int_equal(nqueued, 1);
+	disk_complete(0, 0);
+	assert_int_equal(blk_status(1, 0), 0xff); /* nothing more written there */
+	assert_int_equal(used_idx(1, 0), 0);
 	assert_int_equal(vdev_detach(&v, 1), 0);
 	assert_false(vdev_claims(&v, 1, KEEL_VIRTIO_BASE));
+}
+
+/* A status the disk never wrote (0xff) reaches the guest as IOERR; one
+ * guest cannot hold every request slot. */
+static void blk_status_and_fair_share(void **state)
+{
+	(void)state;
+	attach(1, 1u << KEEL_VIRTIO_BLK, 0, 1);
+	driver_start(1, KEEL_VIRTIO_BLK, 1);
+	blk_request(1, 0, VBLK_T_IN, 0, 512);
+	disk_complete(0, 0xff);
+	assert_int_equal(blk_status(1, 0), VBLK_S_IOERR);
+	for (unsigned i = 0; i < VDEV_GUEST_MAX; i++)
+		v.g[1].in_flight++; /* as if it had that many queued */
+	blk_request(1, 3, VBLK_T_IN, 0, 512);
+	assert_int_equal(nqueued, 1); /* waits */
+	v.g[1].in_flight -= VDEV_GUEST_MAX;
+	vdev_disk_resume(&v);
+	assert_int_equal(nqueued, 2);
+	/* more data buffers than the disk takes: IOERR, not a wait forever */
+	v.disk.max_segs = 0;
+	blk_request(1, 6, VBLK_T_IN, 0, 512);
+	assert_int_equal(nqueued, 2);
+	assert_int_equal(blk_status(1, 6), VBLK_S_IOERR);
 }
 
 /* Ethernet: frame of 60 bytes from `src` to `dst` with a 12-byte header in front. */
@@ -433,7 +465,7 @@ static void net_switches_frames(void **state)
 		driver_start(n, KEEL_VIRTIO_NET, 2);
 		net_give_rx(n, 0);
 	}
-	/* guest 2 speaks first: everyone learns where it is */
+	/* a broadcast from guest 2 reaches every other port */
 	net_send(2, 0, bcast, 2);
 	assert_int_equal(used_idx(1, VNET_RXQ), 1);
 	assert_int_equal(used_idx(3, VNET_RXQ), 1);
@@ -474,6 +506,29 @@ static void net_backlog_then_drop(void **state)
 	assert_int_equal(net_rx(2, 1)[12 + 59], 0xa1);
 }
 
+/* A guest sending from another port's address, or to no port, reaches nobody. */
+static void net_spoofing_dropped(void **state)
+{
+	(void)state;
+	const uint8_t to2[6] = {0x52, 0x54, 0x00, 0x4b, 0x00, 2};
+	const uint8_t nobody[6] = {0x52, 0x54, 0x00, 0x4b, 0x00, 7};
+	for (unsigned n = 1; n <= 3; n++) {
+		attach(n, 1u << KEEL_VIRTIO_NET, 0, 0);
+		driver_start(n, KEEL_VIRTIO_NET, 2);
+		net_give_rx(n, 0);
+	}
+	net_send(1, 0, to2, 3); /* guest 1 claims to be guest 3 */
+	assert_int_equal(v.net_spoofed, 1);
+	assert_int_equal(used_idx(2, VNET_RXQ), 0);
+	assert_int_equal(used_idx(1, VNET_TXQ), 1); /* its buffer still comes back */
+	net_send(1, 1, nobody, 1);                  /* unicast to no port: not flooded */
+	assert_int_equal(used_idx(2, VNET_RXQ), 0);
+	assert_int_equal(used_idx(3, VNET_RXQ), 0);
+	net_send(1, 2, to2, 1);
+	assert_int_equal(used_idx(2, VNET_RXQ), 1);
+	assert_int_equal(used_idx(3, VNET_RXQ), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -487,6 +542,8 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(detach_busy_while_in_flight, setup, teardown),
 	        cmocka_unit_test_setup_teardown(net_switches_frames, setup, teardown),
 	        cmocka_unit_test_setup_teardown(net_backlog_then_drop, setup, teardown),
+	        cmocka_unit_test_setup_teardown(net_spoofing_dropped, setup, teardown),
+	        cmocka_unit_test_setup_teardown(blk_status_and_fair_share, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -431,6 +431,11 @@ static void rings_outside_memory_refused(void **state)
 	q.avail = BASE + RAM_SIZE - 4;
 	assert_refused();
 	q.avail = AVAIL_GPA;
+	/* nothing is taken that could not be handed back */
+	uint64_t used = q.used;
+	q.used = BASE + RAM_SIZE - 8;
+	assert_refused();
+	q.used = used;
 	assert_int_equal(virtq_pop(&q, &mem, &c), 1);
 	q.used = BASE + RAM_SIZE - 8;
 	assert_int_equal(virtq_push(&q, &mem, 0, 0), -1);
