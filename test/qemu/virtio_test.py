@@ -40,10 +40,17 @@ def prompt(vm):
     return cut(f"{vm}#") + _LOG + " "
 
 
+_seq = [0]
+
+
 def sh(k, vm, line, timeout=120):
-    """Runs `line` in VM `vm`'s shell (its console has the UART); returns the output."""
-    k.child.send(f"{line}; echo rc=$?\r")
-    k.expect(cut("rc=") + r"(\d+)\s", f"'{line}' in {vm} to finish", timeout)
+    """Runs `line` in VM `vm`'s shell (its console has the UART); returns the output.
+    The marker is new each time: a console switch replays what the VM printed
+    before, earlier markers too."""
+    _seq[0] += 1
+    mark = f"rc{_seq[0]}"
+    k.child.send(f"{line}; echo {mark}=$?\r")
+    k.expect(cut(f"{mark}=") + r"(\d+)\s", f"'{line}' in {vm} to finish", timeout)
     out, rc = k.child.before, int(k.child.match.group(1))
     k.expect(prompt(vm), f"{vm}'s prompt after '{line}'", timeout)
     out = out.split("\n", 1)[1] if "\n" in out else ""
@@ -52,14 +59,18 @@ def sh(k, vm, line, timeout=120):
     return out.replace("\r", "")
 
 
-def focus(k, vm, key=None):
+def focus(k, vm):
     """Gives the UART to `vm`'s console: from the MVM with keelctl, back with Ctrl-T 1."""
     if vm == "mvm":
         k.child.send("\x141")
     else:
         k.child.send(f"keelctl console {vm}\r")
     k.expect(f"console: {vm}", f"the console of {vm}")
-    k.child.send("\r")
+    # The console replays the VM's recent output, old prompts too: wait
+    # for the shell to answer something new.
+    _seq[0] += 1
+    k.child.send(f"echo focus''{_seq[0]}\r")
+    k.expect(cut(f"focus{_seq[0]}") + r"\s", f"{vm}'s shell", BOOT_TIMEOUT)
     k.expect(prompt(vm), f"{vm}'s prompt", BOOT_TIMEOUT)
 
 
