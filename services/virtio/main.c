@@ -113,9 +113,10 @@ static long detach(unsigned long n)
 
 static void control(unsigned long w[KEEL_MSG_WORDS])
 {
-	long err = w[0] == DEVCTL_VIRTIO   ? attach(w)
-	           : w[0] == DEVCTL_DETACH ? detach(w[1])
-	                                   : -KEEL_EINVAL;
+	long err = w[0] == DEVCTL_VIRTIO         ? attach(w)
+	           : w[0] == DEVCTL_DETACH       ? detach(w[1])
+	           : w[0] == DEVCTL_VIRTIO_RESET ? vdev_reset(&vd, (unsigned)w[1])
+	                                         : -KEEL_EINVAL;
 	memset(w, 0, KEEL_MSG_WORDS * sizeof(w[0]));
 	w[0] = (unsigned long)err;
 }

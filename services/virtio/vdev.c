@@ -57,6 +57,28 @@ long vdev_detach(struct vdev *v, unsigned n)
 	return 0;
 }
 
+long vdev_reset(struct vdev *v, unsigned n)
+{
+	if (n < 1 || n > VDEV_GUESTS || !v->g[n].on)
+		return -KEEL_ENOENT;
+	struct vdev_guest *g = &v->g[n];
+	if (g->in_flight) {
+		g->stopping = true;
+		return -KEEL_EBUSY;
+	}
+	g->stopping = false;
+	v->backlog[n].count = 0;
+	for (unsigned i = 0; i < KEEL_VIRTIO_DEVS; i++) {
+		if (!(g->devices & (1u << i)))
+			continue;
+		g->gen[i]++;
+		g->failed[i] = false;
+		vmmio_init(&g->t[i], dev_ops[i], &g->ref[i], g->mem);
+	}
+	v->irq |= 1u << n; /* the lines go low with the interrupt status */
+	return 0;
+}
+
 /* The device of guest n at `ipa`, or -1. */
 static int device_at(const struct vdev *v, unsigned n, uint64_t ipa)
 {

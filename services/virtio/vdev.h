@@ -106,6 +106,11 @@ long vdev_attach(struct vdev *v, unsigned n, unsigned devices, unsigned long vm,
  * call succeeds once those complete. Else 0: its devices are gone. */
 long vdev_detach(struct vdev *v, unsigned n);
 
+/* Guest n's devices as a driver's reset leaves them, once none of its disk
+ * requests is in flight: -KEEL_EBUSY until then (its devices serve
+ * nothing meanwhile), -KEEL_ENOENT if it has none, else 0. */
+long vdev_reset(struct vdev *v, unsigned n);
+
 /* Whether `ipa` is in guest n's virtio page. */
 bool vdev_claims(const struct vdev *v, unsigned n, uint64_t ipa);
 

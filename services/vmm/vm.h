@@ -89,6 +89,8 @@ unsigned long devctl_endpoint(const char *name);
 /* vm_virtio.c: its virtio devices (`virtio-endpoint`), like the console. */
 void vm_virtio_attach(struct vm *v);
 long vm_virtio_detach(struct vm *v);
+/* Before its RAM is reloaded: the devices reset, nothing in flight. */
+long vm_virtio_reset(struct vm *v);
 
 /* psci.c: an HVC exit of `self` (NULL if unknown). Returns whether to reply:
  * a vCPU turned off is stopped instead. */

@@ -57,7 +57,9 @@ long vm_reset(struct vm *v)
 {
 	vm_stop_all(v);
 	v->line_len = 0;
-	long err = vm_ram_reload(v);
+	long err = vm_virtio_reset(v);
+	if (!err)
+		err = vm_ram_reload(v);
 	return err ? err : vm_vcpu_start(v, 0, v->entry, v->arg);
 }
 

@@ -67,19 +67,38 @@ void vm_virtio_attach(struct vm *v)
 		       d->virtio_endpoint, keel_strerror(err));
 }
 
+/* Calls `op` for the VM until the service no longer answers EBUSY (its
+ * disk requests in flight write into the VM's RAM) or 2 s went by. */
+static long call_until_idle(const struct vm *v, unsigned long op)
+{
+	long err = -KEEL_EBUSY;
+	for (unsigned i = 0; i < DETACH_TRIES && err == -KEEL_EBUSY; i++) {
+		struct keel_msg m = {{op, v->d.uart_badge, 0, 0, 0, 0}};
+		err = virtio_call(v, &m);
+		if (err == -KEEL_EBUSY)
+			keel_sleep(1000);
+	}
+	return err;
+}
+
+long vm_virtio_reset(struct vm *v)
+{
+	if (!v->d.virtio_endpoint || !named_endpoint_slot(v->d.virtio_endpoint) || !v->virtio_ram)
+		return 0;
+	long err = call_until_idle(v, DEVCTL_VIRTIO_RESET);
+	if (err == -KEEL_EBUSY)
+		printf("VM %s: the virtio service still has its disk requests: not reloaded\n",
+		       v->d.name);
+	return err == -KEEL_EBUSY ? err : 0;
+}
+
 /* The service lets go of the devices only when no disk request of the VM
  * is in flight: they write into the RAM that is about to be reused. */
 long vm_virtio_detach(struct vm *v)
 {
 	if (!v->d.virtio_endpoint || !named_endpoint_slot(v->d.virtio_endpoint) || !v->virtio_ram)
 		return 0;
-	long err = -KEEL_EBUSY;
-	for (unsigned i = 0; i < DETACH_TRIES && err == -KEEL_EBUSY; i++) {
-		struct keel_msg m = {{DEVCTL_DETACH, v->d.uart_badge, 0, 0, 0, 0}};
-		err = virtio_call(v, &m);
-		if (err == -KEEL_EBUSY)
-			keel_sleep(1000);
-	}
+	long err = call_until_idle(v, DEVCTL_DETACH);
 	if (err == -KEEL_EBUSY) {
 		printf("VM %s: the virtio service still has its disk requests: memory kept\n",
 		       v->d.name);

@@ -24,6 +24,7 @@ import re
 import sys
 import tempfile
 
+import pexpect
 from keelqemu import Keel, qemu_argv
 
 # Kernel log lines may cut a prompt or "rc=N" anywhere (see mvm_test.py).
@@ -67,10 +68,18 @@ def focus(k, vm):
         k.child.send(f"keelctl console {vm}\r")
     k.expect(f"console: {vm}", f"the console of {vm}")
     # The console replays the VM's recent output, old prompts too: wait
-    # for the shell to answer something new.
-    _seq[0] += 1
-    k.child.send(f"echo focus''{_seq[0]}\r")
-    k.expect(cut(f"focus{_seq[0]}") + r"\s", f"{vm}'s shell", BOOT_TIMEOUT)
+    # for the shell to answer something new. A guest still booting drops
+    # what is typed before its shell reads: ask again until it answers.
+    for _ in range(BOOT_TIMEOUT // 10):
+        _seq[0] += 1
+        k.child.send(f"echo focus''{_seq[0]}\r")
+        try:
+            k.child.expect(cut(f"focus{_seq[0]}") + r"\s", timeout=10)
+            break
+        except pexpect.TIMEOUT:
+            continue
+    else:
+        k.fail(f"{vm}'s shell does not answer")
     k.expect(prompt(vm), f"{vm}'s prompt", BOOT_TIMEOUT)
 
 

@@ -406,6 +406,29 @@ static void detach_busy_while_in_flight(void **state)
 	assert_false(vdev_claims(&v, 1, KEEL_VIRTIO_BASE));
 }
 
+/* A reboot's reset waits for the disk like a detach, then leaves the
+ * devices as a driver's reset would, ready to be set up again. */
+static void reset_waits_then_clears(void **state)
+{
+	(void)state;
+	assert_int_equal(vdev_reset(&v, 1), -KEEL_ENOENT);
+	attach(1, 1u << KEEL_VIRTIO_BLK | 1u << KEEL_VIRTIO_NET, 0, 1);
+	driver_start(1, KEEL_VIRTIO_BLK, 1);
+	driver_start(1, KEEL_VIRTIO_NET, 2);
+	blk_request(1, 0, VBLK_T_IN, 0, 512);
+	assert_int_equal(vdev_reset(&v, 1), -KEEL_EBUSY);
+	assert_int_equal(rd(1, KEEL_VIRTIO_BLK, VMMIO_MAGIC), 0); /* serves nothing meanwhile */
+	disk_complete(0, 0);
+	assert_int_equal(used_idx(1, 0), 0); /* the old run's completion lands nowhere */
+	assert_int_equal(vdev_reset(&v, 1), 0);
+	assert_int_equal(rd(1, KEEL_VIRTIO_BLK, VMMIO_MAGIC), VMMIO_MAGIC_VALUE);
+	assert_int_equal(rd(1, KEEL_VIRTIO_BLK, VMMIO_STATUS), 0);
+	assert_int_equal(rd(1, KEEL_VIRTIO_NET, VMMIO_STATUS), 0);
+	driver_start(1, KEEL_VIRTIO_BLK, 1);
+	blk_request(1, 0, VBLK_T_OUT, 0, 512);
+	assert_int_equal(nqueued, 2);
+}
+
 /* A status the disk never wrote (0xff) reaches the guest as IOERR; one
  * guest cannot hold every request slot. */
 static void blk_status_and_fair_share(void **state)
@@ -544,6 +567,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(net_backlog_then_drop, setup, teardown),
 	        cmocka_unit_test_setup_teardown(net_spoofing_dropped, setup, teardown),
 	        cmocka_unit_test_setup_teardown(blk_status_and_fair_share, setup, teardown),
+	        cmocka_unit_test_setup_teardown(reset_waits_then_clears, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

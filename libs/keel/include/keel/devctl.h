@@ -62,6 +62,13 @@
  *                  DETACH N takes the devices away; it is -KEEL_EBUSY
  *                  while the physical disk still has requests of guest N
  *                  in flight (they write into its RAM): call again.
+ *   DEVCTL_VIRTIO_RESET  Guest N's virtio devices back to their reset
+ *                  state (as a driver's Status = 0), once its disk
+ *                  requests in flight have finished: before its RAM is
+ *                  loaded again for a reboot, nothing of the old run may
+ *                  land there. -KEEL_EBUSY until then (the devices serve
+ *                  nothing meanwhile): call again. -KEEL_ENOENT: N has no
+ *                  devices.
  *
  * Any other w0: -KEEL_EINVAL.
  *
@@ -81,6 +88,7 @@ enum keel_devctl_op {
 	DEVCTL_DETACH = 2,
 	DEVCTL_FOCUS = 3,
 	DEVCTL_VIRTIO = 4,
+	DEVCTL_VIRTIO_RESET = 5,
 };
 
 /* virtio-mmio devices of a guest: one 0x200 slot each in the page at
