@@ -41,7 +41,6 @@
 #include <keel/untyped.h>
 
 #include "syscall_world.h"
-}
 
 /* A thread from `ut` in vmm's `slot`, configured into the partition in
  * vmm's slot `part` (0: vmm's own). */
@@ -50,17 +49,6 @@ static struct thread *make_thread(unsigned ut, unsigned slot, unsigned part)
 	struct thread *t = make(ut, KEEL_OBJ_THREAD, slot);
 	assert_int_equal(call(vmm, KEEL_SYS_THREAD_CONFIG, slot, part, 0x1000, 0x2000, 0), 0);
 	return t;
-}
-
-static uint64_t frame_phys(unsigned slot)
-{
-	assert_int_equal(call(vmm, KEEL_SYS_FRAME_INFO, slot, 0, 0, 0, 0), 0);
-	return vmm->regs.x[1];
-}
-
-static bool mapped(const struct partition *p, uint64_t ipa)
-{
-	return pt_lookup(&p->s2, ipa, NULL, NULL, NULL);
 }
 
 static bool listed(const struct partition *p)
@@ -85,77 +73,6 @@ static void assert_woken_with(const struct thread *t, long err)
 	assert_int_equal((long)t->regs.x[0], err);
 	assert_null(t->blocked_on);
 	assert_false(list_linked(&t->ipc_node));
-}
-
-/* --- fixture ------------------------------------------------------------- */
-
-static int group_setup(void **state)
-{
-	(void)state;
-	arena_mem = aligned_alloc(2 * MIB, ARENA_SIZE);
-	assert_non_null(arena_mem);
-	untyped_init(&arena, 1000, (uintptr_t)arena_mem, ARENA_SIZE);
-	assert_int_equal(partition_init(&sup_part, 1), 0);
-	thread_init(&sup, 2);
-	sup.partition = &sup_part;
-	list_push_back(&sup_part.threads, &sup.partition_node);
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	free(arena_mem);
-	return 0;
-}
-
-static void map_scratch(void)
-{
-	(void)make(POOL, KEEL_OBJ_FRAME, SCRATCH);
-	assert_int_equal(call(vmm, KEEL_SYS_FRAME_MAP, SCRATCH, 0, SCRATCH_IPA, RW, 0), 0);
-	scratch = (char *)(uintptr_t)frame_phys(SCRATCH);
-	strcpy(scratch, "guest");
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	fake_arch_reset();
-	kernel_sched_init();
-	assert_int_equal(
-	        cap_install(&sup_part.cspace, SUP_ARENA, KEEL_OBJ_UNTYPED, &arena, KEEL_R_ALL, 0),
-	        0);
-	assert_int_equal(retype(&sup, SUP_ARENA, KEEL_OBJ_PARTITION, 0, 0, SUP_VMM), 0);
-	assert_int_equal(retype(&sup, SUP_ARENA, KEEL_OBJ_THREAD, 0, 0, SUP_THREAD), 0);
-	assert_int_equal(call(&sup, KEEL_SYS_THREAD_CONFIG, SUP_THREAD, SUP_VMM, 0x1000, 0x2000, 0),
-	                 0);
-	assert_int_equal(retype(&sup, SUP_ARENA, KEEL_OBJ_UNTYPED, POOL_SIZE, SUP_VMM, POOL), 0);
-	vmm_p = obj(&sup, SUP_VMM);
-	vmm = obj(&sup, SUP_THREAD);
-	assert_int_equal(cap_install(&vmm_p->cspace, IRQ_CTL, KEEL_OBJ_IRQ_CONTROL,
-	                             &irq_control_object, KEEL_R_ALL, 0),
-	                 0);
-	assert_int_equal(cap_install(&vmm_p->cspace, UART, KEEL_OBJ_FRAME, &uart_frame, RW, 0), 0);
-	assert_int_equal(retype(vmm, POOL, KEEL_OBJ_UNTYPED, VM_SIZE, 0, VM_UT), 0);
-	map_scratch();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	assert_int_equal(reset(&sup, SUP_ARENA), 0);
-	assert_int_equal(arena.watermark, arena.base);
-	for (unsigned s = 2; s < KEEL_CSPACE_SLOTS; s++)
-		assert_true(slot_empty(&sup_part, s));
-	assert_ptr_equal(partition_first(), &sup_part);
-	assert_null(sup_part.next);
-	cap_delete(&sup_part.cspace.slots[SUP_ARENA]);
-	/* What the next test's setup does not carve again keeps stale
-	 * objects: make them garbage, so that a pointer to one crashes. */
-	poison(&arena, false);
-	memset(arena_mem, 0xa5, ARENA_SIZE);
-	return 0;
 }
 
 /* --- retype of untyped and UNTYPED_INFO ------------------------------------ */
