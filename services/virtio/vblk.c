@@ -57,8 +57,7 @@ static void complete_now(struct vdev *v, unsigned n, const struct virtq_chain *c
 	struct vmmio *t = &g->t[KEEL_VIRTIO_BLK];
 	*status = s;
 	v->blk_errors += s != VBLK_S_OK;
-	if (virtq_push(&t->q[0], &t->mem, c->head, data_len + 1))
-		vmmio_fail(t);
+	vmmio_push(t, 0, c->head, data_len + 1);
 }
 
 static int pending_slot(struct vdev *v)
@@ -171,33 +170,23 @@ static void serve(struct vdev *v, unsigned n)
 {
 	struct vdev_guest *g = &v->g[n];
 	struct vmmio *t = &g->t[KEEL_VIRTIO_BLK];
-	struct virtq *q = &t->q[0];
 	static struct virtq_chain c; /* 1 KiB: not on the service's small stack */
-	for (int pass = 0; pass < 2 && vmmio_live(t) && !g->stopping; pass++) {
-		while (vmmio_live(t)) {
-			struct virtq saved = *q;
-			int got = virtq_pop(q, &t->mem, &c);
-			if (got < 0) {
-				vmmio_fail(t);
-				return;
-			}
-			if (!got)
-				break;
-			int done = serve_one(v, n, &c);
-			if (done < 0) {
-				vmmio_fail(t);
-				return;
-			}
-			if (done > 0) {
-				*q = saved;
-				v->disk_waiting = true;
-				break;
-			}
+	while (!g->stopping) {
+		struct virtq saved = t->q[0];
+		if (!vmmio_pop(t, 0, &c)) /* none left, or the device failed */
+			break;
+		int done = serve_one(v, n, &c);
+		if (done < 0) {
+			vmmio_fail(t);
+			break;
 		}
-		if (virtq_need_irq(q, &t->mem))
-			vmmio_used(t);
-		virtq_enable_notify(q, &t->mem); /* then look once more: no lost wake-up */
+		if (done > 0) {
+			t->q[0] = saved;
+			v->disk_waiting = true;
+			break;
+		}
 	}
+	vmmio_signal(t, 0);
 	v->irq |= 1u << n;
 }
 
@@ -225,12 +214,8 @@ void vdev_disk_done(struct vdev *v, uint64_t cookie, uint8_t status)
 		status = VBLK_S_IOERR; /* the disk never wrote it */
 	*p.status = status;
 	v->blk_errors += status != VBLK_S_OK;
-	if (virtq_push(&t->q[0], &t->mem, p.head, status == VBLK_S_OK ? p.len : 1)) {
-		vmmio_fail(t);
-		return;
-	}
-	if (virtq_need_irq(&t->q[0], &t->mem))
-		vmmio_used(t);
+	if (!vmmio_push(t, 0, p.head, status == VBLK_S_OK ? p.len : 1))
+		vmmio_signal(t, 0);
 	v->irq |= 1u << p.n;
 }
 

@@ -326,9 +326,9 @@ static bool segs_ok(const struct vdisk *d, const struct vdisk_req *r)
 static bool req_ok(const struct vdisk *d, const struct vdisk_req *r)
 {
 	switch (r->type) {
-	case VIRTIO_BLK_T_IN:
-	case VIRTIO_BLK_T_OUT: return segs_ok(d, r);
-	case VIRTIO_BLK_T_FLUSH: return vdisk_has_flush(d) && r->nseg == 0;
+	case VBLK_T_IN:
+	case VBLK_T_OUT: return segs_ok(d, r);
+	case VBLK_T_FLUSH: return vdisk_has_flush(d) && r->nseg == 0;
 	default: return false;
 	}
 }
@@ -373,10 +373,10 @@ static void fill_chain(struct vdisk *d, uint16_t head, const struct vdisk_req *r
 	struct vdisk_hdr *h = &d->hdr[head];
 	h->type = r->type;
 	h->reserved = 0;
-	h->sector = r->type == VIRTIO_BLK_T_FLUSH ? 0 : r->sector;
+	h->sector = r->type == VBLK_T_FLUSH ? 0 : r->sector;
 	d->status[head] = 0xff; /* what the caller sees if the device never writes it */
 
-	uint16_t data = r->type == VIRTIO_BLK_T_IN ? VIRTQ_DESC_F_WRITE : 0;
+	uint16_t data = r->type == VBLK_T_IN ? VIRTQ_DESC_F_WRITE : 0;
 	uint16_t i = put_desc(d, head, phys_of(d, h), sizeof(*h), VIRTQ_DESC_F_NEXT);
 	for (unsigned s = 0; s < r->nseg; s++)
 		i = put_desc(d, i, r->seg[s].phys, r->seg[s].len, VIRTQ_DESC_F_NEXT | data);

@@ -35,8 +35,8 @@
  *   retry the requests that got 1. Reaping without an interrupt (polling)
  *   is also fine.
  *
- * A request's status is the device's status byte: VIRTIO_BLK_S_OK,
- * VIRTIO_BLK_S_IOERR, VIRTIO_BLK_S_UNSUPP; 0xff if the device completed it
+ * A request's status is the device's status byte: VBLK_S_OK,
+ * VBLK_S_IOERR, VBLK_S_UNSUPP; 0xff if the device completed it
  * without writing one. Requests complete in any order the device likes.
  *
  * Not done: multiple queues, indirect descriptors, event index, discard
@@ -50,16 +50,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <virtio/blk.h> /* request types and status bytes (VBLK_T_*, VBLK_S_*) */
 
-#define VIRTIO_BLK_T_IN    0
-#define VIRTIO_BLK_T_OUT   1
-#define VIRTIO_BLK_T_FLUSH 4
-
-#define VIRTIO_BLK_S_OK     0
-#define VIRTIO_BLK_S_IOERR  1
-#define VIRTIO_BLK_S_UNSUPP 2
-
-#define VDISK_SECTOR    512u
+#define VDISK_SECTOR    VBLK_SECTOR
 #define VDISK_QUEUE_MAX 128u  /* descriptors used at most, a power of two */
 #define VDISK_MAX_SEGS  32u   /* data segments per request at most */
 #define VDISK_DMA_SIZE  8192u /* enough for a queue of VDISK_QUEUE_MAX */
@@ -73,7 +66,7 @@ struct vdisk_seg {
  * no segments and needs vdisk_has_flush. The total length of IN and OUT
  * is a multiple of VDISK_SECTOR and stays within the capacity. */
 struct vdisk_req {
-	uint32_t type; /* VIRTIO_BLK_T_* */
+	uint32_t type; /* VBLK_T_* */
 	unsigned nseg;
 	uint64_t sector;
 	uint64_t cookie; /* handed back on completion */

@@ -67,6 +67,12 @@ void vm_virtio_attach(struct vm *v)
 		       d->virtio_endpoint, keel_strerror(err));
 }
 
+/* The service took its devices (DEVCTL_VIRTIO) and is still there. */
+static bool has_devices(const struct vm *v)
+{
+	return v->virtio_ram && named_endpoint_slot(v->d.virtio_endpoint);
+}
+
 /* Calls `op` for the VM until the service no longer answers EBUSY (its
  * disk requests in flight write into the VM's RAM) or 2 s went by. */
 static long call_until_idle(const struct vm *v, unsigned long op)
@@ -83,7 +89,7 @@ static long call_until_idle(const struct vm *v, unsigned long op)
 
 long vm_virtio_reset(struct vm *v)
 {
-	if (!v->d.virtio_endpoint || !named_endpoint_slot(v->d.virtio_endpoint) || !v->virtio_ram)
+	if (!has_devices(v))
 		return 0;
 	long err = call_until_idle(v, DEVCTL_VIRTIO_RESET);
 	if (err == -KEEL_EBUSY)
@@ -96,7 +102,7 @@ long vm_virtio_reset(struct vm *v)
  * is in flight: they write into the RAM that is about to be reused. */
 long vm_virtio_detach(struct vm *v)
 {
-	if (!v->d.virtio_endpoint || !named_endpoint_slot(v->d.virtio_endpoint) || !v->virtio_ram)
+	if (!has_devices(v))
 		return 0;
 	long err = call_until_idle(v, DEVCTL_DETACH);
 	if (err == -KEEL_EBUSY) {

@@ -641,7 +641,7 @@ static void write_read_flush_round_trip(void **state)
 	init_ok(&d);
 
 	/* Sectors 10..13 from three guest buffers, out of guest order. */
-	struct vdisk_req w = rw(VIRTIO_BLK_T_OUT, 10, 0xabc);
+	struct vdisk_req w = rw(VBLK_T_OUT, 10, 0xabc);
 	add_seg(&w, 0x3000, 1024);
 	add_seg(&w, 0x1000, 512);
 	add_seg(&w, 0x2200, 512);
@@ -656,7 +656,7 @@ static void write_read_flush_round_trip(void **state)
 	assert_int_equal(dev.last_sector, 10);
 	assert_int_equal(vdisk_reap(&d, collect, &c), 1);
 	assert_int_equal(c.cookie[0], 0xabc);
-	assert_int_equal(c.status[0], VIRTIO_BLK_S_OK);
+	assert_int_equal(c.status[0], VBLK_S_OK);
 	assert_int_equal(vdisk_free_descs(&d), 128);
 	assert_memory_equal(sec(10), guest + 0x3000, 1024);
 	assert_memory_equal(sec(12), guest + 0x1000, 512);
@@ -665,25 +665,25 @@ static void write_read_flush_round_trip(void **state)
 	assert_int_equal(*sec(14), 0);
 
 	/* Back into two other buffers, split differently. */
-	struct vdisk_req r = rw(VIRTIO_BLK_T_IN, 10, 0xdef);
+	struct vdisk_req r = rw(VBLK_T_IN, 10, 0xdef);
 	add_seg(&r, 0x8000, 1536);
 	add_seg(&r, 0x6000, 512);
 	assert_int_equal(vdisk_submit(&d, &r), 0);
 	assert_int_equal(fake_device_process(16, false), 1);
 	assert_int_equal(vdisk_reap(&d, collect, &c), 1);
 	assert_int_equal(c.cookie[1], 0xdef);
-	assert_int_equal(c.status[1], VIRTIO_BLK_S_OK);
+	assert_int_equal(c.status[1], VBLK_S_OK);
 	assert_memory_equal(guest + 0x8000, sec(10), 1536);
 	assert_memory_equal(guest + 0x6000, sec(13), 512);
 	assert_memory_equal(guest + 0x6000, guest + 0x2200, 512);
 
-	struct vdisk_req f = rw(VIRTIO_BLK_T_FLUSH, 7, 0xf1); /* the sector is ignored */
+	struct vdisk_req f = rw(VBLK_T_FLUSH, 7, 0xf1); /* the sector is ignored */
 	assert_int_equal(vdisk_submit(&d, &f), 0);
 	assert_int_equal(fake_device_process(16, false), 1);
 	assert_int_equal(vdisk_reap(&d, collect, &c), 1);
 	assert_int_equal(dev.flushes, 1);
 	assert_int_equal(c.cookie[2], 0xf1);
-	assert_int_equal(c.status[2], VIRTIO_BLK_S_OK);
+	assert_int_equal(c.status[2], VBLK_S_OK);
 	assert_int_equal(vdisk_free_descs(&d), 128);
 }
 
@@ -697,31 +697,31 @@ static void invalid_requests_change_nothing(void **state)
 	init_ok(&d);
 	struct vdisk_req bad[10];
 	unsigned n = 0;
-	bad[n] = rw(VIRTIO_BLK_T_OUT, 0, 1); /* no segment */
+	bad[n] = rw(VBLK_T_OUT, 0, 1); /* no segment */
 	n++;
-	bad[n] = rw(VIRTIO_BLK_T_IN, 0, 2); /* more than seg_max */
+	bad[n] = rw(VBLK_T_IN, 0, 2); /* more than seg_max */
 	for (unsigned i = 0; i < 5; i++)
 		add_seg(&bad[n], 512 * i, 512);
 	n++;
-	bad[n] = rw(VIRTIO_BLK_T_IN, 0, 3); /* not whole sectors */
+	bad[n] = rw(VBLK_T_IN, 0, 3); /* not whole sectors */
 	add_seg(&bad[n], 0, 700);
 	n++;
-	bad[n] = rw(VIRTIO_BLK_T_IN, 0, 4); /* a zero-length segment */
+	bad[n] = rw(VBLK_T_IN, 0, 4); /* a zero-length segment */
 	add_seg(&bad[n], 0, 512);
 	add_seg(&bad[n], 512, 0);
 	n++;
-	bad[n] = rw(VIRTIO_BLK_T_OUT, SECTORS - 1, 5); /* past the end */
+	bad[n] = rw(VBLK_T_OUT, SECTORS - 1, 5); /* past the end */
 	add_seg(&bad[n], 0, 1024);
 	n++;
-	bad[n] = rw(VIRTIO_BLK_T_OUT, UINT64_MAX, 6); /* far past the end */
+	bad[n] = rw(VBLK_T_OUT, UINT64_MAX, 6); /* far past the end */
 	add_seg(&bad[n], 0, 512);
 	n++;
-	bad[n] = rw(VIRTIO_BLK_T_IN, 0, 7); /* wrapping address */
+	bad[n] = rw(VBLK_T_IN, 0, 7); /* wrapping address */
 	bad[n].seg[0].phys = UINT64_MAX - 100;
 	bad[n].seg[0].len = 512;
 	bad[n].nseg = 1;
 	n++;
-	bad[n] = rw(VIRTIO_BLK_T_FLUSH, 0, 8); /* not offered */
+	bad[n] = rw(VBLK_T_FLUSH, 0, 8); /* not offered */
 	n++;
 	bad[n] = rw(8, 0, 9); /* GET_ID: not supported by this driver */
 	add_seg(&bad[n], 0, 512);
@@ -734,7 +734,7 @@ static void invalid_requests_change_nothing(void **state)
 	assert_int_equal(favail()[1], 0);
 	assert_int_equal(dev.notifies, 0);
 	/* The last sector, with seg_max segments, is fine. */
-	struct vdisk_req ok = rw(VIRTIO_BLK_T_OUT, SECTORS - 4, 10);
+	struct vdisk_req ok = rw(VBLK_T_OUT, SECTORS - 4, 10);
 	for (unsigned i = 0; i < 4; i++)
 		add_seg(&ok, 512 * i, 512);
 	assert_int_equal(vdisk_submit(&d, &ok), 0);
@@ -751,7 +751,7 @@ static void queue_full_then_retry_after_reap(void **state)
 	/* Two segments: 4 descriptors each, so two fit in 8. */
 	struct vdisk_req r[3];
 	for (unsigned i = 0; i < 3; i++) {
-		r[i] = rw(VIRTIO_BLK_T_OUT, 2ull * i, 100 + i);
+		r[i] = rw(VBLK_T_OUT, 2ull * i, 100 + i);
 		add_seg(&r[i], 1024 * i, 512);
 		add_seg(&r[i], 1024 * i + 512, 512);
 		fill(guest + 1024ul * i, 1024, (uint8_t)(i + 1));
@@ -789,7 +789,7 @@ static void ring_indices_wrap(void **state)
 	while (expect < 3 * 65536 + 100) {
 		unsigned batch = 1 + (unsigned)(next % 40); /* up to 40 x 3 descriptors */
 		for (unsigned i = 0; i < batch; i++) {
-			struct vdisk_req r = rw(VIRTIO_BLK_T_OUT, next % SECTORS, next);
+			struct vdisk_req r = rw(VBLK_T_OUT, next % SECTORS, next);
 			add_seg(&r, (uint32_t)(next % SECTORS) * 512, 512);
 			assert_int_equal(vdisk_submit(&d, &r), 0);
 			next++;
@@ -812,11 +812,11 @@ static void out_of_order_completion(void **state)
 	struct vdisk d;
 	struct completions c = {0};
 	init_ok(&d);
-	struct vdisk_req a = rw(VIRTIO_BLK_T_IN, 0, 111);
+	struct vdisk_req a = rw(VBLK_T_IN, 0, 111);
 	add_seg(&a, 0, 512);
-	struct vdisk_req b = rw(VIRTIO_BLK_T_IN, 1, 222);
+	struct vdisk_req b = rw(VBLK_T_IN, 1, 222);
 	add_seg(&b, 512, 1024);
-	struct vdisk_req f = rw(VIRTIO_BLK_T_FLUSH, 0, 333);
+	struct vdisk_req f = rw(VBLK_T_FLUSH, 0, 333);
 	fill(disk, 1536, 9);
 	dev.ioerr_sector = 1; /* b fails: its status must follow its cookie */
 	assert_int_equal(vdisk_submit(&d, &a), 0);
@@ -825,16 +825,16 @@ static void out_of_order_completion(void **state)
 	assert_int_equal(fake_device_process(16, true), 3);
 	assert_int_equal(vdisk_reap(&d, collect, &c), 3);
 	assert_int_equal(c.cookie[0], 333);
-	assert_int_equal(c.status[0], VIRTIO_BLK_S_OK);
+	assert_int_equal(c.status[0], VBLK_S_OK);
 	assert_int_equal(c.cookie[1], 222);
-	assert_int_equal(c.status[1], VIRTIO_BLK_S_IOERR);
+	assert_int_equal(c.status[1], VBLK_S_IOERR);
 	assert_int_equal(c.cookie[2], 111);
-	assert_int_equal(c.status[2], VIRTIO_BLK_S_OK);
+	assert_int_equal(c.status[2], VBLK_S_OK);
 	assert_memory_equal(guest, disk, 512);
 	assert_int_equal(vdisk_free_descs(&d), 128);
 	/* Freed out of order, the descriptors still serve a full queue. */
 	unsigned queued = 0;
-	struct vdisk_req r = rw(VIRTIO_BLK_T_FLUSH, 0, 0);
+	struct vdisk_req r = rw(VBLK_T_FLUSH, 0, 0);
 	while (queued < 100 && vdisk_submit(&d, &r) == 0)
 		queued++;
 	assert_int_equal(queued, 128 / 2);
@@ -851,21 +851,21 @@ static void error_status_passed_through(void **state)
 	init_ok(&d);
 	dev.ioerr_sector = 5;
 	dev.flush_unsupported = true;
-	struct vdisk_req ok = rw(VIRTIO_BLK_T_OUT, 4, 1);
+	struct vdisk_req ok = rw(VBLK_T_OUT, 4, 1);
 	add_seg(&ok, 0, 512);
-	struct vdisk_req bad = rw(VIRTIO_BLK_T_OUT, 5, 2);
+	struct vdisk_req bad = rw(VBLK_T_OUT, 5, 2);
 	add_seg(&bad, 0, 512);
-	struct vdisk_req f = rw(VIRTIO_BLK_T_FLUSH, 0, 3);
+	struct vdisk_req f = rw(VBLK_T_FLUSH, 0, 3);
 	assert_int_equal(vdisk_submit(&d, &ok), 0);
 	assert_int_equal(vdisk_submit(&d, &bad), 0);
 	assert_int_equal(vdisk_submit(&d, &f), 0);
 	assert_int_equal(fake_device_process(16, false), 3);
 	assert_int_equal(vdisk_reap(&d, collect, &c), 3);
-	static const uint8_t want[] = {VIRTIO_BLK_S_OK, VIRTIO_BLK_S_IOERR, VIRTIO_BLK_S_UNSUPP};
+	static const uint8_t want[] = {VBLK_S_OK, VBLK_S_IOERR, VBLK_S_UNSUPP};
 	assert_memory_equal(c.status, want, 3);
 
 	/* A device that completes without writing the status: not OK. */
-	struct vdisk_req r = rw(VIRTIO_BLK_T_FLUSH, 0, 4);
+	struct vdisk_req r = rw(VBLK_T_FLUSH, 0, 4);
 	assert_int_equal(vdisk_submit(&d, &r), 0);
 	uint16_t head = favail()[2 + dev.last_avail % dev.qnum];
 	dev.last_avail++;
@@ -881,7 +881,7 @@ static void no_notify_honored(void **state)
 	struct vdisk d;
 	struct completions c = {0};
 	init_ok(&d);
-	struct vdisk_req r = rw(VIRTIO_BLK_T_FLUSH, 0, 1);
+	struct vdisk_req r = rw(VBLK_T_FLUSH, 0, 1);
 	fused()->flags = 1; /* VIRTQ_USED_F_NO_NOTIFY: the device is polling */
 	assert_int_equal(vdisk_submit(&d, &r), 0);
 	assert_int_equal(vdisk_submit(&d, &r), 0);
@@ -901,7 +901,7 @@ static void interrupt_acked_before_completions(void **state)
 	struct vdisk d;
 	struct completions c = {0};
 	init_ok(&d);
-	struct vdisk_req r = rw(VIRTIO_BLK_T_FLUSH, 0, 1);
+	struct vdisk_req r = rw(VBLK_T_FLUSH, 0, 1);
 	assert_int_equal(vdisk_submit(&d, &r), 0);
 	assert_int_equal(fake_device_process(16, false), 1);
 	assert_int_equal(*reg(R_ISR), 1);
@@ -932,7 +932,7 @@ static void resubmit(void *ctx, uint64_t cookie, uint8_t status)
 	collect(&rs->c, cookie, status);
 	if (cookie + 2 >= 10)
 		return;
-	struct vdisk_req r = rw(VIRTIO_BLK_T_FLUSH, 0, cookie + 2);
+	struct vdisk_req r = rw(VBLK_T_FLUSH, 0, cookie + 2);
 	assert_int_equal(vdisk_submit(rs->d, &r), 0);
 	rs->resubmitted++;
 }
@@ -944,7 +944,7 @@ static void done_may_submit(void **state)
 	struct resubmitter rs = {.d = &d};
 	dev.qmax = 4; /* room for two flushes only */
 	init_ok(&d);
-	struct vdisk_req r0 = rw(VIRTIO_BLK_T_FLUSH, 0, 0), r1 = rw(VIRTIO_BLK_T_FLUSH, 0, 1);
+	struct vdisk_req r0 = rw(VBLK_T_FLUSH, 0, 0), r1 = rw(VBLK_T_FLUSH, 0, 1);
 	assert_int_equal(vdisk_submit(&d, &r0), 0);
 	assert_int_equal(vdisk_submit(&d, &r1), 0);
 	while (fake_device_process(4, false))
@@ -962,7 +962,7 @@ static void bogus_used_entries_ignored(void **state)
 	struct vdisk d;
 	struct completions c = {0};
 	init_ok(&d);
-	struct vdisk_req r = rw(VIRTIO_BLK_T_IN, 0, 7);
+	struct vdisk_req r = rw(VBLK_T_IN, 0, 7);
 	add_seg(&r, 0, 512);
 	assert_int_equal(vdisk_submit(&d, &r), 0);
 	uint16_t head = favail()[2];
