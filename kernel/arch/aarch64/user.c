@@ -31,6 +31,19 @@ void fp_restore(const struct arch_regs *regs);
 _Noreturn void return_to_user(struct arch_regs *regs);
 _Noreturn void user_exception(struct arch_regs *regs, unsigned vector);
 
+/* Debug and PMU state belong to the hypervisor: guests trap on every access
+ * (MDCR_EL2), and what firmware or a previous boot left is cleared so no
+ * breakpoint, watchpoint or step fires in a service (under TGE their debug
+ * exceptions would be EL2's, and fatal to the service). */
+static void debug_init_cpu(void)
+{
+	uint64_t hpmn = sysreg_read(mdcr_el2) & MDCR_EL2_HPMN_MASK;
+
+	sysreg_write(mdcr_el2, hpmn | MDCR_EL2_TRAPS);
+	sysreg_write(mdscr_el1, 0);
+	sysreg_write(oslar_el1, 1); /* OS lock on: no debug exception but BRK */
+}
+
 void arch_user_init_cpu(void)
 {
 	/* CPACR_EL1.FPEN still governs EL0 under TGE: musl's string routines use SIMD. */
@@ -42,6 +55,7 @@ void arch_user_init_cpu(void)
 	sysreg_write(cntvoff_el2, 0);
 	sysreg_write(vpidr_el2, sysreg_read(midr_el1)); /* guests see the real core */
 	sysreg_write(cnthctl_el2, CNTHCTL_EL1PCTEN);
+	debug_init_cpu();
 	isb();
 	this_cpu()->hcr = HCR_EL2_SERVICE;
 	this_cpu()->service_el1 = true;

@@ -23,6 +23,11 @@
 #include <keel/vgic_dist.h>
 
 #define EC_WFX      0x01
+#define EC_CP15_32  0x03
+#define EC_CP15_64  0x04
+#define EC_CP14_32  0x05
+#define EC_CP14_LS  0x06
+#define EC_CP14_64  0x0c
 #define EC_HVC64    0x16
 #define EC_SMC64    0x17
 #define EC_SYSREG   0x18
@@ -98,25 +103,36 @@ void vcpu_el1_load(const struct vcpu_sysregs *s)
 	isb();
 }
 
+#define VECTOR_SYNC 0
+
 /*
- * A synchronous external abort, taken to the guest's EL1 as the hardware
- * would: the vector of the exception level and stack it came from, ESR and
- * FAR describing it. Runs on the vCPU's CPU with its EL1 state loaded.
+ * A synchronous exception taken to the guest's EL1 as the hardware would
+ * take it: the vector of the exception level and stack it came from, with
+ * ESR and FAR describing it. Runs on the vCPU's CPU with its EL1 state
+ * loaded.
  */
-static void inject_abort(struct thread *t, uint64_t far, bool data)
+static void inject_exception(struct thread *t, uint64_t esr, uint64_t far, uint64_t kind)
 {
 	uint64_t spsr = t->regs.pstate;
 	bool from_el1 = ((spsr >> 2) & 3) == 1;
 	bool aarch32 = (spsr >> 4) & 1; /* only EL0 can be AArch32 here */
 	uint64_t vector = from_el1 ? ((spsr & 1) ? 0x200 : 0x000) : (aarch32 ? 0x600 : 0x400);
-	uint64_t ec = (data ? EC_DABT_LOW : EC_IABT_LOW) + (from_el1 ? 1 : 0);
 
-	sysreg_write(esr_el1, (ec << 26) | ESR_IL | FSC_SEA);
+	sysreg_write(esr_el1, esr);
 	sysreg_write(far_el1, far);
 	sysreg_write(elr_el1, t->regs.pc);
 	sysreg_write(spsr_el1, spsr);
-	t->regs.pc = sysreg_read(vbar_el1) + vector;
+	t->regs.pc = sysreg_read(vbar_el1) + vector + kind;
 	t->regs.pstate = VCPU_PSTATE_EL1H;
+}
+
+/* A synchronous external abort on an access that reached nothing. */
+static void inject_abort(struct thread *t, uint64_t far, bool data)
+{
+	bool from_el1 = ((t->regs.pstate >> 2) & 3) == 1;
+	uint64_t ec = (data ? EC_DABT_LOW : EC_IABT_LOW) + (from_el1 ? 1 : 0);
+
+	inject_exception(t, (ec << 26) | ESR_IL | FSC_SEA, far, VECTOR_SYNC);
 }
 
 /*
@@ -277,14 +293,47 @@ static void wfi_exit(struct thread *t, uint64_t esr)
 	sched_sleep(this_sched(), t, until);
 }
 
-/* System registers the guest may not have (the physical timer, ...): read
- * as zero, writes ignored, as on a core without them. */
+/* ESR ISS of a trapped MSR/MRS: Op0, Op2, Op1, CRn, CRm (Rt and the
+ * direction masked out). */
+#define SYSREG_ID_MASK 0x3ffc1eull
+#define SYSREG_ID(op0, op1, crn, crm, op2)                                                         \
+	(((uint64_t)(op0) << 20) | ((uint64_t)(op2) << 17) | ((uint64_t)(op1) << 14) |             \
+	 ((uint64_t)(crn) << 10) | ((uint64_t)(crm) << 1))
+#define SYSREG_OSLAR_EL1 SYSREG_ID(2, 0, 1, 0, 4)
+#define SYSREG_OSLSR_EL1 SYSREG_ID(2, 0, 1, 1, 4)
+#define OSLSR_OSLM_IMPL  (1ull << 3) /* OSLM = 0b10: the OS lock exists */
+#define OSLSR_OSLK       (1ull << 1)
+
+/* The value a trapped system register reads as. Debug and PMU registers
+ * (MDCR_EL2) and those the guest may not have (the physical timer, ...)
+ * read as zero and ignore writes, as on a core without breakpoints or PMU
+ * counters; the OS lock is the guest's own, since Linux and debuggers
+ * expect to see it follow OSLAR. */
+static uint64_t sysreg_emulate(struct thread *t, uint64_t id, bool read, uint64_t value)
+{
+	if (id == SYSREG_OSLAR_EL1 && !read)
+		t->el1.os_lock = value & 1;
+	if (id == SYSREG_OSLSR_EL1)
+		return OSLSR_OSLM_IMPL | (t->el1.os_lock ? OSLSR_OSLK : 0);
+	return 0;
+}
+
 static void sysreg_exit(struct thread *t, uint64_t esr)
 {
 	unsigned reg = (unsigned)(esr >> 5) & 0x1f;
-	if ((esr & 1) && reg != XZR)
-		t->regs.x[reg] = 0;
+	bool read = esr & 1;
+	uint64_t value =
+	        sysreg_emulate(t, esr & SYSREG_ID_MASK, read, reg == XZR ? 0 : t->regs.x[reg]);
+	if (read && reg != XZR)
+		t->regs.x[reg] = value;
 	t->regs.pc += 4;
+}
+
+/* An AArch32 EL0 coprocessor access that MDCR_EL2 trapped (cp14 debug,
+ * cp15 PMU): undefined, as the guest's own kernel would have made it. */
+static void undef_guest(struct thread *t)
+{
+	inject_exception(t, ESR_IL, 0, VECTOR_SYNC);
 }
 
 void vcpu_exit(struct thread *t, uint64_t esr)
@@ -300,6 +349,11 @@ void vcpu_exit(struct thread *t, uint64_t esr)
 		break;
 	case EC_HVC64: exit_to_vmm(t, KEEL_EXIT_HVC, args); break;
 	case EC_SYSREG: sysreg_exit(t, esr); break;
+	case EC_CP15_32:
+	case EC_CP15_64:
+	case EC_CP14_32:
+	case EC_CP14_LS:
+	case EC_CP14_64: undef_guest(t); break;
 	case EC_DABT_LOW: mmio_exit(t, esr); break;
 	case EC_IABT_LOW: abort_guest(t, fault_ipa(), sysreg_read(far_el2), false); break;
 	default: fault_raise(t, KEEL_FAULT_OTHER, sysreg_read(far_el2), t->regs.pc, esr); break;

@@ -34,6 +34,16 @@
 /* VTCR_EL2: 39-bit IPA from level 1, 4 KiB granule, WB inner shareable walks, 40-bit PA. */
 #define VTCR_EL2_VALUE  0x80023559
 
+/* MDCR_EL2 (HPMN kept as reset): every debug and PMU register access of
+ * EL1 and EL0 traps (TDA, TDOSA, TDRA, TPM, TPMCR), the PMU does not count
+ * at EL2 (HPMD), and statistical profiling is EL2's (TPMS): a guest can
+ * neither arm a breakpoint, watchpoint or software step that fires in a
+ * service, nor count the hypervisor's cycles. */
+#define MDCR_EL2_HPMN_MASK 0x1full
+#define MDCR_EL2_TRAPS                                                                             \
+	((1ull << 5) | (1ull << 6) | (1ull << 9) | (1ull << 10) | (1ull << 11) | (1ull << 14) |    \
+	 (1ull << 17))
+
 /* CPTR_EL2 with its RES1 bits and no FP/SIMD trap (TFP = 0). */
 #define CPTR_EL2_NOTRAP 0x33ff
 #define CPTR_EL2_TFP    (1 << 10)

@@ -11,6 +11,9 @@ struct vcpu_sysregs {
 	uint64_t tpidr, tpidrro, sp_el1, elr, spsr, esr, far, afsr0, afsr1;
 	uint64_t par, cpacr, cntkctl, csselr, cntv_ctl, cntv_cval;
 	uint64_t vmpidr; /* what the guest reads as MPIDR_EL1 */
+	/* The guest's OS lock (OSLAR_EL1/OSLSR_EL1, trapped by MDCR_EL2.TDOSA):
+	 * its own view only, the CPU's stays locked. Set at reset. */
+	bool os_lock;
 };
 
 /* A vCPU's share of the GICv2 virtual CPU interface (arch/aarch64/vgic_lr.c):
@@ -52,8 +55,10 @@ static inline void vcpu_regs_init(struct arch_regs *r, struct vcpu_sysregs *el1,
 	*r = (struct arch_regs){.pc = pc, .pstate = VCPU_PSTATE_EL1H};
 	r->x[0] = x0;
 	/* MPIDR: Aff0 = vCPU index, bit 31 RES1; the guest's device tree agrees. */
-	*el1 = (struct vcpu_sysregs){
-	        .sctlr = VCPU_SCTLR_RESET, .sp_el1 = sp, .vmpidr = (1ull << 31) | index};
+	*el1 = (struct vcpu_sysregs){.sctlr = VCPU_SCTLR_RESET,
+	                             .sp_el1 = sp,
+	                             .vmpidr = (1ull << 31) | index,
+	                             .os_lock = true};
 }
 
 #endif
