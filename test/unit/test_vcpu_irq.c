@@ -102,7 +102,10 @@ static void an_sgi_sent_again_while_in_a_list_register_interrupts_the_cpu(void *
 	running(1);
 	send_sgi(0, 1, 1);
 	assert_int_equal(vgic_next_pending(&vm->vgic, 1), 1);
-	vgic_lr_take(&vm->vgic, 1, 1); /* vCPU 1's entry filled a list register */
+	struct vgic_lr lr;
+	bool left;
+	/* vCPU 1's entry filled a list register */
+	assert_int_equal(vgic_lr_fill(&vm->vgic, 1, &lr, 1, &left), 1);
 	assert_false(vgic_pending_in_lr(&vm->vgic, 1));
 	fake_ipi_clear();
 	send_sgi(0, 1, 1);
@@ -112,7 +115,8 @@ static void an_sgi_sent_again_while_in_a_list_register_interrupts_the_cpu(void *
 	assert_int_equal(fake_arch.ipi_cpu[0], 1);
 
 	/* Once it is retired, the distributor offers it again. */
-	vgic_lr_done(&vm->vgic, 1, 1);
+	lr.state = 0;
+	vgic_lr_fold(&vm->vgic, 1, &lr);
 	assert_false(vgic_pending_in_lr(&vm->vgic, 1));
 	assert_int_equal(vgic_next_pending(&vm->vgic, 1), 1);
 }
