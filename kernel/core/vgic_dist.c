@@ -16,6 +16,9 @@
 #define GICD_ITARGETSR  0x800
 #define GICD_ICFGR      0xc00
 #define GICD_SGIR       0xf00
+#define GICD_CPENDSGIR  0xf10
+#define GICD_SPENDSGIR  0xf20
+#define GICD_SGI_END    0xf30
 #define GICD_END        0x1000
 #define IIDR_KEEL       0x0000043b /* ARM's JEP106 code, as GIC-400 reports */
 
@@ -226,11 +229,52 @@ static void send_sgi(struct vgic_dist *d, unsigned vcpu, uint32_t value)
 	}
 }
 
+/* Byte-accessible registers: priorities, targets, SGI pending sources. */
+static bool byte_register(uint32_t off)
+{
+	return (off >= GICD_IPRIORITYR && off < GICD_ICFGR) ||
+	       (off >= GICD_CPENDSGIR && off < GICD_SGI_END);
+}
+
+/* GICD_[SC]PENDSGIR: a byte per SGI, a bit per source vCPU. */
+static uint32_t read_sgi_sources(struct vgic_dist *d, unsigned vcpu, unsigned first, unsigned width)
+{
+	uint32_t v = 0;
+	for (unsigned i = 0; i < width; i++) {
+		const struct vgic_irq *irq = &d->priv[vcpu][first + i];
+		uint8_t b = irq->sgi_sources;
+		if (listed_pending(irq))
+			b |= (uint8_t)(1u << irq->lr_source);
+		v |= (uint32_t)b << (8 * i);
+	}
+	return v;
+}
+
+static void write_sgi_sources(struct vgic_dist *d, unsigned vcpu, unsigned first, unsigned width,
+                              uint32_t value, bool set)
+{
+	uint8_t vcpu_mask = (uint8_t)((1u << d->vcpus) - 1);
+	for (unsigned i = 0; i < width; i++) {
+		struct vgic_irq *irq = &d->priv[vcpu][first + i];
+		uint8_t b = (uint8_t)(value >> (8 * i)) & vcpu_mask;
+		if (set) {
+			irq->sgi_sources |= b;
+		} else {
+			irq->sgi_sources &= (uint8_t)~b;
+			if (listed_pending(irq) && (b & (1u << irq->lr_source))) {
+				irq->clear_pending = true; /* cancels the listed one */
+				d->resync |= (uint8_t)(1u << irq->lr_vcpu);
+			}
+		}
+		note_state(d, vcpu, first + i);
+	}
+}
+
 uint32_t vgic_dist_read(struct vgic_dist *d, unsigned vcpu, uint32_t off, unsigned width)
 {
 	if (off >= GICD_END || vcpu >= d->vcpus)
 		return 0;
-	bool bytes = (off >= GICD_IPRIORITYR && off < GICD_ICFGR);
+	bool bytes = byte_register(off);
 	if (!bytes && (width != 4 || (off & 3)))
 		return 0;
 	if (bytes && off + width > ((off & ~3u) + 4))
@@ -253,6 +297,8 @@ uint32_t vgic_dist_read(struct vgic_dist *d, unsigned vcpu, uint32_t off, unsign
 		return read_bytes(d, vcpu, off - GICD_ITARGETSR, width, true);
 	if (off >= GICD_ICFGR && off < GICD_ICFGR + VGIC_IRQS / 4)
 		return read_cfg(d, vcpu, (off - GICD_ICFGR) * 4);
+	if (off >= GICD_CPENDSGIR && off < GICD_SGI_END)
+		return read_sgi_sources(d, vcpu, off & 0xf, width);
 	return 0; /* IGROUPR (all group 0), SGIR (write-only), reserved */
 }
 
@@ -261,7 +307,7 @@ void vgic_dist_write(struct vgic_dist *d, unsigned vcpu, uint32_t off, unsigned 
 {
 	if (off >= GICD_END || vcpu >= d->vcpus)
 		return;
-	bool bytes = (off >= GICD_IPRIORITYR && off < GICD_ICFGR);
+	bool bytes = byte_register(off);
 	if (!bytes && (width != 4 || (off & 3)))
 		return;
 	if (bytes && off + width > ((off & ~3u) + 4))
@@ -282,6 +328,8 @@ void vgic_dist_write(struct vgic_dist *d, unsigned vcpu, uint32_t off, unsigned 
 		write_cfg(d, vcpu, (off - GICD_ICFGR) * 4, value);
 	else if (off == GICD_SGIR)
 		send_sgi(d, vcpu, value);
+	else if (off >= GICD_CPENDSGIR && off < GICD_SGI_END)
+		write_sgi_sources(d, vcpu, off & 0xf, width, value, off >= GICD_SPENDSGIR);
 }
 
 void vgic_set_line(struct vgic_dist *d, unsigned vcpu, unsigned intid, bool level)

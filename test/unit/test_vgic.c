@@ -310,6 +310,26 @@ static void active_left_behind_is_cleared_by_icactiver(void **state)
 	assert_int_equal(take_and_end(0), 9);
 }
 
+/* GICD_SPENDSGIR/CPENDSGIR: a byte per SGI, a bit per source; clearing
+ * the source that a list register holds cancels it there. */
+static void sgi_sources_set_and_cleared_by_byte(void **state)
+{
+	(void)state;
+	struct lrs l;
+	vgic_dist_write(&d, 0, 0xf25, 1, 0x3); /* SGI 5 from vCPUs 0 and 1 */
+	assert_int_equal(vgic_dist_read(&d, 0, 0xf24, 4), 0x0300);
+	assert_int_equal(vgic_dist_read(&d, 0, 0xf15, 1), 0x3);
+	vgic_dist_write(&d, 0, 0xf25, 1, 0xfc); /* no such vCPUs: nothing */
+	assert_int_equal(vgic_dist_read(&d, 0, 0xf25, 1), 0x3);
+	fill(0, &l, 4);
+	assert_int_equal(l.lr[0].source, 0);
+	vgic_dist_write(&d, 0, 0xf15, 1, 0x3); /* CPENDSGIR: both sources */
+	assert_int_equal(vgic_dist_read(&d, 0, 0xf24, 4), 0);
+	fold_as(0, &l, VGIC_LR_PENDING);
+	assert_int_equal(vgic_next_pending(&d, 0), VGIC_NONE);
+	assert_false(vgic_irq_pending(&d, 0, 5));
+}
+
 /* The listed set is always the best one: active interrupts first, then
  * pending by priority; a higher one arriving evicts the lowest pending. */
 static void fill_keeps_the_best_and_says_what_is_left(void **state)
@@ -509,6 +529,7 @@ int main(void)
 	        cmocka_unit_test_setup(writes_reach_list_registers, setup),
 	        cmocka_unit_test_setup(active_left_behind_is_cleared_by_icactiver, setup),
 	        cmocka_unit_test_setup(fill_keeps_the_best_and_says_what_is_left, setup),
+	        cmocka_unit_test_setup(sgi_sources_set_and_cleared_by_byte, setup),
 	        cmocka_unit_test_setup(stopped_vcpu_gives_spis_back, setup),
 	        cmocka_unit_test_setup(sgi_pending_bits_are_not_writable, setup),
 	        cmocka_unit_test_setup(bad_accesses_read_zero_and_change_nothing, setup),
