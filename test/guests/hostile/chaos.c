@@ -77,17 +77,24 @@ static void gicd_op(void)
 	                base == GICD_CPENDSGIR || base == GICD_SPENDSGIR;
 	uint64_t r = rnd();
 	if (r & 1) {
+		crumb(CRUMB_GICD_RD, a & ~3ul, 0);
 		(void)rd32(a & ~3ul);
 	} else if (byte_reg && (r & 2)) {
 		uint8_t b = (uint8_t)(r >> 8);
-		wr8(a, base == GICD_SPENDSGIR ? (uint8_t)spendsgir_value(b) : b);
+		b = base == GICD_SPENDSGIR ? (uint8_t)spendsgir_value(b) : b;
+		crumb(CRUMB_GICD_WR8, a, b);
+		wr8(a, b);
 	} else if (base == GICD_SGIR) {
 		/* Filter 0 with a target list, 2 self; 3 is reserved. */
-		wr32(a, (uint32_t)(r >> 8 & 3) << 24 | (uint32_t)(r >> 16 & 0xff) << 16 |
-		                (uint32_t)(r >> 32 & 0xf));
+		uint32_t v = (uint32_t)(r >> 8 & 3) << 24 | (uint32_t)(r >> 16 & 0xff) << 16 |
+		             (uint32_t)(r >> 32 & 0xf);
+		crumb(CRUMB_GICD_WR, a, v);
+		wr32(a, v);
 	} else {
 		uint32_t v = wild_value();
-		wr32(a & ~3ul, base == GICD_SPENDSGIR ? spendsgir_value(v) : v);
+		v = base == GICD_SPENDSGIR ? spendsgir_value(v) : v;
+		crumb(CRUMB_GICD_WR, a & ~3ul, v);
+		wr32(a & ~3ul, v);
 	}
 }
 
@@ -96,12 +103,11 @@ static void gicc_op(void)
 	uint16_t off = gicc_regs[rnd() % NGICC];
 	uint64_t r = rnd();
 	unsigned long a = GICC + off;
-	if (off == GICC_IAR || off == GICC_AIAR) {
-		gic_note_active(rd32(a));
-		return;
-	}
-	if (r & 1) {
-		(void)rd32(a);
+	if (off == GICC_IAR || off == GICC_AIAR || (r & 1)) {
+		crumb(CRUMB_GICC_RD, a, 0);
+		uint32_t v = rd32(a);
+		if (off == GICC_IAR || off == GICC_AIAR)
+			gic_note_active(v);
 		return;
 	}
 	uint32_t v = wild_value();
@@ -114,6 +120,7 @@ static void gicc_op(void)
 	case GICC_NSAPR0: v = 0; break; /* anything but 0 or a value read is UNPREDICTABLE */
 	default: break;
 	}
+	crumb(CRUMB_GICC_WR, a, v);
 	wr32(a, v);
 }
 
@@ -125,6 +132,7 @@ static void ram_op(void)
 {
 	uint64_t r = rnd();
 	unsigned i = (unsigned)(r >> 8) % (sizeof(scratch) / sizeof(scratch[0]));
+	crumb(CRUMB_RAM, (uint64_t)&scratch[i], r);
 	scratch[i] = r;
 	__asm__ volatile("dc civac, %0\n\tdsb sy" ::"r"(&scratch[i]) : "memory");
 	if (scratch[i] != r)
@@ -138,6 +146,7 @@ static void outside_op(void)
 	static const unsigned long at[] = {RAM_OUTSIDE, 0x09001000ul, 0x0c000000ul, 0x7f00000000ul};
 	uint64_t r = rnd();
 	unsigned long a = at[r % 4] + ((r >> 8) & 0xffc);
+	crumb(CRUMB_OUTSIDE, a, r & 4);
 	if (r & 4)
 		(void)rd32(a);
 	else
@@ -150,6 +159,7 @@ static void uart_op(void)
 	static const uint16_t regs[] = {UART_FR, UART_IMSC, UART_RIS, UART_MIS, UART_ICR};
 	uint64_t r = rnd();
 	uint16_t off = regs[r % 5];
+	crumb(CRUMB_UART, UART + off, (uint32_t)(r >> 8) & 0x7ff);
 	if (off == UART_IMSC || off == UART_ICR)
 		wr32(UART + off, (uint32_t)(r >> 8) & 0x7ff);
 	else
@@ -176,6 +186,7 @@ static void call_op(void)
 		fn = (r & 1) ? (0x84000000u | (r >> 8 & 0x1f) | (r >> 16 & 1) << 30) : rnd();
 		r = rnd();
 	} while (stops((uint32_t)fn) || ((uint32_t)fn & ~0x40000000u) == 0x84000003);
+	crumb(CRUMB_CALL, fn, r & 2);
 	x0 = fn;
 	x1 = rnd();
 	x2 = rnd();
@@ -196,6 +207,7 @@ static void call_op(void)
  * Whatever else the mix left pending may wake it first; both are fine. */
 void chaos_wfi(void)
 {
+	crumb(CRUMB_WFI, 0, 0);
 	gic_quiesce();
 	gic_enable_checked();
 	__asm__ volatile("msr cntv_cval_el0, %0\n\tmsr cntv_ctl_el0, %1\n\tisb\n\twfi" ::"r"(
@@ -222,8 +234,9 @@ void chaos_op(void)
 		outside_op();
 	else if (r < 97)
 		uart_op();
-	else if (r < 99)
+	else if (r < 99) {
+		crumb(CRUMB_WFE, 0, 0);
 		__asm__ volatile("wfe" ::: "memory");
-	else
+	} else
 		chaos_wfi();
 }

@@ -41,6 +41,7 @@ volatile struct hostile_config hostile_cfg __attribute__((used)) = {
         .recover_every = 1000,
         .deadline_us = 200000,
         .bp = {0x4001c0, 0x4001c0, 0x4001c0, 0x4001c0},
+        .trace_from = ~0ull,
 };
 
 volatile struct fault_counts faults;
@@ -121,6 +122,7 @@ static struct {
 
 static void recover_phase(uint64_t ops)
 {
+	crumb(CRUMB_RECOVER, ops, 0);
 	struct recover_result r = recover();
 	total.recovers++;
 	total.lost_timer += !r.timer;
@@ -140,13 +142,30 @@ static void recover_phase(uint64_t ops)
 	puts_("\n");
 }
 
+/* What the operation just done was (its crumb): for shrinking a failing
+ * seed to the operations that matter. */
+static void trace_op(uint64_t n)
+{
+	puts_("hostile: op");
+	line_kv("", n);
+	line_kv("kind", hostile_cfg.crumb_kind);
+	puts_(" addr 0x");
+	put_hex64(hostile_cfg.crumb_addr);
+	puts_(" value 0x");
+	put_hex64(hostile_cfg.crumb_value);
+	puts_("\n");
+}
+
 static void campaign(uint64_t seed, uint64_t ops, uint64_t every)
 {
 	uint64_t stall = us_to_ticks(1000000);
 	recover_phase(0);
 	for (uint64_t n = 1; n <= ops; n++) {
 		uint64_t t0 = counter();
+		hostile_cfg.crumb_op = n;
 		chaos_op();
+		if (n >= hostile_cfg.trace_from)
+			trace_op(n);
 		total.hangs += counter() - t0 > stall;
 		if (n % every == 0 || n == ops)
 			recover_phase(n);

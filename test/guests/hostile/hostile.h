@@ -17,11 +17,38 @@ struct hostile_config {
 	uint64_t seed, ops, mode, recover_every;
 	uint64_t deadline_us; /* how long a recover check waits for an interrupt */
 	uint64_t bp[4];       /* directed debug mode: code addresses in services */
+	/* Written before every operation, never read: what a guest stuck in
+	 * an operation was doing, for a dump of physical memory to find. */
+	uint64_t crumb_op, crumb_kind, crumb_addr, crumb_value;
+	uint64_t trace_from; /* operations from this one on are printed first */
 };
 
-enum hostile_mode { MODE_CAMPAIGN, MODE_DEBUG, MODE_VTIMER, MODE_LR, MODE_COUNT };
+enum crumb_kind {
+	CRUMB_GICD_RD = 1,
+	CRUMB_GICD_WR,
+	CRUMB_GICD_WR8,
+	CRUMB_GICC_RD,
+	CRUMB_GICC_WR,
+	CRUMB_SYSREG,
+	CRUMB_CALL,
+	CRUMB_RAM,
+	CRUMB_OUTSIDE,
+	CRUMB_UART,
+	CRUMB_WFE,
+	CRUMB_WFI,
+	CRUMB_RECOVER
+};
 
 extern volatile struct hostile_config hostile_cfg;
+
+static inline void crumb(enum crumb_kind kind, uint64_t addr, uint64_t value)
+{
+	hostile_cfg.crumb_kind = kind;
+	hostile_cfg.crumb_addr = addr;
+	hostile_cfg.crumb_value = value;
+}
+
+enum hostile_mode { MODE_CAMPAIGN, MODE_DEBUG, MODE_VTIMER, MODE_LR, MODE_COUNT };
 
 #define GICD_CTLR         0x000
 #define GICD_IGROUPR      0x080

@@ -95,6 +95,7 @@ void sysreg_op(void)
 	uint64_t r = rnd();
 	bool write = r >> 40 & 1;
 	unsigned which = (unsigned)(r >> 41);
+	crumb(CRUMB_SYSREG, (r >> 60 & 3) << 8 | which, write);
 	switch (r >> 60 & 3) {
 	case 0:
 	case 1: debug_op(which % 15, write, rnd()); break;
