@@ -10,7 +10,7 @@ MAGIC = b"HOSTILE-CONFIG:\0"
 # deadline_us, bp[4]
 FIELDS = struct.Struct("<9Q")
 # then what the guest writes: the operation it is in (crumb_op, kind, addr,
-# value); then trace_from
+# value); then trace_from, skip (1: no debug registers in the mix)
 CRUMB = struct.Struct("<4Q")
 MODES = {"campaign": 0, "debug": 1, "vtimer": 2, "lr": 3}
 
@@ -22,7 +22,7 @@ VERDICT = re.compile(r"hostile: (debug|vtimer|lr-drift) (PASS|FAIL)")
 
 
 def patch(data, seed, ops, mode="campaign", every=1000, deadline_us=200000, bp=None,
-          only=None, trace_from=None):
+          only=None, trace_from=None, skip=0):
     """Every copy of the config block in `data` (bytes) set, or only copy
     number `only` (0, 1, ...: hostile, hostile-cpu0 in keel-hostile.img);
     the new bytes. Raises ValueError when there is none."""
@@ -37,9 +37,10 @@ def patch(data, seed, ops, mode="campaign", every=1000, deadline_us=200000, bp=N
             break
         if only is None or only == n:
             out[at + len(MAGIC):at + len(MAGIC) + FIELDS.size] = block
+            tail = at + len(MAGIC) + FIELDS.size + CRUMB.size
             if trace_from is not None:
-                struct.pack_into("<Q", out, at + len(MAGIC) + FIELDS.size + CRUMB.size,
-                                 trace_from)
+                struct.pack_into("<Q", out, tail, trace_from)
+            struct.pack_into("<Q", out, tail + 8, skip)
         at += len(MAGIC)
         n += 1
     if not n:

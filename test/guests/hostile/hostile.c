@@ -192,6 +192,7 @@ void guest_main(void)
 	line_kv("mode", hostile_cfg.mode);
 	line_kv("recover-every", every);
 	line_kv("deadline-us", hostile_cfg.deadline_us);
+	line_kv("skip", hostile_cfg.skip);
 	puts_("\n");
 	rng_seed(seed);
 	switch (hostile_cfg.mode) {

@@ -21,7 +21,12 @@ struct hostile_config {
 	 * an operation was doing, for a dump of physical memory to find. */
 	uint64_t crumb_op, crumb_kind, crumb_addr, crumb_value;
 	uint64_t trace_from; /* operations from this one on are printed first */
+	uint64_t skip;       /* SKIP_* bits: classes of operations left out */
 };
+
+/* With SKIP_DEBUG the mix leaves the debug registers alone, so that a
+ * campaign can look past a known debug-register hole. */
+#define SKIP_DEBUG 1u
 
 enum crumb_kind {
 	CRUMB_GICD_RD = 1,

@@ -96,7 +96,10 @@ void sysreg_op(void)
 	bool write = r >> 40 & 1;
 	unsigned which = (unsigned)(r >> 41);
 	crumb(CRUMB_SYSREG, (r >> 60 & 3) << 8 | which, write);
-	switch (r >> 60 & 3) {
+	unsigned group = (unsigned)(r >> 60 & 3);
+	if (group < 2 && (hostile_cfg.skip & SKIP_DEBUG))
+		group = 3;
+	switch (group) {
 	case 0:
 	case 1: debug_op(which % 15, write, rnd()); break;
 	case 2: pmu_op(which % 13, write, rnd()); break;
