@@ -14,6 +14,7 @@
  *   hostile: recover R ops N timer ok|LOST sgi ok|LOST uart ok|LOST aborts A undef U
  *   hostile: seed S ops N recovers R lost-timer A lost-sgi B lost-uart C hangs H
  *   hostile: done
+ *   hostile: stall N ticks T kind K addr 0xA value 0xV   (an operation over 1 s)
  * `hangs` counts operations that took longer than a second and returned;
  * one that never returns is seen from outside (no more output).
  */
@@ -144,10 +145,12 @@ static void recover_phase(uint64_t ops)
 
 /* What the operation just done was (its crumb): for shrinking a failing
  * seed to the operations that matter. */
-static void trace_op(uint64_t n)
+static void trace_op(const char *what, uint64_t n, uint64_t ticks)
 {
-	puts_("hostile: op");
+	puts_("hostile: ");
+	puts_(what);
 	line_kv("", n);
+	line_kv("ticks", ticks);
 	line_kv("kind", hostile_cfg.crumb_kind);
 	puts_(" addr 0x");
 	put_hex64(hostile_cfg.crumb_addr);
@@ -164,9 +167,10 @@ static void campaign(uint64_t seed, uint64_t ops, uint64_t every)
 		uint64_t t0 = counter();
 		hostile_cfg.crumb_op = n;
 		chaos_op();
-		if (n >= hostile_cfg.trace_from)
-			trace_op(n);
-		total.hangs += counter() - t0 > stall;
+		bool stalled = counter() - t0 > stall;
+		if (stalled || n >= hostile_cfg.trace_from)
+			trace_op(stalled ? "stall" : "op", n, counter() - t0);
+		total.hangs += stalled;
 		if (n % every == 0 || n == ops)
 			recover_phase(n);
 	}
