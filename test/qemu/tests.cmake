@@ -90,3 +90,32 @@ add_test(NAME virtio.virt-blk-net COMMAND Python3::Interpreter ${VIRTIO_TEST} --
   ${QEMU_AARCH64} -M virt,virtualization=on,gic-version=2 -cpu cortex-a72 -smp 4 -m 1G
   -nographic -kernel ${KEEL_BUILD_ROOT}/qemu-virt/keel.img)
 set_tests_properties(virtio.virt-blk-net PROPERTIES RUN_SERIAL TRUE TIMEOUT 1200)
+
+# The hostile guest (test/guests/hostile, scripts/campaign-guest): two
+# seeds of a few thousand random operations, on bare QEMU (the reference)
+# and on Keel (keel-hostile.img: beside the witness VM, and on CPU 0 with
+# the services); and the directed modes of issue 14's holes 1-3 (debug
+# leak, vtimer loss, list-register drift), which bare QEMU passes.
+set(HOSTILE_TEST ${CMAKE_CURRENT_SOURCE_DIR}/qemu/hostile_test.py)
+set(HOSTILE_ELF ${KEEL_BUILD_ROOT}/qemu-virt/test/guests/hostile/hostile.elf)
+set(HOSTILE_BARE ${QEMU_AARCH64} -M virt -cpu cortex-a72 -m 256M -nographic -kernel ${HOSTILE_ELF})
+set(HOSTILE_KEEL ${QEMU_AARCH64} -M virt,virtualization=on,gic-version=2 -cpu cortex-a72 -smp 4
+  -m 1G -nographic -kernel ${KEEL_BUILD_ROOT}/qemu-virt/keel-hostile.img)
+set(HOSTILE_SVC ${KEEL_BUILD_ROOT}/qemu-virt/services)
+set(HOSTILE_BP --bp ${HOSTILE_SVC}/devemu/devemu.elf:devemu_handle
+  --bp ${HOSTILE_SVC}/devemu/devemu.elf:pl011_write --bp ${HOSTILE_SVC}/vmm/vmm.elf:psci_call
+  --bp ${HOSTILE_SVC}/console/console.elf:main)
+foreach(seed 1 2)
+  add_test(NAME hostile.bare-seed${seed} COMMAND Python3::Interpreter ${HOSTILE_TEST}
+    --seed ${seed} --ops 4000 -- ${HOSTILE_BARE})
+  add_test(NAME hostile.keel-seed${seed} COMMAND Python3::Interpreter ${HOSTILE_TEST} --keel
+    --seed ${seed} --ops 4000 --hang 60 --limit 240 -- ${HOSTILE_KEEL})
+endforeach()
+foreach(mode debug vtimer lr)
+  add_test(NAME hostile.bare-${mode} COMMAND Python3::Interpreter ${HOSTILE_TEST}
+    --mode ${mode} -- ${HOSTILE_BARE})
+  add_test(NAME hostile.keel-${mode} COMMAND Python3::Interpreter ${HOSTILE_TEST} --keel
+    --mode ${mode} --hang 40 --limit 120 ${HOSTILE_BP} -- ${HOSTILE_KEEL})
+endforeach()
+set_tests_properties(hostile.keel-seed1 hostile.keel-seed2 hostile.keel-debug
+  hostile.keel-vtimer hostile.keel-lr PROPERTIES RUN_SERIAL TRUE TIMEOUT 300)
