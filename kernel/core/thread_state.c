@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 #include <keel/panic.h>
-#include <keel/thread.h>
 #include <keel/thread_state.h>
 
 #define S(state) (1u << KEEL_TS_##state)
@@ -19,7 +18,7 @@
  * the sender blocks and again as it is taken); THROTTLED is set again when
  * a release finds the thread still in debt.
  */
-static const uint16_t next_states[] = {
+const uint16_t thread_state_next[THREAD_STATES] = {
         [KEEL_TS_INACTIVE] = S(INACTIVE) | WOKEN | S(FAULTED) | S(EXITED),
         [KEEL_TS_READY] = S(RUNNING) | S(INACTIVE),
         [KEEL_TS_RUNNING] = WOKEN | S(SLEEPING) | S(BLOCKED_SEND) | S(BLOCKED_RECV) |
@@ -38,19 +37,15 @@ static const uint16_t next_states[] = {
         [KEEL_TS_EXITED] = S(EXITED) | S(INACTIVE),
 };
 
-#define STATE_COUNT (sizeof(next_states) / sizeof(next_states[0]))
-
 bool thread_state_legal(unsigned from, unsigned to)
 {
-	return from < STATE_COUNT && to < STATE_COUNT && (next_states[from] & (1u << to));
+	return from < THREAD_STATES && to < THREAD_STATES && (thread_state_next[from] & (1u << to));
 }
 
-void thread_set_state(struct thread *t, unsigned state)
+void thread_state_illegal(const struct thread *t, unsigned state)
 {
-	if (!thread_state_legal(t->state, state))
-		panic("thread %u: state %u -> %u is not a legal transition", (unsigned)t->id,
-		      (unsigned)t->state, state);
-	t->state = (uint8_t)state;
+	panic("thread %u: state %u -> %u is not a legal transition", (unsigned)t->id,
+	      (unsigned)t->state, state);
 }
 
 void thread_state_init(struct thread *t)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Stop races (kernel/core/entry.c, thread_state.c): a thread on CPU 1
+ * Stop races (keel/entry.h, core/thread_state.c): a thread on CPU 1
  * takes an exception whose handling waits for the kernel lock while CPU 0
  * stops, pauses, destroys or resets it. The fake arch interleaves the two
  * deterministically: the thread's registers hold its system call (saved
@@ -23,6 +23,7 @@
 #include <fake_arch.h>
 #include <keel/cap.h>
 #include <keel/endpoint.h>
+#include <keel/entry.h>
 #include <keel/errno.h>
 #include <keel/fault.h>
 #include <keel/frame.h>

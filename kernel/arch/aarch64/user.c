@@ -12,6 +12,7 @@
 #include <arch/sysreg.h>
 #include <arch/user.h>
 #include <arch/vgic.h>
+#include <keel/entry.h>
 #include <keel/fastpath.h>
 #include <keel/fault.h>
 #include <keel/kernel.h>

@@ -34,14 +34,6 @@ static inline bool thread_alone_on_cpu(const struct thread *t)
 void kernel_lock(void);
 void kernel_unlock(void);
 void kernel_sched_init(void);
-/* The first thing every exception entry from thread t (the one this CPU
- * was running) does once it holds the kernel lock: t's registers are
- * saved (on_cpu cleared) and its time charged. True when t's own exception
- * (system call, vCPU exit, fault) may be handled; false when another CPU
- * stopped t while this one waited for the lock: the exception is dropped,
- * so that the trapping instruction runs again if t is ever resumed. An
- * interrupt is the CPU's, not t's, and is served either way. */
-bool kernel_entry(struct thread *t);
 /* With the lock held: the thread this CPU runs next, waiting (lock dropped)
  * while there is none. Programs the CPU's timer for the next event. */
 struct thread *kernel_pick_next(void);
