@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The thread state machine. Every change of a thread's state goes through
- * thread_set_state, which stops the CPU (CHECK) on a transition the table
- * of thread_state.c does not list: a thread stopped by one CPU that
+ * thread_set_state, which panics on a transition the table of
+ * thread_state.c does not list: a thread stopped by one CPU that
  * another CPU then queues on an endpoint or puts to sleep is caught there
  * rather than run again later (docs/architecture.md, "Thread states and
  * stops").
