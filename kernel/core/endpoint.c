@@ -3,6 +3,7 @@
 #include <keel/endpoint.h>
 #include <keel/errno.h>
 #include <keel/notification.h>
+#include <keel/thread_state.h>
 #include <keel/untyped.h>
 #include <string.h>
 
@@ -32,7 +33,7 @@ static void sender_done(struct thread *sender, struct thread *receiver, bool cal
 		struct thread *old = receiver->reply_to;
 		if (old && old != sender)
 			thread_give_up_call(old);
-		sender->state = KEEL_TS_BLOCKED_REPLY;
+		thread_set_state(sender, KEEL_TS_BLOCKED_REPLY);
 		sender->reply_from = receiver;
 		receiver->reply_to = sender;
 	} else {

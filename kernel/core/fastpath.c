@@ -5,6 +5,7 @@
 #include <keel/kernel.h>
 #include <keel/notification.h>
 #include <keel/partition.h>
+#include <keel/thread_state.h>
 
 /*
  * `next` may take the CPU from the running thread without the scheduler:
@@ -23,7 +24,7 @@ static bool may_switch_to(const struct sched_cpu *s, const struct thread *next,
 static void switch_to(struct sched_cpu *s, struct thread *next)
 {
 	uint64_t now = arch_counter();
-	next->state = KEEL_TS_RUNNING;
+	thread_set_state(next, KEEL_TS_RUNNING);
 	next->run_start = now;
 	s->current = next;
 	s->slice_end = now + s->slice_ticks;
@@ -51,7 +52,7 @@ static bool fast_call(struct sched_cpu *s, struct thread *t)
 	r->blocked_on = NULL;
 	ep_set_message(r, regs_args(&t->regs) + 1);
 	regs_set(&r->regs, 7, badge);
-	t->state = KEEL_TS_BLOCKED_REPLY;
+	thread_set_state(t, KEEL_TS_BLOCKED_REPLY);
 	t->reply_from = r;
 	r->reply_to = t;
 	switch_to(s, r);
@@ -70,7 +71,7 @@ static bool fast_reply_recv(struct sched_cpu *s, struct thread *t)
 	ep_set_message(caller, regs_args(&t->regs) + 1);
 	caller->reply_from = NULL;
 	t->reply_to = NULL;
-	t->state = KEEL_TS_BLOCKED_RECV;
+	thread_set_state(t, KEEL_TS_BLOCKED_RECV);
 	t->blocked_on = ep;
 	list_push_back(&ep->receivers, &t->ipc_node);
 	switch_to(s, caller);

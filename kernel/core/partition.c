@@ -4,6 +4,7 @@
 #include <keel/errno.h>
 #include <keel/partition.h>
 #include <keel/thread.h>
+#include <keel/thread_state.h>
 #include <keel/untyped.h>
 #include <string.h>
 
@@ -132,7 +133,7 @@ static void destroy_inside(struct partition *p, const struct untyped *u)
 		if (t->is_vcpu)
 			arch_vcpu_reset(t);
 		t->partition = NULL;
-		t->state = KEEL_TS_INACTIVE;
+		thread_set_state(t, KEEL_TS_INACTIVE);
 	}
 }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <keel/sched.h>
+#include <keel/thread_state.h>
 #include <keel_abi.h>
 
 void sched_init(struct sched_cpu *s, uint64_t slice_ticks)
@@ -31,7 +32,7 @@ static void ready_push(struct sched_cpu *s, struct thread *t, bool front)
 	else
 		list_push_back(&s->ready[t->prio], &t->sched_node);
 	s->ready_mask |= 1ull << t->prio;
-	t->state = KEEL_TS_READY;
+	thread_set_state(t, KEEL_TS_READY);
 }
 
 static struct thread *ready_pop(struct sched_cpu *s, unsigned prio)
@@ -63,7 +64,7 @@ static void replenish_if_due(struct thread *t, uint64_t now)
 static void throttle(struct sched_cpu *s, struct thread *t)
 {
 	s->dirty = true;
-	t->state = KEEL_TS_THROTTLED;
+	thread_set_state(t, KEEL_TS_THROTTLED);
 	t->throttle_count++;
 	list_push_back(&s->throttled, &t->sched_node);
 }
@@ -97,7 +98,7 @@ void sched_sleep(struct sched_cpu *s, struct thread *t, uint64_t until)
 {
 	s->dirty = true;
 	sched_remove(s, t);
-	t->state = KEEL_TS_SLEEPING;
+	thread_set_state(t, KEEL_TS_SLEEPING);
 	t->wake_at = until;
 	list_push_back(&s->sleeping, &t->sched_node);
 }
@@ -166,7 +167,7 @@ struct thread *sched_pick(struct sched_cpu *s, uint64_t now)
 		return NULL;
 	}
 	struct thread *next = ready_pop(s, (unsigned)top);
-	next->state = KEEL_TS_RUNNING;
+	thread_set_state(next, KEEL_TS_RUNNING);
 	next->run_start = now;
 	s->slice_end = now + s->slice_ticks;
 	s->current = next;

@@ -446,7 +446,9 @@ static long sys_thread_sched(struct thread *t, const uint64_t *a)
 		return -KEEL_ERANGE;
 	if (budget > period || period > MAX_PERIOD_US || (period && !budget))
 		return -KEEL_EINVAL;
-	if (th->state != KEEL_TS_INACTIVE)
+	/* Stopped, but its old CPU may not have saved its registers yet: started
+	 * on the new one, it would run on two CPUs at once. */
+	if (th->state != KEEL_TS_INACTIVE || th->on_cpu)
 		return -KEEL_EBUSY;
 	/* Its FP registers may still live in its old CPU (lazy switching). */
 	if (cpu != th->cpu && th->used)

@@ -4,6 +4,7 @@
 #include <keel/kernel.h>
 #include <keel/notification.h>
 #include <keel/thread.h>
+#include <keel/thread_state.h>
 #include <keel/untyped.h>
 #include <string.h>
 
@@ -11,7 +12,7 @@ void thread_init(struct thread *t, uint32_t id)
 {
 	memset(t, 0, sizeof(*t));
 	t->id = id;
-	t->state = KEEL_TS_INACTIVE;
+	thread_state_init(t);
 	list_init(&t->ipc_node);
 	list_init(&t->sched_node);
 	list_init(&t->partition_node);
@@ -65,7 +66,7 @@ void thread_block(struct thread *t, unsigned state)
 	bool running_elsewhere = s->current == t && t->cpu != arch_cpu_id();
 
 	sched_remove(s, t);
-	t->state = (uint8_t)state;
+	thread_set_state(t, state);
 	if (ends_placement(state))
 		unplace(t);
 	/* That CPU is in the thread right now: make it enter the kernel and pick again. */
@@ -75,7 +76,7 @@ void thread_block(struct thread *t, unsigned state)
 
 void thread_end(struct thread *t, unsigned state)
 {
-	t->state = (uint8_t)state;
+	thread_set_state(t, state);
 	unplace(t);
 }
 

@@ -14,6 +14,7 @@
 
 #include <keel/sched.h>
 #include <keel/thread.h>
+#include <keel/thread_state.h>
 
 #define SLICE 10
 #define NTH   6
@@ -31,6 +32,21 @@ static void init_thread(struct thread *t, uint32_t id, uint8_t prio)
 	list_init(&t->ipc_node);
 	list_init(&t->sched_node);
 	list_init(&t->partition_node);
+}
+
+/* Off the queues as a stop takes it (the caller of sched_remove sets the
+ * state), so that it may be made ready again. */
+static void stop(struct thread *t)
+{
+	sched_remove(&s, t);
+	thread_set_state(t, KEEL_TS_INACTIVE);
+}
+
+/* t, the thread making the call (only a running thread sleeps), sleeps. */
+static void call_sleep(struct thread *t, uint64_t until)
+{
+	t->state = KEEL_TS_RUNNING;
+	sched_sleep(&s, t, until);
 }
 
 static void budget(struct thread *t, uint64_t b, uint64_t period, uint64_t period_start)
@@ -285,14 +301,14 @@ static void replenishment_counts_whole_periods_and_caps(void **state)
 	sched_make_ready(&s, a, 99);
 	assert_int_equal(a->remaining, 3);
 	assert_int_equal(a->period_start, 0);
-	sched_remove(&s, a);
+	stop(a);
 	/* Five periods later: period_start on the period grid, one budget in hand. */
 	sched_make_ready(&s, a, 550);
 	assert_int_equal(a->period_start, 500);
 	assert_int_equal(a->remaining, 10);
 	assert_int_equal(a->state, KEEL_TS_READY);
 	/* A deep debt is paid by several periods at once. */
-	sched_remove(&s, a);
+	stop(a);
 	a->remaining = -25;
 	sched_make_ready(&s, a, 830); /* periods 500..800: +30 */
 	assert_int_equal(a->period_start, 800);
@@ -317,7 +333,7 @@ static void unbudgeted_thread_is_never_throttled(void **state)
 	assert_int_equal(a->state, KEEL_TS_RUNNING);
 	assert_int_equal(sched_next_event(&s, 1000000), SCHED_NO_EVENT);
 	/* Made ready again with remaining 0: still ready, not throttled. */
-	sched_remove(&s, a);
+	stop(a);
 	sched_make_ready(&s, a, 1000001);
 	assert_int_equal(a->state, KEEL_TS_READY);
 	assert_true(list_empty(&s.throttled));
@@ -380,9 +396,9 @@ static void next_event_earliest_replenishment_and_sleeper(void **state)
 	sched_make_ready(&s, t2, 5);
 	assert_int_equal(sched_next_event(&s, 5), 200);
 
-	sched_sleep(&s, z1, 500);
+	call_sleep(z1, 500);
 	assert_int_equal(sched_next_event(&s, 5), 200);
-	sched_sleep(&s, z2, 150);
+	call_sleep(z2, 150);
 	assert_int_equal(sched_next_event(&s, 5), 150);
 	assert_int_equal(z2->state, KEEL_TS_SLEEPING);
 	assert_int_equal(z2->wake_at, 150);
@@ -438,7 +454,7 @@ static void remove_keeps_ready_mask_right(void **state)
 	sched_make_ready(&s, b, 0);
 	sched_make_ready(&s, c, 0);
 	sched_make_ready(&s, t, 0); /* throttled */
-	sched_sleep(&s, z, 70);
+	call_sleep(z, 70);
 	assert_int_equal(s.ready_mask, (1ull << 4) | (1ull << 9));
 
 	sched_remove(&s, a);
@@ -579,7 +595,7 @@ static void dirty_tracks_queue_changes(void **state)
 	assert_false(s.need_resched);
 	assert_ptr_equal(sched_pick(&s, 6), a);
 	assert_false(s.dirty);
-	sched_sleep(&s, z, 50);
+	call_sleep(z, 50);
 	assert_true(s.dirty);
 	sched_pick(&s, 7);
 	sched_remove(&s, b);

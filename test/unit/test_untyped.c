@@ -51,6 +51,16 @@ static struct thread *make_thread(unsigned ut, unsigned slot, unsigned part)
 	return t;
 }
 
+/* t enters the kernel from its CPU. Only the thread a CPU runs makes a
+ * call that blocks (thread_state.c): t is started if need be, and picked. */
+static struct thread *running(struct thread *t)
+{
+	if (t->state == KEEL_TS_INACTIVE)
+		thread_wake(t);
+	assert_ptr_equal(sched_pick(&sched_cpus[t->cpu], fake_arch.counter), t);
+	return t;
+}
+
 static bool listed(const struct partition *p)
 {
 	for (const struct partition *q = partition_first(); q; q = q->next)
@@ -271,9 +281,9 @@ static void waiters_outside_on_objects_inside_fail(void **state)
 	(void)make(VM_UT, KEEL_OBJ_NOTIFICATION, 12);
 	(void)make(VM_UT, KEEL_OBJ_ENDPOINT, 13);
 
-	call(r, KEEL_SYS_RECV, 11, 0, 0, 0, 0);
-	call(w, KEEL_SYS_WAIT, 12, 0, 0, 0, 0);
-	call(s, KEEL_SYS_CALL, 13, 1, 2, 3, 4);
+	call(running(r), KEEL_SYS_RECV, 11, 0, 0, 0, 0);
+	call(running(w), KEEL_SYS_WAIT, 12, 0, 0, 0, 0);
+	call(running(s), KEEL_SYS_CALL, 13, 1, 2, 3, 4);
 	assert_int_equal(r->state, KEEL_TS_BLOCKED_RECV);
 	assert_int_equal(w->state, KEEL_TS_BLOCKED_WAIT);
 	assert_int_equal(s->state, KEEL_TS_BLOCKED_SEND);
@@ -293,7 +303,7 @@ static void a_fault_message_on_an_endpoint_inside_is_dropped(void **state)
 	(void)make(VM_UT, KEEL_OBJ_ENDPOINT, 9);
 	assert_int_equal(call(vmm, KEEL_SYS_PARTITION_CONFIG, 8, SCRATCH_IPA, 9, 7, 0), 0);
 	struct thread *f = make_thread(POOL, 10, 8);
-	fault_raise(f, KEEL_FAULT_MEMORY, 0xdead, 0x1000, 0x92000046);
+	fault_raise(running(f), KEEL_FAULT_MEMORY, 0xdead, 0x1000, 0x92000046);
 	assert_int_equal(f->state, KEEL_TS_BLOCKED_SEND);
 
 	assert_int_equal(reset(vmm, VM_UT), 0);
@@ -304,7 +314,7 @@ static void a_fault_message_on_an_endpoint_inside_is_dropped(void **state)
 	/* Its next fault stops its thread. */
 	assert_null(q->fault_ep);
 	struct thread *g = make_thread(POOL, 11, 8);
-	fault_raise(g, KEEL_FAULT_EXIT, 0, 0, 0);
+	fault_raise(running(g), KEEL_FAULT_EXIT, 0, 0, 0);
 	assert_int_equal(g->state, KEEL_TS_EXITED);
 }
 
@@ -318,7 +328,7 @@ static void a_vcpu_exit_to_an_endpoint_inside_is_abandoned(void **state)
 	const uint64_t msg[KEEL_MSG_WORDS] = {KEEL_EXIT_MMIO, 0x9000000, 4, 0, 0, v->id};
 	v->regs.x[0] = 0x1234;
 	v->exit_kind = KEEL_EXIT_MMIO;
-	ep_send(ep, v, msg, 0, true);
+	ep_send(ep, running(v), msg, 0, true);
 	assert_int_equal(v->state, KEEL_TS_BLOCKED_SEND);
 
 	assert_int_equal(reset(vmm, VM_UT), 0);
@@ -334,14 +344,14 @@ static void a_caller_inside_leaves_its_server_nothing_to_reply_to(void **state)
 	struct thread *server = make_thread(POOL, 8, 0);
 	struct thread *caller = make_thread(VM_UT, 9, 0);
 	(void)make(POOL, KEEL_OBJ_ENDPOINT, 10);
-	call(server, KEEL_SYS_RECV, 10, 0, 0, 0, 0);
-	call(caller, KEEL_SYS_CALL, 10, 5, 6, 7, 8);
+	call(running(server), KEEL_SYS_RECV, 10, 0, 0, 0, 0);
+	call(running(caller), KEEL_SYS_CALL, 10, 5, 6, 7, 8);
 	assert_ptr_equal(server->reply_to, caller);
 	assert_int_equal(server->regs.x[1], 5);
 
 	assert_int_equal(reset(vmm, VM_UT), 0);
 	assert_null(server->reply_to);
-	assert_int_equal(call(server, KEEL_SYS_REPLY, 0, 1, 2, 3, 4), -KEEL_ESRCH);
+	assert_int_equal(call(running(server), KEEL_SYS_REPLY, 0, 1, 2, 3, 4), -KEEL_ESRCH);
 }
 
 static void a_server_inside_gives_its_caller_esrch(void **state)
@@ -350,8 +360,8 @@ static void a_server_inside_gives_its_caller_esrch(void **state)
 	struct thread *server = make_thread(VM_UT, 8, 0);
 	struct thread *caller = make_thread(POOL, 9, 0);
 	(void)make(POOL, KEEL_OBJ_ENDPOINT, 10);
-	call(server, KEEL_SYS_RECV, 10, 0, 0, 0, 0);
-	call(caller, KEEL_SYS_CALL, 10, 5, 6, 7, 8);
+	call(running(server), KEEL_SYS_RECV, 10, 0, 0, 0, 0);
+	call(running(caller), KEEL_SYS_CALL, 10, 5, 6, 7, 8);
 	assert_int_equal(caller->state, KEEL_TS_BLOCKED_REPLY);
 
 	assert_int_equal(reset(vmm, VM_UT), 0);
@@ -486,7 +496,7 @@ static void a_thread_on_a_cpu_makes_reset_busy_until_it_leaves(void **state)
 	assert_int_equal(call(vmm, KEEL_SYS_THREAD_START, 8, 0, 0, 0, 0), 0);
 	assert_ptr_equal(sched_pick(&sched_cpus[1], fake_arch.counter), t);
 	t->on_cpu = true; /* CPU 1 runs it */
-	call(r, KEEL_SYS_RECV, 10, 0, 0, 0, 0);
+	call(running(r), KEEL_SYS_RECV, 10, 0, 0, 0, 0);
 	fake_ipi_clear();
 
 	assert_int_equal(reset(vmm, VM_UT), -KEEL_EBUSY);
@@ -535,7 +545,7 @@ static void placement_follows_the_thread_calls_and_reset(void **state)
 	assert_int_equal(sched_cpus[0].placed, 1);
 	assert_int_equal(sched_cpus[1].placed, 1);
 	/* No fault endpoint: its exit stops it. */
-	call(b, KEEL_SYS_THREAD_EXIT, 0, 0, 0, 0, 0);
+	call(running(b), KEEL_SYS_THREAD_EXIT, 0, 0, 0, 0, 0);
 	assert_int_equal(b->state, KEEL_TS_EXITED);
 	assert_int_equal(sched_cpus[0].placed, 0);
 	assert_int_equal(call(vmm, KEEL_SYS_THREAD_STOP, 9, 0, 0, 0, 0), 0);

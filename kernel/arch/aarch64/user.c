@@ -12,6 +12,7 @@
 #include <arch/sysreg.h>
 #include <arch/user.h>
 #include <arch/vgic.h>
+#include <keel/entry.h>
 #include <keel/fastpath.h>
 #include <keel/fault.h>
 #include <keel/kernel.h>
@@ -21,6 +22,7 @@
 
 #define EC_FP       0x07
 #define EC_SVC64    0x15
+#define EC_HVC64    0x16
 #define EC_IABT_LOW 0x20
 #define EC_DABT_LOW 0x24
 
@@ -187,18 +189,34 @@ static void user_sync(struct thread *t)
 		fault_raise(t, KEEL_FAULT_OTHER, esr, t->regs.pc, 0);
 }
 
+/*
+ * t was stopped while its exception waited for the kernel lock: if it is
+ * resumed, the instruction that trapped runs again, as if it had been
+ * stopped just before. SVC and HVC leave ELR past themselves; the other
+ * exceptions leave it at the instruction (SMC included) or, asynchronous,
+ * at the next one to run.
+ */
+static void drop_exception(struct thread *t, unsigned vector)
+{
+	unsigned ec = (unsigned)(sysreg_read(esr_el2) >> 26) & 0x3f;
+
+	if (vector == VEC_LOW64_SYNC && (ec == EC_SVC64 || ec == EC_HVC64))
+		t->regs.pc -= 4;
+}
+
 _Noreturn void user_exception(struct arch_regs *regs, unsigned vector)
 {
 	/* regs is the first member of the thread that was running. */
 	struct thread *t = (struct thread *)regs;
 
 	kernel_lock();
-	t->on_cpu = false; /* its registers are saved */
-	sched_charge(this_sched(), arch_counter());
-	if (vector == VEC_LOW64_SYNC)
-		user_sync(t);
-	else if (vector == VEC_LOW64_IRQ)
+	bool still_running = kernel_entry(t);
+	if (vector == VEC_LOW64_IRQ)
 		gic_handle_irq();
+	else if (!still_running)
+		drop_exception(t, vector);
+	else if (vector == VEC_LOW64_SYNC)
+		user_sync(t);
 	else
 		fault_raise(t, KEEL_FAULT_OTHER, sysreg_read(esr_el2), regs->pc, vector);
 	arch_run_next();
