@@ -12,6 +12,7 @@
 #include <arch/sysreg.h>
 #include <arch/user.h>
 #include <arch/vgic.h>
+#include <keel/cpu_stop.h>
 #include <keel/fastpath.h>
 #include <keel/fault.h>
 #include <keel/kernel.h>
@@ -178,6 +179,7 @@ _Noreturn void user_exception(struct arch_regs *regs, unsigned vector)
 	/* regs is the first member of the thread that was running. */
 	struct thread *t = (struct thread *)regs;
 
+	cpu_stop_poll(); /* a panic's stop IPI brings the CPU here */
 	kernel_lock();
 	t->on_cpu = false; /* its registers are saved */
 	sched_charge(this_sched(), arch_counter());
