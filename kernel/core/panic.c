@@ -13,9 +13,11 @@
 #include <stdarg.h>
 #include <string.h>
 
-/* Long enough for a CPU to leave any bounded kernel path; a CPU that needs
- * more is reported as not stopped, and the report goes on without it. */
-#define STOP_TIMEOUT_US 100000
+/* Far longer than any bounded kernel path (a CPU parks within microseconds
+ * on a board), and long enough for a QEMU vCPU thread the host did not run
+ * for a while; a CPU that needs more is named in the report, which goes on
+ * without it. */
+#define STOP_TIMEOUT_US 1000000
 /* Lets the UART send its FIFO before a reset cuts it off. */
 #define DRAIN_US        20000
 
@@ -39,10 +41,12 @@ int panic_action_parse(const char *name, enum panic_action *action)
 	return 0;
 }
 
+_Static_assert(KEEL_MAX_CPUS <= 32, "CPU masks are 32 bits");
+
 static uint32_t other_online_cpus(void)
 {
 	uint32_t mask = 0;
-	for (unsigned cpu = 0; cpu < KEEL_MAX_CPUS && cpu < 32; cpu++)
+	for (unsigned cpu = 0; cpu < KEEL_MAX_CPUS; cpu++)
 		if (cpu != arch_cpu_id() && smp_cpu_online(cpu))
 			mask |= 1u << cpu;
 	return mask;
