@@ -98,6 +98,7 @@ static void parse_psci(const void *fdt, struct bootinfo *bi)
 	if (node < 0)
 		node = fdt_node_offset_by_compatible(fdt, -1, "arm,psci");
 	const char *method = node >= 0 ? fdt_getprop(fdt, node, "method", NULL) : NULL;
+	bi->psci = node >= 0;
 	bi->psci_hvc = method && !strcmp(method, "hvc");
 }
 

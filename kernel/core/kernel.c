@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <keel/arch.h>
+#include <keel/cpu_stop.h>
 #include <keel/kernel.h>
 #include <keel/spinlock.h>
 
@@ -10,7 +11,7 @@ static struct spinlock kernel_big_lock = SPINLOCK_INIT;
 
 void kernel_lock(void)
 {
-	spin_lock(&kernel_big_lock);
+	spin_lock_polling(&kernel_big_lock, cpu_stop_poll);
 }
 
 void kernel_unlock(void)

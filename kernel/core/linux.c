@@ -11,6 +11,7 @@
 #include <keel/fault.h>
 #include <keel/kernel.h>
 #include <keel/log.h>
+#include <keel/log_budget.h>
 #include <keel/partition.h>
 #include <keel/syscall.h>
 #include <keel/uaccess.h>
@@ -40,10 +41,11 @@
 #define LINUX_ENOTTY 25
 #define LINUX_ENOSYS 38
 
-#define MAP_FIXED     0x10
-#define MAP_ANONYMOUS 0x20
-#define IOV_MAX_KEEL  16
-#define TIOCGWINSZ    0x5413
+#define MAP_FIXED       0x10
+#define MAP_ANONYMOUS   0x20
+#define IOV_MAX_KEEL    16
+#define LINUX_WRITE_MAX 256 /* bytes one write or writev takes */
+#define TIOCGWINSZ      0x5413
 
 struct iovec64 {
 	uint64_t base;
@@ -53,7 +55,7 @@ struct iovec64 {
 static void flush_line(struct partition *p)
 {
 	p->line[p->line_len] = '\0';
-	log_info(p->name, "%s", p->line);
+	log_partition_line(p, p->line);
 	p->line_len = 0;
 }
 
@@ -68,11 +70,15 @@ static void output_byte(struct partition *p, char c)
 		flush_line(p);
 }
 
+/* A short write for more: the caller (musl) writes the rest in a new call,
+ * so one call holds the kernel lock for a bounded time. */
 static long write_user(struct partition *p, uint64_t buf, uint64_t len)
 {
 	char chunk[64];
 	uint64_t done = 0;
 
+	if (len > LINUX_WRITE_MAX)
+		len = LINUX_WRITE_MAX;
 	while (done < len) {
 		size_t n = len - done < sizeof(chunk) ? (size_t)(len - done) : sizeof(chunk);
 		if (copy_from_user(p, chunk, buf + done, n))
@@ -93,11 +99,14 @@ static long linux_writev(struct partition *p, uint64_t iov_ptr, uint64_t count)
 		return -LINUX_EINVAL;
 	if (copy_from_user(p, iov, iov_ptr, count * sizeof(iov[0])))
 		return -LINUX_EFAULT;
-	for (uint64_t i = 0; i < count; i++) {
-		long n = write_user(p, iov[i].base, iov[i].len);
+	for (uint64_t i = 0; i < count && total < LINUX_WRITE_MAX; i++) {
+		uint64_t room = LINUX_WRITE_MAX - (uint64_t)total;
+		long n = write_user(p, iov[i].base, iov[i].len < room ? iov[i].len : room);
 		if (n < 0)
 			return total ? total : n;
 		total += n;
+		if ((uint64_t)n < iov[i].len)
+			break;
 	}
 	return total;
 }

@@ -13,6 +13,7 @@
 #include <keel/kernel.h>
 #include <keel/log.h>
 #include <keel/panic.h>
+#include <keel/selftest.h>
 #include <keel/smp.h>
 #include <libfdt.h>
 #include <stdint.h>
@@ -55,20 +56,15 @@ static void apply_bootargs(const char *args)
 
 	if (bootargs_get(args, "keel.loglevel", val, sizeof(val)) && val[0] >= '0' && val[0] <= '3')
 		log_set_level((enum log_level)(val[0] - '0'));
-}
-
-/* keel.selftest=crash: fault on purpose so the tests can check the report. */
-static void run_selftest(const char *args)
-{
-	char val[16];
-
-	if (!bootargs_get(args, "keel.selftest", val, sizeof(val)))
-		return;
-	if (!strcmp(val, "crash")) {
-		log_info("selftest", "loading from unmapped address 0xdead0000");
-		(void)*(volatile uint64_t *)(uintptr_t)0xdead0000;
+	enum panic_action action;
+	if (bootargs_get(args, "keel.panic", val, sizeof(val))) {
+		if (panic_action_parse(val, &action))
+			log_warn("boot",
+			         "keel.panic=%s: expected reset or halt; resetting on panic", val);
+		else
+			panic_set_action(action);
 	}
-	log_err("selftest", "unknown or failed self-test '%s'", val);
+	selftest_parse(args);
 }
 
 static unsigned timer_irq_cpus(void)
@@ -111,7 +107,7 @@ void kernel_main(uint64_t dtb)
 	unsigned wanted = bootinfo.cpu_count > KEEL_MAX_CPUS ? KEEL_MAX_CPUS : bootinfo.cpu_count;
 	unsigned online = smp_start_secondaries(&bootinfo);
 	print_summary(online, wanted);
-	run_selftest(bootinfo.bootargs);
+	selftest_boot_cpu();
 
 	devmem_init_board(tree_usable ? (const void *)(uintptr_t)dtb : NULL, &bootinfo);
 	kernel_lock();

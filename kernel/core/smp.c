@@ -11,6 +11,7 @@
 #include <keel/errno.h>
 #include <keel/kernel.h>
 #include <keel/log.h>
+#include <keel/selftest.h>
 #include <keel/smp.h>
 
 #define CPU_START_TIMEOUT_MS 500
@@ -76,6 +77,7 @@ _Noreturn void smp_secondary_main(unsigned cpu)
 	cpu_bringup();
 	__atomic_fetch_or(&online_mask, 1u << cpu, __ATOMIC_RELEASE);
 	log_info("smp", "cpu%u online (hwid 0x%llx)", cpu, (unsigned long long)arch_cpu_hwid());
+	selftest_secondary(cpu);
 	kernel_lock();
 	arch_run_next();
 }

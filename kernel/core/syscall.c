@@ -13,6 +13,7 @@
 #include <keel/irq.h>
 #include <keel/kernel.h>
 #include <keel/log.h>
+#include <keel/log_budget.h>
 #include <keel/notification.h>
 #include <keel/partition.h>
 #include <keel/smp.h>
@@ -85,7 +86,7 @@ static long sys_debug_puts(struct thread *t, const uint64_t *a)
 	if (err)
 		return err;
 	buf[len] = '\0';
-	log_info(t->partition->name, "%s", buf);
+	log_partition_line(t->partition, buf);
 	return 0;
 }
 

@@ -56,7 +56,7 @@ def main():
     child = pexpect.spawn(args.qemu[0], args.qemu[1:], encoding="utf-8",
                           codec_errors="replace", timeout=args.timeout)
     child.logfile_read = Tee()
-    want = r"\*\*\* cpu\d+ halted \*\*\*" if args.expect_crash else SUMMARY.pattern
+    want = r"\*\*\* (system halted|resetting)" if args.expect_crash else SUMMARY.pattern
     try:
         child.expect([want, r"KEEL PANIC.*\n"])
         child.expect([pexpect.TIMEOUT, pexpect.EOF], timeout=1)

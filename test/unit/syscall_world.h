@@ -40,17 +40,6 @@ static struct partition *vmm_p;
 static struct thread *vmm;
 static char *scratch;
 
-/* smp.c starts CPUs on hardware; here two are online. */
-bool smp_cpu_online(unsigned cpu)
-{
-	return cpu < 2;
-}
-
-unsigned smp_online_count(void)
-{
-	return 2;
-}
-
 /* --- system calls -------------------------------------------------------- */
 
 static long call(struct thread *t, uint64_t no, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,

@@ -2,13 +2,15 @@
 /*
  * Exceptions taken to EL2. Interrupts go to the GIC driver; anything else is
  * unexpected at this stage and produces a crash report: exception class by
- * name, ESR, FAR, ELR, SPSR, the CPU and every register.
+ * name, ESR, FAR, ELR, SPSR, the CPU and every register, then the panic's
+ * end (keel/panic.h): the thread, the other CPUs stopped, reset or halt.
  */
 #include <arch/exception.h>
 #include <arch/gic.h>
 #include <keel/arch.h>
+#include <keel/cpu_stop.h>
 #include <keel/kernel.h>
-#include <keel/log.h>
+#include <keel/panic.h>
 
 static const char *const vector_names[] = {
         "EL2 (SP0) sync",
@@ -62,32 +64,39 @@ const char *esr_class_name(unsigned ec)
 	}
 }
 
+static void print_registers(const struct exc_frame *f)
+{
+	for (unsigned i = 0; i < 31; i += 2) {
+		if (i == 30)
+			panic_printf("x30  0x%016llx  sp   0x%016llx\n",
+			             (unsigned long long)f->x[30], (unsigned long long)f->sp);
+		else
+			panic_printf("x%-2u  0x%016llx  x%-2u  0x%016llx\n", i,
+			             (unsigned long long)f->x[i], i + 1,
+			             (unsigned long long)f->x[i + 1]);
+	}
+}
+
 static _Noreturn void crash_report(const struct exc_frame *f, unsigned vector)
 {
 	unsigned ec = (unsigned)(f->esr >> 26) & 0x3f;
 
-	kprintf("\n*** KEEL CRASH on cpu%u: %s, taken as %s ***\n", arch_cpu_id(),
-	        esr_class_name(ec), vector < 16 ? vector_names[vector] : "?");
-	kprintf("ESR  0x%08llx (EC 0x%02x IL %u ISS 0x%07llx)\n", (unsigned long long)f->esr, ec,
-	        (unsigned)(f->esr >> 25) & 1, (unsigned long long)(f->esr & 0x1ffffff));
-	kprintf("FAR  0x%016llx\nELR  0x%016llx\nSPSR 0x%016llx\n", (unsigned long long)f->far,
-	        (unsigned long long)f->elr, (unsigned long long)f->spsr);
-	for (unsigned i = 0; i < 31; i += 2) {
-		if (i == 30)
-			kprintf("x30  0x%016llx  sp   0x%016llx\n", (unsigned long long)f->x[30],
-			        (unsigned long long)f->sp);
-		else
-			kprintf("x%-2u  0x%016llx  x%-2u  0x%016llx\n", i,
-			        (unsigned long long)f->x[i], i + 1,
-			        (unsigned long long)f->x[i + 1]);
-	}
-	kprintf("*** cpu%u halted ***\n", arch_cpu_id());
-	arch_halt();
+	panic_begin();
+	panic_printf("\n*** KEEL CRASH on cpu%u: %s, taken as %s ***\n", arch_cpu_id(),
+	             esr_class_name(ec), vector < 16 ? vector_names[vector] : "?");
+	panic_printf("ESR  0x%08llx (EC 0x%02x IL %u ISS 0x%07llx)\n", (unsigned long long)f->esr,
+	             ec, (unsigned)(f->esr >> 25) & 1, (unsigned long long)(f->esr & 0x1ffffff));
+	panic_printf("FAR  0x%016llx\nELR  0x%016llx\nSPSR 0x%016llx\n", (unsigned long long)f->far,
+	             (unsigned long long)f->elr, (unsigned long long)f->spsr);
+	print_registers(f);
+	panic_end();
 }
 
 void exception_dispatch(struct exc_frame *frame, unsigned vector)
 {
 	if (vector == VEC_CUR_SPX_IRQ) {
+		/* A panic's stop IPI parks this CPU here, before any lock. */
+		cpu_stop_poll();
 		/* Only taken while a CPU waits idle (or in the boot timer check), never
 		 * inside the kernel proper: take the lock the handlers expect. */
 		kernel_lock();

@@ -19,7 +19,7 @@ int arch_init(const struct bootinfo *bi)
 		log_err("mmu", "cannot map RAM: error %d", err);
 		return err;
 	}
-	psci_use_hvc(bi->psci_hvc);
+	psci_init(bi->psci, bi->psci_hvc);
 	err = gic_init();
 	if (!err && !vgic_hw_init())
 		log_info("vgic", "no GICv2 virtual interface: guests get no interrupts");

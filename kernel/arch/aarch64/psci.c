@@ -1,18 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /* PSCI 0.2+ calls from EL2 to the firmware (SMCCC, 64-bit function IDs). */
 #include <arch/psci.h>
+#include <keel/arch.h>
 #include <keel/errno.h>
 
-#define PSCI_VERSION   0x84000000u
-#define PSCI_CPU_ON_64 0xc4000003u
+#define PSCI_VERSION      0x84000000u
+#define PSCI_CPU_ON_64    0xc4000003u
+#define PSCI_SYSTEM_RESET 0x84000009u
 
 #define PSCI_E_INVALID_PARAMS (-2)
 #define PSCI_E_ALREADY_ON     (-4)
 
 static bool use_hvc;
+static bool present = true; /* until the device tree says otherwise */
 
-void psci_use_hvc(bool hvc)
+void psci_init(bool in_tree, bool hvc)
 {
+	present = in_tree;
 	use_hvc = hvc;
 }
 
@@ -54,5 +58,14 @@ int psci_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context)
 		return -KEEL_EEXIST;
 	if (ret == PSCI_E_INVALID_PARAMS)
 		return -KEEL_EINVAL;
+	return -KEEL_ENODEV;
+}
+
+int arch_system_reset(void)
+{
+	/* Without firmware an SMC is undefined at EL2: it would fault, not fail. */
+	if (!present)
+		return -KEEL_ENODEV;
+	psci_call(PSCI_SYSTEM_RESET, 0, 0, 0);
 	return -KEEL_ENODEV;
 }

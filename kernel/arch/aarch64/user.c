@@ -12,6 +12,7 @@
 #include <arch/sysreg.h>
 #include <arch/user.h>
 #include <arch/vgic.h>
+#include <keel/cpu_stop.h>
 #include <keel/entry.h>
 #include <keel/fastpath.h>
 #include <keel/fault.h>
@@ -209,6 +210,7 @@ _Noreturn void user_exception(struct arch_regs *regs, unsigned vector)
 	/* regs is the first member of the thread that was running. */
 	struct thread *t = (struct thread *)regs;
 
+	cpu_stop_poll(); /* a panic's stop IPI brings the CPU here */
 	kernel_lock();
 	bool still_running = kernel_entry(t);
 	if (vector == VEC_LOW64_IRQ)

@@ -8,6 +8,7 @@
 
 #include <keel/arch.h>
 #include <keel/errno.h>
+#include <keel/smp.h>
 #include <keel/thread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,4 +196,21 @@ void arch_sync_for_guest(uint64_t phys, uint64_t size)
 {
 	(void)phys;
 	(void)size;
+}
+
+/* smp.c starts CPUs on hardware; on the host two are online. */
+bool smp_cpu_online(unsigned cpu)
+{
+	return cpu < 2;
+}
+
+unsigned smp_online_count(void)
+{
+	return 2;
+}
+
+/* A panic's reset: the host has no PSCI, so panic halts (arch_halt). */
+int arch_system_reset(void)
+{
+	return -KEEL_ENODEV;
 }

@@ -22,6 +22,9 @@ void arch_irq_restore(unsigned long flags);
 void arch_cpu_relax(void);
 /* Stop this CPU for good (a crash, or nothing left to do). */
 _Noreturn void arch_halt(void);
+/* Reset the whole system (PSCI SYSTEM_RESET). Returns only when it cannot:
+ * -KEEL_ENODEV without PSCI firmware. */
+int arch_system_reset(void);
 /* Write raw bytes to the console. */
 void arch_console_write(const char *s, unsigned long n);
 

@@ -25,6 +25,7 @@ struct bootinfo {
 	uint64_t cpu_mpidr[BOOTINFO_MAX_CPUS];
 	unsigned cpu_count;
 	unsigned cpus_ignored; /* present in the tree beyond BOOTINFO_MAX_CPUS */
+	bool psci;             /* the tree lists PSCI firmware */
 	bool psci_hvc;
 	const char *bootargs; /* points into the tree; "" when absent */
 };

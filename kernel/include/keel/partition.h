@@ -11,6 +11,7 @@
 #include <arch/pgtable.h>
 #include <keel/cap.h>
 #include <keel/list.h>
+#include <keel/log_budget.h>
 #include <keel/vgic_dist.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -50,6 +51,7 @@ struct partition {
 	uint64_t heap_base, heap_size, brk, mmap_top;
 	char line[PARTITION_LINE_MAX]; /* partial output line of its printf */
 	unsigned line_len;
+	struct log_budget log_budget; /* lines it may still put in the kernel log */
 	struct list threads;
 	struct partition *next;
 };

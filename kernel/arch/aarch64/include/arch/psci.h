@@ -5,8 +5,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Firmware is reached by SMC (QEMU virt with EL2, TF-A) unless told HVC. */
-void psci_use_hvc(bool hvc);
+/* Whether the device tree lists PSCI firmware, and whether it is reached by
+ * HVC rather than SMC (QEMU virt with EL2, TF-A). */
+void psci_init(bool in_tree, bool hvc);
 int psci_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context);
 uint32_t psci_version(void);
 
