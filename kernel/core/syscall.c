@@ -447,8 +447,10 @@ static long sys_thread_sched(struct thread *t, const uint64_t *a)
 		return -KEEL_EINVAL;
 	if (th->state != KEEL_TS_INACTIVE)
 		return -KEEL_EBUSY;
-	/* Its FP registers may still live in its old CPU (lazy switching). */
-	if (cpu != th->cpu && th->used)
+	/* Its FP registers may still live in its old CPU (lazy switching); and
+	 * stopped, it may still be on that CPU, which has yet to save its
+	 * registers: started elsewhere, two CPUs would run it. */
+	if (cpu != th->cpu && (th->used || th->on_cpu))
 		return -KEEL_EBUSY;
 	th->prio = (uint8_t)prio;
 	th->cpu = (uint16_t)cpu;
