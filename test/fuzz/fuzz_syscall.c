@@ -149,6 +149,7 @@ static const uint64_t edges[] = {
         0, 1, UINT64_MAX, KEEL_CSPACE_SLOTS, 1ull << 32, 1ull << 39, 0x8000000000000000ull, 0xfff};
 
 static struct thread *caller;
+static bool trace;               /* SYSFUZZ_TRACE in the environment: each entry on stderr */
 static struct partition *target; /* the partition the last A_PART named */
 
 /* A slot of `p` holding a capability for which `want` holds, chosen by b. */
@@ -276,6 +277,12 @@ static void keel_call(struct thread *t, const struct op *op)
 	for (unsigned i = 0; i < 6; i++)
 		t->regs.x[i] = decode(no < KEEL_SYS_COUNT ? specs[no][i] : A_NONE, op->arg[i]);
 	t->regs.x[8] = no;
+	if (trace)
+		fprintf(stderr, "  thread %u calls %llu (%#llx %#llx %#llx %#llx %#llx %#llx)",
+		        t->id, (unsigned long long)no, (unsigned long long)t->regs.x[0],
+		        (unsigned long long)t->regs.x[1], (unsigned long long)t->regs.x[2],
+		        (unsigned long long)t->regs.x[3], (unsigned long long)t->regs.x[4],
+		        (unsigned long long)t->regs.x[5]);
 	const struct untyped *u =
 	        no == KEEL_SYS_RETYPE || no == KEEL_SYS_DEVICE_FRAME || no == KEEL_SYS_UNTYPED_RESET
 	                ? untyped_at(t->regs.x[0])
@@ -289,6 +296,8 @@ static void keel_call(struct thread *t, const struct op *op)
 	if (!ipc || !fastpath_try(t))
 		syscall_keel(t);
 	sf.syscalls++;
+	if (trace)
+		fprintf(stderr, " -> %lld\n", (long long)t->regs.x[0]);
 	if (!u)
 		return;
 	if (u->watermark < mark) {
@@ -315,9 +324,14 @@ static void linux_call(struct thread *t, const struct op *op)
 	sf.syscalls++;
 }
 
-static void tick(const struct op *op)
+/* Time passes while threads run, before the entry that sees it. */
+static void pass_time(const struct op *op)
 {
 	fake_arch.counter += times_us[op->arg[0] % N(times_us)] + op->arg[1];
+}
+
+static void tick(void)
+{
 	if (fake_arch.timer_armed && fake_arch.counter >= fake_arch.timer_deadline)
 		timer_expired();
 }
@@ -381,7 +395,7 @@ static void act(struct thread *t, void *ctx)
 	           t != sf.sup) {
 		fault(t, op);
 	} else {
-		tick(op);
+		tick();
 	}
 }
 
@@ -395,6 +409,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	sysfuzz_init();
+	trace = getenv("SYSFUZZ_TRACE") != NULL;
 	atexit(print_calls);
 	return 0;
 }
@@ -406,7 +421,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i + OP_BYTES <= size && i < MAX_OPS * OP_BYTES; i += OP_BYTES) {
 		struct op op;
 		memcpy(&op, data + i, sizeof(op));
+		if ((op.kind >> 1 & 7) == 5)
+			pass_time(&op);
 		sysfuzz_enter(op.kind & 1, act, &op);
+		if (trace)
+			fprintf(stderr,
+			        "entry %zu: cpu%u why %u at %llu; cpus run threads %u, %u\n",
+			        i / OP_BYTES, op.kind & 1, op.kind >> 1 & 7,
+			        (unsigned long long)fake_arch.counter, sf.running[0]->id,
+			        sf.running[1]->id);
 		sysfuzz_check();
 	}
 	sysfuzz_teardown();

@@ -7,6 +7,7 @@
  *    its watermark (freed, or reset and not carved again);
  *  - untyped accounting adds up: a child's range lies in its parent's
  *    carved part, the watermark lies in the range, objects never overlap;
+ *  - every page a partition maps from untyped memory is carved memory;
  *  - capabilities: right owner, parent a live capability, type matching
  *    the object (VM or partition, vCPU or thread);
  *  - every thread is in exactly the queues its state says: READY in its
@@ -29,6 +30,7 @@
 #include <keel/notification.h>
 #include <keel/sched.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -144,6 +146,43 @@ static uint64_t object_size(unsigned type)
 	}
 }
 
+/* What objects take of the arena: each object's own bytes and each
+ * frame's memory. Carving never hands out a byte twice, so no two overlap. */
+struct extent {
+	uintptr_t start, end;
+};
+static struct extent extents[MAX_SEEN];
+static unsigned nextents;
+
+static void add_extent(const void *p, uint64_t len)
+{
+	if (!untyped_contains(&sf.arena, p))
+		return;
+	if (nextents == MAX_SEEN)
+		broken("more than %u objects", MAX_SEEN);
+	extents[nextents++] = (struct extent){(uintptr_t)p, (uintptr_t)p + len};
+}
+
+static int by_start(const void *a, const void *b)
+{
+	const struct extent *x = a, *y = b;
+	return x->start != y->start ? (x->start < y->start ? -1 : 1)
+	                            : (x->end < y->end ? -1 : x->end > y->end);
+}
+
+static void check_extents(void)
+{
+	qsort(extents, nextents, sizeof(extents[0]), by_start);
+	for (unsigned i = 1; i < nextents; i++) {
+		const struct extent *a = &extents[i - 1], *b = &extents[i];
+		bool same = a->start == b->start && a->end == b->end; /* two capabilities */
+		if (!same && b->start < a->end)
+			broken("objects overlap: [%#lx, %#lx) and [%#lx, %#lx)",
+			       (unsigned long)a->start, (unsigned long)a->end,
+			       (unsigned long)b->start, (unsigned long)b->end);
+	}
+}
+
 static bool is_listed(const struct cspace *cs)
 {
 	for (const struct partition *p = partition_first(); p; p = p->next)
@@ -177,6 +216,10 @@ static void check_cap(const struct partition *p, const struct cap *c, unsigned s
 	if (c->parent && (c->parent->type == KEEL_OBJ_NONE || !is_listed(c->parent->owner)))
 		broken("partition %u slot %u: its parent capability is gone", p->id, slot);
 	check_cap_type(c, slot);
+	add_extent(c->obj, object_size(c->type));
+	if (c->type == KEEL_OBJ_FRAME && !((const struct frame *)c->obj)->device)
+		add_extent((const void *)(uintptr_t)((const struct frame *)c->obj)->phys,
+		           ((const struct frame *)c->obj)->size);
 	if (c->type == KEEL_OBJ_UNTYPED)
 		add(&untypeds, c->obj);
 	else if (c->type == KEEL_OBJ_THREAD || c->type == KEEL_OBJ_VCPU)
@@ -207,9 +250,33 @@ static void collect_partition(const struct partition *p)
 		add(&endpoints, p->routes[i].ep);
 }
 
+/* Every page a partition maps from the arena is carved memory, and its
+ * table pages are its own: a reset unmaps what it frees everywhere. */
+static void check_table(const struct partition *p, const uint64_t *table, unsigned level)
+{
+	const uint8_t *pages = p->table_pages[0];
+	if ((const uint8_t *)table < pages ||
+	    (const uint8_t *)table >= pages + sizeof(p->table_pages))
+		broken("partition %u: a stage-2 table page outside the partition", p->id);
+	for (unsigned i = 0; i < 512; i++) {
+		uint64_t e = table[i];
+		if (!(e & PTE_VALID))
+			continue;
+		uint64_t pa = e & PTE_ADDR_MASK;
+		if (level < 3 && (e & PTE_TABLE)) {
+			check_table(p, (const uint64_t *)(uintptr_t)pa, level + 1);
+			continue;
+		}
+		uint64_t len = 1ull << (12 + 9 * (3 - level));
+		if (untyped_contains(&sf.arena, (const void *)(uintptr_t)pa))
+			check_live((const void *)(uintptr_t)pa, len, "mapped memory");
+	}
+}
+
 static void collect_objects(void)
 {
 	unsigned n = 0;
+	nextents = 0;
 	untypeds.n = threads.n = endpoints.n = ntfns.n = 0;
 	add(&untypeds, &sf.arena);
 	for (const struct partition *p = partition_first(); p; p = p->next) {
@@ -218,6 +285,10 @@ static void collect_objects(void)
 		collect_partition(p);
 	}
 	make_unique(&untypeds);
+	for (const struct partition *p = partition_first(); p; p = p->next)
+		if (p->alive)
+			check_table(p, p->s2.root, p->s2.start_level);
+	check_extents();
 	/* The handlers are a table indexed by line: one look-up, not one per
 	 * line, keeps the check fast. */
 	const struct irq_handler *first = irq_handler_at(IRQ_FIRST_SPI);

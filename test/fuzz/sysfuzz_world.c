@@ -187,6 +187,12 @@ static void fresh_kernel(void)
 	for (unsigned i = IRQ_FIRST_SPI; i < IRQ_MAX; i++)
 		*irq_handler_at(i) = (struct irq_handler){0};
 	list_init(&sup_part.threads);
+	sup_part.line_len = 0;
+	/* What the last input mapped into the supervisor from outside the
+	 * arena (the UART), and the table pages its mappings took. */
+	sup_part.pool = (struct pt_pool){sup_part.table_pages, PARTITION_TABLE_PAGES, 0};
+	MUST("supervisor stage 2", pt_init(&sup_part.s2, PT_FMT_S2, PARTITION_IPA_BITS,
+	                                   (struct pt_allocator){pt_pool_alloc, &sup_part.pool}));
 	join(sf.sup, 2, 0, 3);
 	for (unsigned c = 0; c < SF_CPUS; c++) {
 		sf.idle[c] = &idle_threads[c];
