@@ -268,7 +268,51 @@ static const struct untyped *untyped_at(uint64_t slot)
 	return c->type == KEEL_OBJ_UNTYPED ? c->obj : NULL;
 }
 
-/* The poisoning follows what a call carves from or resets in untyped. */
+static void trace_call(const struct thread *t, uint64_t no)
+{
+	fprintf(stderr, "  thread %u calls %llu (%#llx %#llx %#llx %#llx %#llx %#llx)", t->id,
+	        (unsigned long long)no, (unsigned long long)t->regs.x[0],
+	        (unsigned long long)t->regs.x[1], (unsigned long long)t->regs.x[2],
+	        (unsigned long long)t->regs.x[3], (unsigned long long)t->regs.x[4],
+	        (unsigned long long)t->regs.x[5]);
+}
+
+/* The poisoning follows what a call carves from or resets in untyped:
+ * what it may carve is accessible during the call; afterwards the free
+ * part again is not, nor a new child untyped's range, nor a reset range. */
+struct carving {
+	const struct untyped *u;
+	uint64_t mark, dest;
+	bool child;
+};
+
+static struct carving carving_begin(const struct thread *t, uint64_t no)
+{
+	bool carves = no == KEEL_SYS_RETYPE || no == KEEL_SYS_DEVICE_FRAME ||
+	              no == KEEL_SYS_UNTYPED_RESET;
+	struct carving c = {.u = carves ? untyped_at(t->regs.x[0]) : NULL,
+	                    .dest = t->regs.x[4],
+	                    .child = no == KEEL_SYS_RETYPE && t->regs.x[1] == KEEL_OBJ_UNTYPED};
+	if (c.u) {
+		c.mark = c.u->watermark;
+		sysfuzz_unpoison_free(c.u);
+	}
+	return c;
+}
+
+static void carving_end(const struct carving *c, const struct thread *t)
+{
+	if (!c->u)
+		return;
+	if (c->u->watermark < c->mark) {
+		sysfuzz_poison_all(c->u);
+		return;
+	}
+	sysfuzz_poison_free(c->u);
+	if (c->child && t->regs.x[0] == 0)
+		sysfuzz_poison_all(target->cspace.slots[c->dest].obj);
+}
+
 static void keel_call(struct thread *t, const struct op *op)
 {
 	uint64_t no = op->no < 0xf0 ? op->no % KEEL_SYS_COUNT : op->no;
@@ -278,35 +322,16 @@ static void keel_call(struct thread *t, const struct op *op)
 		t->regs.x[i] = decode(no < KEEL_SYS_COUNT ? specs[no][i] : A_NONE, op->arg[i]);
 	t->regs.x[8] = no;
 	if (trace)
-		fprintf(stderr, "  thread %u calls %llu (%#llx %#llx %#llx %#llx %#llx %#llx)",
-		        t->id, (unsigned long long)no, (unsigned long long)t->regs.x[0],
-		        (unsigned long long)t->regs.x[1], (unsigned long long)t->regs.x[2],
-		        (unsigned long long)t->regs.x[3], (unsigned long long)t->regs.x[4],
-		        (unsigned long long)t->regs.x[5]);
-	const struct untyped *u =
-	        no == KEEL_SYS_RETYPE || no == KEEL_SYS_DEVICE_FRAME || no == KEEL_SYS_UNTYPED_RESET
-	                ? untyped_at(t->regs.x[0])
-	                : NULL;
-	uint64_t mark = u ? u->watermark : 0;
-	bool child = no == KEEL_SYS_RETYPE && t->regs.x[1] == KEEL_OBJ_UNTYPED;
-	uint64_t dest = t->regs.x[4];
-	if (u)
-		sysfuzz_unpoison_free(u);
+		trace_call(t, no);
+	struct carving c = carving_begin(t, no);
+	/* As the entry code does: CALL and REPLY_RECV try the fast path first. */
 	bool ipc = no == KEEL_SYS_CALL || no == KEEL_SYS_REPLY_RECV;
 	if (!ipc || !fastpath_try(t))
 		syscall_keel(t);
 	sf.syscalls++;
 	if (trace)
 		fprintf(stderr, " -> %lld\n", (long long)t->regs.x[0]);
-	if (!u)
-		return;
-	if (u->watermark < mark) {
-		sysfuzz_poison_all(u);
-		return;
-	}
-	sysfuzz_poison_free(u);
-	if (child && t->regs.x[0] == 0)
-		sysfuzz_poison_all(target->cspace.slots[dest].obj);
+	carving_end(&c, t);
 }
 
 static void linux_call(struct thread *t, const struct op *op)
