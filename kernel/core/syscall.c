@@ -447,12 +447,13 @@ static long sys_thread_sched(struct thread *t, const uint64_t *a)
 		return -KEEL_ERANGE;
 	if (budget > period || period > MAX_PERIOD_US || (period && !budget))
 		return -KEEL_EINVAL;
-	/* Stopped, but its old CPU may not have saved its registers yet: started
-	 * on the new one, it would run on two CPUs at once. */
-	if (th->state != KEEL_TS_INACTIVE || th->on_cpu)
+	if (th->state != KEEL_TS_INACTIVE)
 		return -KEEL_EBUSY;
-	/* Its FP registers may still live in its old CPU (lazy switching). */
-	if (cpu != th->cpu && th->used)
+	/* Its FP registers may still live in its old CPU (lazy switching); and
+	 * stopped, it may still be on that CPU, which has yet to save its
+	 * registers: started elsewhere, two CPUs would run it. Staying is
+	 * safe: that CPU saves them before it can pick it again. */
+	if (cpu != th->cpu && (th->used || th->on_cpu))
 		return -KEEL_EBUSY;
 	th->prio = (uint8_t)prio;
 	th->cpu = (uint16_t)cpu;

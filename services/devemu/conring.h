@@ -93,6 +93,7 @@ static inline uint32_t conring_load(const uint32_t *p)
 	return __atomic_load_n(p, __ATOMIC_SEQ_CST);
 }
 
+/* NOLINTNEXTLINE(readability-non-const-parameter): the atomic store writes *p. */
 static inline void conring_store(uint32_t *p, uint32_t v)
 {
 	__atomic_store_n(p, v, __ATOMIC_SEQ_CST);

@@ -691,7 +691,7 @@ static int await_swap(struct ctl *c, const char *name)
 			return rc; /* rolled back: vmm's message says why */
 		const struct proto_record *sw = proto_next(&r, "swap", NULL);
 		const char *state = get(sw, "state");
-		if (strcmp(state, "running")) {
+		if (strcmp(state, "running") != 0) {
 			if (c->json) {
 				fputs("{\"swap\":", c->env->out);
 				json_record_or_null(c->env->out, sw);
@@ -735,7 +735,7 @@ static int cmd_service(struct ctl *c, char *const *args, int nargs)
 		return KEELCTL_EXIT_USAGE;
 	void *image = NULL;
 	size_t size = 0;
-	if (strcmp(sub, "rollback")) {
+	if (strcmp(sub, "rollback") != 0) {
 		int rc = read_image(c, args[want - 1], &image, &size);
 		if (rc)
 			return rc;

@@ -40,7 +40,7 @@
 #define MBOX_STATUS_ERROR     1u /* response line 1 is "error MESSAGE" */
 #define MBOX_STATUS_MALFORMED 2u /* request malformed or too large: no response */
 
-#define MBOX_REQ_MAX (256u * 1024)
+#define MBOX_REQ_MAX 0x40000u /* 256 KiB */
 #define MBOX_RSP_MAX 16384u
 
 #define MBOX_ERR_MAX 200

@@ -57,7 +57,7 @@ static int check_shared_memory(unsigned long ep, const struct shm *shm, const ch
 
 static unsigned long now(void)
 {
-	unsigned long t, f;
+	unsigned long t = 0, f;
 	keel_time(&t, &f);
 	return t;
 }

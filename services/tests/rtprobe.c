@@ -30,7 +30,7 @@ int main(int argc, char **argv)
 	unsigned long khz = freq >= 1000 ? freq / 1000 : 1;
 	printf("%s: %lu wake-ups of %lu us: lateness min %lu avg %lu max %lu ticks "
 	       "(max %lu us)\n",
-	       argv[0], count, period, min, sum / count, max, max * 1000 / khz);
+	       argv[0], count, period, min, count ? sum / count : 0, max, max * 1000 / khz);
 	printf("%s: done\n", argv[0]);
 	return 0;
 }

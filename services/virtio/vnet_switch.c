@@ -112,7 +112,7 @@ static unsigned port_of(const struct vdev *v, const uint8_t *mac)
 
 static void switch_frame(struct vdev *v, unsigned from, const uint8_t *frame, size_t len)
 {
-	if (memcmp(frame + 6, v->g[from].mac, 6)) {
+	if (memcmp(frame + 6, v->g[from].mac, 6) != 0) {
 		v->net_spoofed++; /* not its own source address: dropped */
 		return;
 	}

@@ -473,7 +473,7 @@ enum mgmt_status mgmt_run(const uint8_t *req, uint32_t len, struct mgmt_out *o)
 	swap_check_deadline();
 	mgmt_printf(o, "ok\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(commands[i].name, r.cmd))
+		if (strcmp(commands[i].name, r.cmd) != 0)
 			continue;
 		if ((swap_busy() && calls_services(r.cmd) ? busy(&r) : commands[i].run(&r)) == 0)
 			return MGMT_STATUS_OK;

@@ -136,7 +136,8 @@ static int check_known(const struct pass_reader *r)
 		const char *name;
 		if (!fdt_getprop_by_offset(r->fdt, prop, &name, NULL))
 			continue;
-		if (strcmp(name, "reg") && strcmp(name, "interrupts") && strcmp(name, "compatible"))
+		if (strcmp(name, "reg") != 0 && strcmp(name, "interrupts") != 0 &&
+		    strcmp(name, "compatible") != 0)
 			return bad(r, "property '%s' is unknown", name);
 	}
 	if (fdt_first_subnode(r->fdt, r->node) >= 0)
@@ -144,6 +145,7 @@ static int check_known(const struct pass_reader *r)
 	return 0;
 }
 
+/* NOLINTNEXTLINE(readability-non-const-parameter): bad() writes the reason through r.err. */
 static int read_device(const void *fdt, int node, struct vm_desc *d, char *err, size_t size)
 {
 	struct vm_pass p = {.present = true};

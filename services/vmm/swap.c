@@ -257,7 +257,7 @@ int swap_begin(struct service *s, const struct svc_image *img, char *why, size_t
 	if (s->next.block)
 		return keel_why(why, why_size,
 		                "an earlier new instance of %s could not be destroyed", s->name);
-	if (strcmp(img->h.name, s->name))
+	if (strcmp(img->h.name, s->name) != 0)
 		return keel_why(why, why_size, "the image is %s's, not %s's", img->h.name, s->name);
 	/* A generation never used before, of the other parity than the
 	 * running one's (its park notification and fault badge): answers a

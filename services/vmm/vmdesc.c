@@ -284,7 +284,7 @@ static int read_type(const struct reader *r)
 	for (unsigned t = 0; type && t < sizeof(names) / sizeof(names[0]); t++)
 		if (!strcmp(type, names[t]))
 			r->d->type = (enum vm_type)t;
-	if (type && strcmp(type, names[r->d->type]))
+	if (type && strcmp(type, names[r->d->type]) != 0)
 		return bad(r, "type", "must be \"gvm\", \"mvm\" or \"rtvm\", not \"%s\"", type);
 	return 0;
 }

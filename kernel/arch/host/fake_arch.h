@@ -41,6 +41,7 @@ struct fake_arch {
 	int irq_route_result;                /* what arch_irq_route returns for a valid intid */
 	unsigned irq_deactivated[FAKE_IRQS]; /* arch_irq_deactivate calls */
 	bool vgic_absent;                    /* arch_vgic_available says false */
+	unsigned vcpu_exits_completed;       /* arch_vcpu_exit_complete calls */
 };
 
 extern struct fake_arch fake_arch;

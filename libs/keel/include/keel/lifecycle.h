@@ -43,7 +43,7 @@
 #define KEEL_LU_BADGE   (1ul << 30) /* a command waits in the lifecycle page */
 #define KEEL_LU_REQUEST (1ul << 29) /* the coordinator: vmm posted in the control page */
 
-#define KEEL_LU_PAGE_SIZE  (64u * 1024)
+#define KEEL_LU_PAGE_SIZE  0x10000u /* 64 KiB */
 #define KEEL_LU_CTL_SIZE   4096u
 #define KEEL_LU_MESSAGE    96
 #define KEEL_LU_RECORD_MAX (KEEL_LU_PAGE_SIZE - 256)
