@@ -313,10 +313,18 @@ bool vtimer_irq(void)
 	struct cpu_local *cpu = this_cpu();
 	struct thread *t = cpu->el1_owner;
 
+	/* No vCPU owns the loaded timer (it was reset or its memory reused
+	 * while loaded here): its state is dead, and its line must drop or it
+	 * fires for ever. */
+	if (!t) {
+		sysreg_write(cntv_ctl_el0, 0);
+		isb();
+		return false;
+	}
 	/* Condition not met: the line of a vCPU switched out just before it
 	 * was taken; the timer now loaded is another vCPU's, whose deadline
 	 * has not come. */
-	if (!lr_count || !t || !vtimer_line_high())
+	if (!lr_count || !vtimer_line_high())
 		return false;
 	cpu->vtimer_active = true; /* left active: the guest's end deactivates it */
 	vcpu_irq_raise(t->partition, t->vcpu_index, VGIC_PPI_VTIMER);
