@@ -136,9 +136,7 @@ long instance_destroy(struct instance *in);
  * the number: the capability in it must be gone already. */
 unsigned long slot_alloc(void);
 void slot_free(unsigned long slot);
-/* A static AArch64 executable whose program headers lie inside it. */
-#include <elf.h>
-long elf_check(const void *image, size_t size, const Elf64_Ehdr **out);
+#include "elf_load.h"
 /* Fills a frame through vmm's scratch mapping: 0 or a Keel error. */
 typedef long (*frame_fill_fn)(void *mem, void *ctx);
 long frame_fill(unsigned long frame, unsigned long size, frame_fill_fn fill, void *ctx);

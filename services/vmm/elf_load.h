@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the service loader (loader.c) accepts of an ELF before it builds
+ * anything from it: the header, and each PT_LOAD segment as the pages it
+ * fills. Pure, so the host unit tests and the fuzzer run it as it is.
+ */
+#ifndef VMM_ELF_LOAD_H
+#define VMM_ELF_LOAD_H
+
+#include <elf.h>
+#include <stddef.h>
+
+#define ELF_PAGE     4096ul
+#define ELF_VA_LIMIT 0x10000000ul /* a service's segments lie below 256 MiB */
+
+/* The pages a segment occupies, and where its file bytes go in them. */
+struct elf_span {
+	unsigned long start, size; /* page-aligned */
+	unsigned long offset;      /* of p_vaddr from start */
+};
+
+/* A static AArch64 executable whose program headers lie inside it: 0 and
+ * *out, or -KEEL_EINVAL. */
+long elf_check(const void *image, size_t size, const Elf64_Ehdr **out);
+
+/* A PT_LOAD segment of an image of `size` bytes: 0 and its span, or
+ * -KEEL_EINVAL when its file bytes are not in the image or its pages are
+ * not in [ELF_PAGE, ELF_VA_LIMIT). */
+long elf_segment(const Elf64_Phdr *ph, size_t size, struct elf_span *out);
+
+/* Program header i of an image elf_check() accepted. */
+const Elf64_Phdr *elf_phdr(const Elf64_Ehdr *eh, unsigned i);
+
+#endif
