@@ -33,11 +33,13 @@ const Elf64_Phdr *elf_phdr(const Elf64_Ehdr *eh, unsigned i)
 	return (const Elf64_Phdr *)((const uint8_t *)eh + eh->e_phoff) + i;
 }
 
+/* Every bound is compared by subtraction from a value known to be
+ * larger: a sum of two fields can wrap and pass. */
 long elf_segment(const Elf64_Phdr *ph, size_t size, struct elf_span *out)
 {
-	if (ph->p_filesz > ph->p_memsz || ph->p_offset > size ||
+	if (ph->p_memsz == 0 || ph->p_filesz > ph->p_memsz || ph->p_offset > size ||
 	    ph->p_filesz > size - ph->p_offset || ph->p_vaddr < ELF_PAGE ||
-	    ph->p_vaddr + ph->p_memsz > ELF_VA_LIMIT)
+	    ph->p_vaddr >= ELF_VA_LIMIT || ph->p_memsz > ELF_VA_LIMIT - ph->p_vaddr)
 		return -KEEL_EINVAL;
 	out->start = page_down(ph->p_vaddr);
 	out->size = page_up(ph->p_vaddr + ph->p_memsz) - out->start;

@@ -23,9 +23,16 @@ struct elf_span {
  * *out, or -KEEL_EINVAL. */
 long elf_check(const void *image, size_t size, const Elf64_Ehdr **out);
 
+/* Whether the loader maps segment ph: a PT_LOAD of at least one byte
+ * (an empty one, which the ELF format allows, has no page to map). */
+static inline int elf_loads(const Elf64_Phdr *ph)
+{
+	return ph->p_type == PT_LOAD && ph->p_memsz > 0;
+}
+
 /* A PT_LOAD segment of an image of `size` bytes: 0 and its span, or
- * -KEEL_EINVAL when its file bytes are not in the image or its pages are
- * not in [ELF_PAGE, ELF_VA_LIMIT). */
+ * -KEEL_EINVAL when it is empty, its file bytes are not in the image or
+ * its pages are not in [ELF_PAGE, ELF_VA_LIMIT). */
 long elf_segment(const Elf64_Phdr *ph, size_t size, struct elf_span *out);
 
 /* Program header i of an image elf_check() accepted. */

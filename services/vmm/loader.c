@@ -125,7 +125,7 @@ static long load_elf(unsigned long part, const void *image, size_t size, unsigne
 	for (unsigned i = 0; i < eh->e_phnum; i++) {
 		const Elf64_Phdr *ph = elf_phdr(eh, i);
 		struct elf_span span;
-		if (ph->p_type != PT_LOAD)
+		if (!elf_loads(ph))
 			continue;
 		if (elf_segment(ph, size, &span))
 			return -KEEL_EINVAL;
@@ -470,7 +470,7 @@ static unsigned long instance_size(const Elf64_Ehdr *eh, size_t image_size, unsi
 	for (unsigned i = 0; i < eh->e_phnum; i++) {
 		const Elf64_Phdr *ph = elf_phdr(eh, i);
 		struct elf_span span;
-		if (ph->p_type != PT_LOAD)
+		if (!elf_loads(ph))
 			continue;
 		if (elf_segment(ph, image_size, &span))
 			return 0;
