@@ -7,6 +7,7 @@
  * Requests come only from the management VM, so it may not pause, stop or
  * destroy itself: that would leave nobody to resume it.
  */
+#include "create_blob.h"
 #include "mgmt.h"
 #include "mgmt_parse.h"
 #include "swap.h"
@@ -142,21 +143,15 @@ static int cmd_info(struct request *r)
  * VM keeps its own copy anyway. */
 static int cmd_create(struct request *r)
 {
-	void *blob =
-	        r->l.payload_len >= sizeof(struct fdt_header) ? malloc(r->l.payload_len) : NULL;
-	if (r->l.payload_len >= sizeof(struct fdt_header) && !blob)
+	const char *why;
+	void *blob = malloc(r->l.payload_len ? r->l.payload_len : 1);
+	if (!blob)
 		return fail(r, "out of memory for the configuration");
-	if (blob)
-		memcpy(blob, r->l.payload, r->l.payload_len);
-	if (!blob || fdt_check_header(blob) || fdt_totalsize(blob) > r->l.payload_len) {
+	memcpy(blob, r->l.payload, r->l.payload_len);
+	int node = create_blob_vm(blob, r->l.payload_len, &why);
+	if (node < 0) {
 		free(blob);
-		return fail(r, "the configuration is not a complete device tree blob");
-	}
-	int vms = fdt_path_offset(blob, "/vms");
-	int node = vms < 0 ? -1 : fdt_first_subnode(blob, vms);
-	if (node < 0 || fdt_next_subnode(blob, node) >= 0) {
-		free(blob);
-		return fail(r, "the configuration must have exactly one VM under /vms");
+		return fail(r, "%s", why);
 	}
 	struct vm *v;
 	if (vm_create(blob, node, blob, &v, r->err, sizeof(r->err)))
