@@ -22,7 +22,8 @@ long elf_check(const void *image, size_t size, const Elf64_Ehdr **out)
 	if (size < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
 	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_type != ET_EXEC ||
 	    eh->e_machine != EM_AARCH64 || eh->e_phentsize != sizeof(Elf64_Phdr) ||
-	    eh->e_phoff > size || eh->e_phnum > (size - eh->e_phoff) / sizeof(Elf64_Phdr))
+	    eh->e_phoff > size || eh->e_phoff % _Alignof(Elf64_Phdr) ||
+	    eh->e_phnum > (size - eh->e_phoff) / sizeof(Elf64_Phdr))
 		return -KEEL_EINVAL;
 	*out = eh;
 	return 0;

@@ -19,8 +19,9 @@ struct elf_span {
 	unsigned long offset;      /* of p_vaddr from start */
 };
 
-/* A static AArch64 executable whose program headers lie inside it: 0 and
- * *out, or -KEEL_EINVAL. */
+/* A static AArch64 executable whose program headers lie inside it, at an
+ * offset aligned for Elf64_Phdr; `image` itself must be 8-byte aligned.
+ * 0 and *out, or -KEEL_EINVAL. */
 long elf_check(const void *image, size_t size, const Elf64_Ehdr **out);
 
 /* Whether the loader maps segment ph: a PT_LOAD of at least one byte

@@ -125,12 +125,32 @@ static void header_checks(void **state)
 	assert_int_equal(elf_check(image, sizeof(image), &out), -KEEL_EINVAL);
 }
 
+/* Program headers at an offset that is no multiple of 8 would be read
+ * through a misaligned Elf64_Phdr pointer (found by fuzz.svcimage). */
+static void misaligned_phdrs_refused(void **state)
+{
+	(void)state;
+	static uint64_t image[IMAGE_SIZE / 8];
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)image;
+	const Elf64_Ehdr *out;
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_type = ET_EXEC;
+	eh->e_machine = EM_AARCH64;
+	eh->e_phentsize = sizeof(Elf64_Phdr);
+	eh->e_phnum = 1;
+	eh->e_phoff = sizeof(*eh) + 1;
+	assert_int_equal(elf_check(image, sizeof(image), &out), -KEEL_EINVAL);
+	eh->e_phoff = sizeof(*eh) + 8;
+	assert_int_equal(elf_check(image, sizeof(image), &out), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(ordinary_segment),     cmocka_unit_test(bounds_refused),
 	        cmocka_unit_test(wrapping_sum_refused), cmocka_unit_test(empty_segment_refused),
-	        cmocka_unit_test(header_checks),
+	        cmocka_unit_test(header_checks),        cmocka_unit_test(misaligned_phdrs_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
