@@ -15,6 +15,15 @@ int console_state_export(const struct console *c, uint32_t format, void *buf, si
 	return 0;
 }
 
+/* A bool of the record as a byte: reading it as a bool is undefined
+ * unless it is 0 or 1. */
+static bool bool_sound(const bool *b)
+{
+	uint8_t v;
+	memcpy(&v, b, 1);
+	return v <= 1;
+}
+
 int console_state_import(struct console *c, uint32_t format, const void *payload, size_t len,
                          char *why, size_t why_size)
 {
@@ -25,7 +34,8 @@ int console_state_import(struct console *c, uint32_t format, const void *payload
 		                len, sizeof(in));
 	memcpy(&in, payload, sizeof(in));
 	bool sound = in.line_len < CONSOLE_LINE_MAX && in.focus <= CONCHAN_GUESTS &&
-	             in.uart_va == c->uart_va && in.chan == c->chan;
+	             in.uart_va == c->uart_va && in.chan == c->chan &&
+	             bool_sound(&in.prompt_shown) && bool_sound(&in.escape) && bool_sound(&in.kick);
 	for (unsigned n = 0; n <= CONCHAN_GUESTS && sound; n++)
 		sound = memchr(in.name[n], '\0', CONCHAN_NAME) != NULL &&
 		        memchr(in.boot_focus, '\0', CONCHAN_NAME) != NULL;

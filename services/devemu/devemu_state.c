@@ -42,11 +42,21 @@ int devemu_state_export(const struct devemu *d, uint32_t format, uint32_t max_fo
 	return 0;
 }
 
+/* A bool of the record as a byte: reading it as a bool is undefined
+ * unless it is 0 or 1. */
+static bool bool_sound(const bool *b)
+{
+	uint8_t v;
+	memcpy(&v, b, 1);
+	return v <= 1;
+}
+
 /* A PL011 whose FIFO indices and counts could not index out of bounds. */
 static bool uart_sound(const struct pl011 *u)
 {
 	return u->rx_head < PL011_FIFO_DEPTH && u->rx_count <= PL011_FIFO_DEPTH &&
-	       u->tx_head < PL011_TX_BUF && u->tx_count <= PL011_TX_BUF;
+	       u->tx_head < PL011_TX_BUF && u->tx_count <= PL011_TX_BUF &&
+	       bool_sound(&u->tx_cleared);
 }
 
 int devemu_state_import(struct devemu *d, uint32_t format, uint32_t max_format, const void *payload,

@@ -30,6 +30,7 @@
  * first and each successor of a live swap, is built from the plan, out of
  * a memory block of its own that its destruction resets.
  */
+#include "elf_load.h"
 #include "memory.h"
 #include "vmm.h"
 
@@ -39,9 +40,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PAGE         4096ul
-#define ELF_VA_LIMIT 0x10000000ul
-#define MAX_NAMED    24
+#define PAGE      4096ul
+#define MAX_NAMED 24
 
 struct named_obj {
 	char name[24];
@@ -70,16 +70,6 @@ void slot_free(unsigned long slot)
 {
 	if (slot >= VMM_SLOT_FIRST_DYN && slot < KEEL_CSPACE_SLOTS)
 		slot_used &= ~(1ull << slot);
-}
-
-static unsigned long page_down(unsigned long v)
-{
-	return v & ~(PAGE - 1);
-}
-
-static unsigned long page_up(unsigned long v)
-{
-	return page_down(v + PAGE - 1);
 }
 
 long frame_fill(unsigned long frame, unsigned long size, frame_fill_fn fill, void *ctx)
@@ -114,25 +104,13 @@ long child_frame(unsigned long part, unsigned long va, unsigned long size, unsig
 struct segment_fill {
 	const uint8_t *img;
 	const Elf64_Phdr *ph;
+	unsigned long offset; /* of p_vaddr in the frame */
 };
 
 static long fill_segment(void *mem, void *ctx)
 {
 	const struct segment_fill *s = ctx;
-	memcpy((uint8_t *)mem + (s->ph->p_vaddr - page_down(s->ph->p_vaddr)),
-	       s->img + s->ph->p_offset, s->ph->p_filesz);
-	return 0;
-}
-
-long elf_check(const void *image, size_t size, const Elf64_Ehdr **out)
-{
-	const Elf64_Ehdr *eh = image;
-	if (size < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
-	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_type != ET_EXEC ||
-	    eh->e_machine != EM_AARCH64 || eh->e_phentsize != sizeof(Elf64_Phdr) ||
-	    eh->e_phoff > size || eh->e_phnum > (size - eh->e_phoff) / sizeof(Elf64_Phdr))
-		return -KEEL_EINVAL;
-	*out = eh;
+	memcpy((uint8_t *)mem + s->offset, s->img + s->ph->p_offset, s->ph->p_filesz);
 	return 0;
 }
 
@@ -145,22 +123,18 @@ static long load_elf(unsigned long part, const void *image, size_t size, unsigne
 		return err;
 	*phdr_va = 0;
 	for (unsigned i = 0; i < eh->e_phnum; i++) {
-		const Elf64_Phdr *ph =
-		        (const Elf64_Phdr *)((const uint8_t *)image + eh->e_phoff) + i;
-		if (ph->p_type != PT_LOAD)
+		const Elf64_Phdr *ph = elf_phdr(eh, i);
+		struct elf_span span;
+		if (!elf_loads(ph))
 			continue;
-		if (ph->p_filesz > ph->p_memsz || ph->p_offset > size ||
-		    ph->p_filesz > size - ph->p_offset || ph->p_vaddr < PAGE ||
-		    ph->p_vaddr + ph->p_memsz > ELF_VA_LIMIT)
+		if (elf_segment(ph, size, &span))
 			return -KEEL_EINVAL;
 		if (ph->p_offset == 0)
 			*phdr_va = ph->p_vaddr + eh->e_phoff;
 		unsigned long rights = KEEL_R_READ | ((ph->p_flags & PF_W) ? KEEL_R_WRITE : 0) |
 		                       ((ph->p_flags & PF_X) ? KEEL_R_EXEC : 0);
-		struct segment_fill sf = {image, ph};
-		unsigned long start = page_down(ph->p_vaddr);
-		err = child_frame(part, start, page_up(ph->p_vaddr + ph->p_memsz) - start, rights,
-		                  fill_segment, &sf);
+		struct segment_fill sf = {image, ph, span.offset};
+		err = child_frame(part, span.start, span.size, rights, fill_segment, &sf);
 		if (err)
 			return err;
 	}
@@ -488,15 +462,19 @@ static long replay(const struct service *s, unsigned long part, uint32_t gen)
 }
 
 /* Bytes of untyped an instance needs: segments, heap, stack, and the
- * partition object (its table pages inside) with the thread. */
-static unsigned long instance_size(const void *elf, unsigned long heap)
+ * partition object (its table pages inside) with the thread; 0 when a
+ * segment is unacceptable. */
+static unsigned long instance_size(const Elf64_Ehdr *eh, size_t image_size, unsigned long heap)
 {
-	const Elf64_Ehdr *eh = elf;
 	unsigned long size = heap + KEEL_SERVICE_STACK_SIZE + (512ul << 10);
 	for (unsigned i = 0; i < eh->e_phnum; i++) {
-		const Elf64_Phdr *ph = (const Elf64_Phdr *)((const uint8_t *)elf + eh->e_phoff) + i;
-		if (ph->p_type == PT_LOAD)
-			size += page_up(ph->p_vaddr + ph->p_memsz) - page_down(ph->p_vaddr) + PAGE;
+		const Elf64_Phdr *ph = elf_phdr(eh, i);
+		struct elf_span span;
+		if (!elf_loads(ph))
+			continue;
+		if (elf_segment(ph, image_size, &span))
+			return 0;
+		size += span.size + PAGE;
 	}
 	return (size + 0xffff) & ~0xfffful;
 }
@@ -584,8 +562,10 @@ long instance_start(struct service *s, const void *elf, size_t size, uint32_t ge
 	const Elf64_Ehdr *eh;
 	struct instance in = {0};
 	long err = elf_check(elf, size, &eh);
-	if (!err)
-		err = mem_get(instance_size(elf, s->cfg->heap_kib * 1024), &in.block);
+	unsigned long need = err ? 0 : instance_size(eh, size, s->cfg->heap_kib * 1024);
+	if (!need)
+		return -KEEL_EINVAL;
+	err = mem_get(need, &in.block);
 	if (err)
 		return err;
 	in.gen = gen;

@@ -66,6 +66,16 @@ static unsigned long service_cpus(const void *fdt)
 	return mask;
 }
 
+/* A VM created at run time stays below this priority (vmlimits.h). */
+static unsigned prio_floor(void)
+{
+	unsigned floor = VMM_PRIO;
+	for (int i = 0; i < cfg_count; i++)
+		if (cfg[i].prio < floor)
+			floor = cfg[i].prio;
+	return floor;
+}
+
 /* Plans first (they create the objects services share), then the live
  * update objects, then the instances, in config order. */
 static int start_services(void)
@@ -141,7 +151,8 @@ int main(void)
 	if (!fdt) {
 		printf("no system.dtb in the boot bundle\n");
 	} else {
-		vms_create(fdt, bundle_file, service_cpus(fdt));
+		unsigned long cpus = service_cpus(fdt);
+		vms_create(fdt, bundle_file, cpus, prio_floor());
 		printf("%d services started\n", start_services());
 		vms_start();
 	}

@@ -11,6 +11,7 @@
  */
 #include "mgmt.h"
 #include "guest_fdt.h"
+#include "mgmt_req.h"
 #include "vm.h"
 #include "vmm.h"
 
@@ -35,8 +36,7 @@ enum {
 #define MB_CTRL_SUBMIT 2
 
 static struct {
-	uint8_t req[MGMT_REQ_MAX];
-	uint32_t req_fill, req_len; /* bytes written through REQ_DATA; declared length */
+	struct mgmt_req req;
 	struct mgmt_out out;
 	uint32_t rsp_pos;
 	uint32_t status;
@@ -54,27 +54,23 @@ static void submit(void)
 {
 	mb.rsp_pos = 0;
 	mgmt_out_reset(&mb.out);
-	if (mb.req_len > mb.req_fill || mb.req_len > sizeof(mb.req)) {
-		mgmt_printf(&mb.out, "error request of %u bytes, %u received (at most %zu)\n",
-		            mb.req_len, mb.req_fill, sizeof(mb.req));
+	if (mgmt_req_complete(&mb.req, &mb.out)) {
 		mb.status = MGMT_STATUS_MALFORMED;
 		return;
 	}
-	mb.status = mgmt_run(mb.req, mb.req_len, &mb.out);
+	mb.status = mgmt_run(mb.req.buf, mb.req.len, &mb.out);
 }
 
 static void write_reg(unsigned long off, uint32_t value)
 {
 	if (off == MB_CTRL && value == MB_CTRL_BEGIN) {
-		mb.req_fill = mb.req_len = 0;
+		mgmt_req_begin(&mb.req);
 	} else if (off == MB_CTRL && value == MB_CTRL_SUBMIT) {
 		submit();
 	} else if (off == MB_REQ_DATA) {
-		if (mb.req_fill + 4 <= sizeof(mb.req))
-			memcpy(&mb.req[mb.req_fill], &value, 4);
-		mb.req_fill += 4; /* past the end: SUBMIT reports it */
+		mgmt_req_append(&mb.req, value);
 	} else if (off == MB_REQ_LEN) {
-		mb.req_len = value;
+		mgmt_req_set_len(&mb.req, value);
 	}
 }
 

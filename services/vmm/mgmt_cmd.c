@@ -7,7 +7,9 @@
  * Requests come only from the management VM, so it may not pause, stop or
  * destroy itself: that would leave nobody to resume it.
  */
+#include "create_blob.h"
 #include "mgmt.h"
+#include "mgmt_parse.h"
 #include "swap.h"
 #include "vm.h"
 #include "vmm.h"
@@ -23,36 +25,13 @@
 #define KEEL_SERVICE_VERSION "0.0.0"
 #endif
 
-#define LINE_MAX_LEN 128
-#define MAX_THREADS  64
+#define MAX_THREADS 64
 
 struct request {
-	char line[LINE_MAX_LEN];
-	const char *cmd, *arg; /* "stop NAME force" is a forced stop like any other */
-	const char *arg2;      /* "service swap NAME" */
-	const uint8_t *payload;
-	uint32_t payload_len;
+	struct mgmt_line l;
 	struct mgmt_out *out;
 	char err[VMDESC_ERR_MAX + 200];
 };
-
-void mgmt_out_reset(struct mgmt_out *o)
-{
-	o->len = 0;
-}
-
-void mgmt_printf(struct mgmt_out *o, const char *fmt, ...)
-{
-	char line[512];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(line) || o->len + (uint32_t)n > sizeof(o->buf))
-		return;
-	memcpy(o->buf + o->len, line, (size_t)n);
-	o->len += (uint32_t)n;
-}
 
 static int fail(struct request *r, const char *fmt, ...)
 {
@@ -141,11 +120,11 @@ static int cmd_list(struct request *r)
 
 static struct vm *named_vm(struct request *r)
 {
-	struct vm *v = r->arg ? vm_by_name(r->arg) : NULL;
-	if (!r->arg)
-		fail(r, "%s needs a VM name", r->cmd);
+	struct vm *v = r->l.arg ? vm_by_name(r->l.arg) : NULL;
+	if (!r->l.arg)
+		fail(r, "%s needs a VM name", r->l.cmd);
 	else if (!v)
-		fail(r, "no VM named %s", r->arg);
+		fail(r, "no VM named %s", r->l.arg);
 	return v;
 }
 
@@ -164,20 +143,15 @@ static int cmd_info(struct request *r)
  * VM keeps its own copy anyway. */
 static int cmd_create(struct request *r)
 {
-	void *blob = r->payload_len >= sizeof(struct fdt_header) ? malloc(r->payload_len) : NULL;
-	if (r->payload_len >= sizeof(struct fdt_header) && !blob)
+	const char *why;
+	void *blob = malloc(r->l.payload_len ? r->l.payload_len : 1);
+	if (!blob)
 		return fail(r, "out of memory for the configuration");
-	if (blob)
-		memcpy(blob, r->payload, r->payload_len);
-	if (!blob || fdt_check_header(blob) || fdt_totalsize(blob) > r->payload_len) {
+	memcpy(blob, r->l.payload, r->l.payload_len);
+	int node = create_blob_vm(blob, r->l.payload_len, &why);
+	if (node < 0) {
 		free(blob);
-		return fail(r, "the configuration is not a complete device tree blob");
-	}
-	int vms = fdt_path_offset(blob, "/vms");
-	int node = vms < 0 ? -1 : fdt_first_subnode(blob, vms);
-	if (node < 0 || fdt_next_subnode(blob, node) >= 0) {
-		free(blob);
-		return fail(r, "the configuration must have exactly one VM under /vms");
+		return fail(r, "%s", why);
 	}
 	struct vm *v;
 	if (vm_create(blob, node, blob, &v, r->err, sizeof(r->err)))
@@ -193,7 +167,7 @@ static int cmd_create(struct request *r)
 static int not_self(struct request *r, const struct vm *v)
 {
 	if (v->d.type == VM_TYPE_MVM)
-		return fail(r, "%s is the management VM: it cannot %s itself", v->d.name, r->cmd);
+		return fail(r, "%s is the management VM: it cannot %s itself", v->d.name, r->l.cmd);
 	return 0;
 }
 
@@ -204,10 +178,10 @@ static int power(struct request *r, long (*op)(struct vm *))
 		return -1;
 	long err = op(v);
 	if (err == -KEEL_EINVAL || err == -KEEL_EEXIST)
-		return fail(r, "cannot %s %s: it is %s", r->cmd, v->d.name,
+		return fail(r, "cannot %s %s: it is %s", r->l.cmd, v->d.name,
 		            vm_state_name(v->state));
 	if (err)
-		return fail(r, "cannot %s %s: %s", r->cmd, v->d.name, keel_strerror(err));
+		return fail(r, "cannot %s %s: %s", r->l.cmd, v->d.name, keel_strerror(err));
 	printf("VM %s: %s (keelctl)\n", v->d.name, vm_state_name(v->state));
 	vm_record(r->out, v);
 	return 0;
@@ -338,17 +312,17 @@ static int deployed(struct request *r, const struct svc_image *img)
 static int svc_deploy(struct request *r)
 {
 	const struct svc_image *img =
-	        image_deploy(r->payload, r->payload_len, r->err, sizeof(r->err));
+	        image_deploy(r->l.payload, r->l.payload_len, r->err, sizeof(r->err));
 	return img ? deployed(r, img) : -1;
 }
 
 static int svc_swap(struct request *r)
 {
-	struct service *s = live_service(r, r->arg2);
+	struct service *s = live_service(r, r->l.arg2);
 	if (!s)
 		return -1;
 	const struct svc_image *img =
-	        image_deploy(r->payload, r->payload_len, r->err, sizeof(r->err));
+	        image_deploy(r->l.payload, r->l.payload_len, r->err, sizeof(r->err));
 	if (!img || swap_begin(s, img, r->err, sizeof(r->err)))
 		return -1;
 	return deployed(r, img);
@@ -356,7 +330,7 @@ static int svc_swap(struct request *r)
 
 static int svc_rollback(struct request *r)
 {
-	struct service *s = live_service(r, r->arg2);
+	struct service *s = live_service(r, r->l.arg2);
 	return s && !swap_rollback(s, r->err, sizeof(r->err)) ? 0 : -1;
 }
 
@@ -366,7 +340,7 @@ static int svc_result(struct request *r)
 {
 	static const char *const states[] = {"none", "running", "committed", "rolled-back"};
 	struct swap_report rep;
-	struct service *s = live_service(r, r->arg2);
+	struct service *s = live_service(r, r->l.arg2);
 	if (!s)
 		return -1;
 	swap_report(s, &rep);
@@ -387,17 +361,17 @@ static int svc_result(struct request *r)
 
 static int cmd_service(struct request *r)
 {
-	if (!r->arg)
+	if (!r->l.arg)
 		return fail(r, "service what? (deploy, swap, rollback, result)");
-	if (!strcmp(r->arg, "deploy"))
+	if (!strcmp(r->l.arg, "deploy"))
 		return svc_deploy(r);
-	if (!strcmp(r->arg, "swap"))
+	if (!strcmp(r->l.arg, "swap"))
 		return svc_swap(r);
-	if (!strcmp(r->arg, "rollback"))
+	if (!strcmp(r->l.arg, "rollback"))
 		return svc_rollback(r);
-	if (!strcmp(r->arg, "result"))
+	if (!strcmp(r->l.arg, "result"))
 		return svc_result(r);
-	return fail(r, "unknown service command '%s'", r->arg);
+	return fail(r, "unknown service command '%s'", r->l.arg);
 }
 
 /* Commands that call a service (devemu's control protocol) wait while a
@@ -426,46 +400,13 @@ static bool calls_services(const char *cmd)
 	return false;
 }
 
-/* The next space-separated word of *at, NUL-terminated in place; NULL at the end. */
-static const char *next_word(char **at)
-{
-	char *w = *at;
-	while (*w == ' ')
-		w++;
-	if (!*w)
-		return NULL;
-	char *end = w;
-	while (*end && *end != ' ')
-		end++;
-	*at = *end ? end + 1 : end;
-	*end = '\0';
-	return w;
-}
-
-static int parse(struct request *r, const uint8_t *req, uint32_t len)
-{
-	const uint8_t *nl = memchr(req, '\n', len);
-	size_t n = nl ? (size_t)(nl - req) : len;
-	if (n >= sizeof(r->line))
-		return fail(r, "command line longer than %zu bytes", sizeof(r->line) - 1);
-	memcpy(r->line, req, n);
-	r->line[n] = '\0';
-	r->payload = nl ? nl + 1 : req + len;
-	r->payload_len = len - (uint32_t)(r->payload - req);
-	char *at = r->line;
-	r->cmd = next_word(&at);
-	r->arg = next_word(&at);
-	r->arg2 = next_word(&at);
-	return r->cmd ? 0 : fail(r, "empty request");
-}
-
 enum mgmt_status mgmt_run(const uint8_t *req, uint32_t len, struct mgmt_out *o)
 {
 	static struct request r;
 	memset(&r, 0, sizeof(r));
 	r.out = o;
 	mgmt_out_reset(o);
-	if (parse(&r, req, len)) {
+	if (mgmt_parse(&r.l, req, len, r.err, sizeof(r.err))) {
 		mgmt_printf(o, "error %s\n", r.err);
 		return MGMT_STATUS_MALFORMED;
 	}
@@ -473,15 +414,15 @@ enum mgmt_status mgmt_run(const uint8_t *req, uint32_t len, struct mgmt_out *o)
 	swap_check_deadline();
 	mgmt_printf(o, "ok\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(commands[i].name, r.cmd) != 0)
+		if (strcmp(commands[i].name, r.l.cmd) != 0)
 			continue;
-		if ((swap_busy() && calls_services(r.cmd) ? busy(&r) : commands[i].run(&r)) == 0)
+		if ((swap_busy() && calls_services(r.l.cmd) ? busy(&r) : commands[i].run(&r)) == 0)
 			return MGMT_STATUS_OK;
 		mgmt_out_reset(o);
 		mgmt_printf(o, "error %s\n", r.err);
 		return MGMT_STATUS_ERROR;
 	}
 	mgmt_out_reset(o);
-	mgmt_printf(o, "error unknown command '%s'\n", r.cmd);
+	mgmt_printf(o, "error unknown command '%s'\n", r.l.cmd);
 	return MGMT_STATUS_ERROR;
 }

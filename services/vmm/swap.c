@@ -80,10 +80,22 @@ static bool image_in_use(const struct svc_image *img)
 	return false;
 }
 
+/* elf_check reads the ELF through aligned structures; a deployed image
+ * follows the command line at any offset, so it is checked as a copy. */
+static bool elf_acceptable(const void *elf, size_t size)
+{
+	const Elf64_Ehdr *eh;
+	void *copy = malloc(size ? size : 1);
+	if (copy)
+		memcpy(copy, elf, size);
+	bool ok = copy && !elf_check(copy, size, &eh);
+	free(copy);
+	return ok;
+}
+
 const struct svc_image *image_deploy(const void *buf, size_t len, char *why, size_t why_size)
 {
 	struct keel_svcimg h;
-	const Elf64_Ehdr *eh;
 	if (keel_svcimg_parse(buf, len, &h, why, why_size))
 		return NULL;
 	const struct service *s = service_named(h.name);
@@ -96,7 +108,7 @@ const struct svc_image *image_deploy(const void *buf, size_t len, char *why, siz
 		         s->live ? "the image" : "its config");
 		return NULL;
 	}
-	if (elf_check(h.elf, h.elf_size, &eh)) {
+	if (!elf_acceptable(h.elf, h.elf_size)) {
 		snprintf(why, why_size, "the image's ELF is not a static AArch64 executable");
 		return NULL;
 	}

@@ -13,6 +13,7 @@
 #include "vm.h"
 #include "guest_fdt.h"
 #include "mgmt.h"
+#include "vmlimits.h"
 #include "vmm.h"
 #include "vmset.h"
 
@@ -29,6 +30,7 @@ static struct vm vms[VM_MAX];
 static unsigned next_id = 1;
 static const void *(*bundle_file)(const char *name, size_t *size);
 static unsigned long service_cpus; /* bit N: a service runs on CPU N */
+static struct vm_limits runtime_limits;
 
 /* ---- checks, before anything is allocated --------------------------------- */
 
@@ -284,8 +286,10 @@ long vm_create(const void *fdt, int node, void *blob, struct vm **out, char *err
 	v->used = true;
 	v->blob = blob;
 	check_err[0] = '\0';
+	/* blob: made at run time, from the management VM's description. */
 	int bad = vmdesc_read(fdt, node, (unsigned)host_cpus, &v->d, err, size) ||
-	          vms_check(v, err, size);
+	          vms_check(v, err, size) ||
+	          (blob && vmlimits_check(&v->d, &runtime_limits, err, size));
 	if (!bad && vm_check(v)) {
 		snprintf(err, size, "%s", check_err);
 		bad = 1;
@@ -329,11 +333,15 @@ long vm_destroy(struct vm *v)
 }
 
 int vms_create(const void *fdt, const void *(*file)(const char *name, size_t *size),
-               unsigned long cpus_of_services)
+               unsigned long cpus_of_services, unsigned prio_floor)
 {
 	int parent = fdt_path_offset(fdt, "/vms"), node, built = 0;
+	char why[VMDESC_ERR_MAX + 200];
 	bundle_file = file;
 	service_cpus = cpus_of_services;
+	keel_info_system(KEEL_ROOT_SLOT_SYSINFO, &host_cpus, &host_flags);
+	if (vmlimits_read(fdt, (unsigned)host_cpus, prio_floor, &runtime_limits, why, sizeof(why)))
+		printf("%s; no VM can be created at run time\n", why);
 	if (parent < 0)
 		return 0;
 	fdt_for_each_subnode (node, fdt, parent) {

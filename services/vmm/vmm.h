@@ -136,9 +136,7 @@ long instance_destroy(struct instance *in);
  * the number: the capability in it must be gone already. */
 unsigned long slot_alloc(void);
 void slot_free(unsigned long slot);
-/* A static AArch64 executable whose program headers lie inside it. */
-#include <elf.h>
-long elf_check(const void *image, size_t size, const Elf64_Ehdr **out);
+#include "elf_load.h"
 /* Fills a frame through vmm's scratch mapping: 0 or a Keel error. */
 typedef long (*frame_fill_fn)(void *mem, void *ctx);
 long frame_fill(unsigned long frame, unsigned long size, frame_fill_fn fill, void *ctx);
@@ -158,8 +156,13 @@ unsigned long named_endpoint_slot(const char *name);
 /* Exits of the management VM's mailbox page (mgmt.c): the route with this
  * badge is the management VM's capability to vmm. */
 #define VMM_MGMT_BADGE 0x200ul
+/* The kernel starts vmm's thread at this priority (kernel/core/rootsvc.c). */
+#define VMM_PRIO       20
+/* `service_cpus`: bit N when a service runs on CPU N; `prio_floor`: the
+ * lowest priority of vmm and the services, which a VM created at run
+ * time stays below (vmlimits.h). */
 int vms_create(const void *fdt, const void *(*file)(const char *name, size_t *size),
-               unsigned long service_cpus);
+               unsigned long service_cpus, unsigned prio_floor);
 void vms_start(void);
 /* vmm's slot of VM NAME, or 0. */
 unsigned long vm_cap_slot(const char *name);

@@ -96,6 +96,8 @@ def check_refusals(k):
     expect_error(k, "keelctl create /etc/keel/bad-rt-cpu.dtb", 1,
                  "CPU 3 belongs to real-time VM rtvm")
     expect_error(k, "keelctl create /etc/keel/bad-console.dtb", 1, "is VM gvm's console")
+    expect_error(k, "keelctl create /etc/keel/bad-priority.dtb", 1,
+                 "priority' is 63; a VM created at run time may take at most 15")
     expect_error(k, "keelctl pause mvm", 1, "management VM")
     expect_error(k, "keelctl create /init", 2, "not a device tree blob")
     vms, _ = vm_states(k)

@@ -89,11 +89,29 @@ static void bad_records_change_nothing(void **state)
 	refuse(len, 1, "inconsistent");
 }
 
+/* Its flags must hold 0 or 1: anything else is no bool, and the
+ * console's first test of it would be undefined (found by fuzz.lurecord). */
+static void bool_fields_must_be_bools(void **state)
+{
+	(void)state;
+	static const size_t flags[] = {offsetof(struct console, prompt_shown),
+	                               offsetof(struct console, escape),
+	                               offsetof(struct console, kick)};
+	const uint8_t two = 2;
+	size_t len;
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		console_state_export(a, 1, rec, sizeof(rec), &len);
+		memcpy(rec + flags[i], &two, 1);
+		refuse(len, 1, "inconsistent");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test_setup_teardown(round_trip, setup, teardown),
 	        cmocka_unit_test_setup_teardown(bad_records_change_nothing, setup, teardown),
+	        cmocka_unit_test_setup_teardown(bool_fields_must_be_bools, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
