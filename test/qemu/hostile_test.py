@@ -94,13 +94,14 @@ class Run:
         self.child.terminate(force=True)
 
 
-def judge_instance(text, mode):
-    """The numbers of one instance's output."""
+def judge_instance(text, mode, max_stalls=0):
+    """The numbers of one instance's output; up to `max_stalls` operations
+    over 1 s are tolerated (an open finding on Keel, docs/benchmarks.md)."""
     r = {"recovers": hostile.recovers(text), "summary": hostile.summary(text),
          "verdicts": hostile.VERDICT.findall(text), "done": "hostile: done" in text}
     if mode == "campaign":
         s = r["summary"]
-        r["ok"] = bool(s) and all(ok for _, _, ok in r["recovers"]) and not s["hangs"]
+        r["ok"] = bool(s) and all(ok for _, _, ok in r["recovers"]) and s["hangs"] <= max_stalls
         r["ops_done"] = s["ops"] if s else max([o for _, o, _ in r["recovers"]] or [0])
         r["recovers_passed"] = sum(ok for _, _, ok in r["recovers"])
         r["lost"] = (s["lost_timer"] + s["lost_sgi"] + s["lost_uart"]) if s else sum(
@@ -138,6 +139,8 @@ def main():
     ap.add_argument("--keel", action="store_true")
     ap.add_argument("--bp", action="append", default=[], help="ELF:SYMBOL, up to 4")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--max-stalls", type=int, default=0,
+                    help="operations over 1 s tolerated per instance (they are still reported)")
     ap.add_argument("--skip-debug", action="store_true",
                     help="leave the debug registers out of the mix (a known hole)")
     ap.add_argument("qemu", nargs=argparse.REMAINDER)
@@ -154,14 +157,14 @@ def main():
         done = run.until_done("hostile: done", a.limit)
         result = {"seed": a.seed, "mode": a.mode, "hang": not done}
         text, _ = split_log(run.raw)
-        result["main"] = judge_instance(text, a.mode)
+        result["main"] = judge_instance(text, a.mode, a.max_stalls)
         if a.keel:
             rounds_before = len(run.witness_at)
             run.pump(6)
             result["witness_ok"] = len(run.witness_at) > rounds_before
             cpu0 = other_console(run, "hostile0")
             result["console_ok"] = cpu0 is not None
-            result["cpu0"] = judge_instance(cpu0 or "", a.mode)
+            result["cpu0"] = judge_instance(cpu0 or "", a.mode, a.max_stalls)
             _, log = split_log(run.raw)
             result["faults"] = [line.strip() for line in log if FAULT.search(line)]
         run.close()

@@ -147,16 +147,19 @@ static void fold_all(struct thread *t)
 }
 
 /* Ask for a maintenance interrupt when what did not fit can be listed:
- * once no listed interrupt is pending (NPIE), or, with only active ones
- * listed, once the guest ends one (their EOI bit; not possible with HW). */
+ * once no listed interrupt is pending (NPIE), or, with only active (or
+ * pending and active) ones listed, once the guest ends one (their EOI
+ * bit; not possible with HW). */
 static uint32_t arm_maintenance(struct vgic_cpu *v, struct vgic_lr *l, unsigned n, bool left)
 {
 	bool any_pending = false;
 
 	v->waiting = left;
 	v->armed = false;
+	/* Pending only: NP counts no entry that is pending and active, and
+	 * would fire at once for ever. */
 	for (unsigned i = 0; i < n; i++)
-		any_pending |= (l[i].state & VGIC_LR_PENDING) != 0;
+		any_pending |= l[i].state == VGIC_LR_PENDING;
 	if (!left)
 		return HCR_EN;
 	if (any_pending) {
