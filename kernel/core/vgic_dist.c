@@ -381,10 +381,6 @@ static unsigned busy_from(const struct vgic_dist *d, unsigned vcpu, unsigned fro
 	return VGIC_NONE;
 }
 
-#define FOR_EACH_BUSY(d, vcpu, i, irq)                                                             \
-	for (unsigned i = busy_from(d, vcpu, 0, &irq); i != VGIC_NONE;                             \
-	     i = busy_from(d, vcpu, i + 1, &irq))
-
 /* On every entry to a vCPU that may have something new: only the busy
  * interrupts are looked at, in increasing order. */
 unsigned vgic_next_pending(const struct vgic_dist *d, unsigned vcpu)
@@ -395,8 +391,8 @@ unsigned vgic_next_pending(const struct vgic_dist *d, unsigned vcpu)
 
 	if (!d->enabled || vcpu >= d->vcpus)
 		return VGIC_NONE;
-	FOR_EACH_BUSY(d, vcpu, i, irq)
-	{
+	for (unsigned i = busy_from(d, vcpu, 0, &irq); i != VGIC_NONE;
+	     i = busy_from(d, vcpu, i + 1, &irq)) {
 		if (deliverable(d, irq) && irq->priority < best_prio) {
 			best = i;
 			best_prio = irq->priority;
@@ -411,9 +407,10 @@ bool vgic_pending_in_lr(const struct vgic_dist *d, unsigned vcpu)
 
 	if (vcpu >= d->vcpus)
 		return false;
-	FOR_EACH_BUSY(d, vcpu, i, irq)
-	if (irq->in_lr && irq->lr_vcpu == vcpu && is_pending(irq))
-		return true;
+	for (unsigned i = busy_from(d, vcpu, 0, &irq); i != VGIC_NONE;
+	     i = busy_from(d, vcpu, i + 1, &irq))
+		if (irq->in_lr && irq->lr_vcpu == vcpu && is_pending(irq))
+			return true;
 	return false;
 }
 
@@ -495,8 +492,8 @@ unsigned vgic_lr_fill(struct vgic_dist *d, unsigned vcpu, struct vgic_lr *out, u
 	if (vcpu >= d->vcpus || n == 0)
 		return 0;
 	n = n > 8 ? 8 : n;
-	FOR_EACH_BUSY(d, vcpu, i, irq)
-	{
+	for (unsigned i = busy_from(d, vcpu, 0, &irq); i != VGIC_NONE;
+	     i = busy_from(d, vcpu, i + 1, &irq)) {
 		if (!fill_candidate(d, irq))
 			continue;
 		seen++;

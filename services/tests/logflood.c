@@ -54,6 +54,7 @@ int main(int argc, char **argv)
 		unsigned long d = now() - t0;
 		if (n <= 0) {
 			printf("logflood: write returned %ld\n", (long)n);
+			free(buf);
 			return 1;
 		}
 		calls++;
@@ -64,6 +65,7 @@ int main(int argc, char **argv)
 	keel_sleep(500000); /* the budget refills: the report must get through */
 	/* A new line first: the flood may end mid-line. */
 	printf("\nlogflood: calls %lu size %zu taken %lu max %lu avg %lu\n", calls, size, taken,
-	       max, sum / calls);
+	       max, calls ? sum / calls : 0);
+	free(buf);
 	return 0;
 }
