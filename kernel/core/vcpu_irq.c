@@ -61,7 +61,7 @@ void vcpu_irq_dist_changed(struct partition *vm)
 		 * must fold them back (vgic_lr_fold) before its guest sees more. */
 		if ((resync & (1u << t->vcpu_index)) ||
 		    vgic_next_pending(&vm->vgic, t->vcpu_index) != VGIC_NONE ||
-		    vgic_pending_in_lr(&vm->vgic, t->vcpu_index))
+		    vgic_pending_behind(&vm->vgic, t->vcpu_index))
 			vcpu_kick(t);
 	}
 }

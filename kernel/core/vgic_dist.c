@@ -401,7 +401,7 @@ unsigned vgic_next_pending(const struct vgic_dist *d, unsigned vcpu)
 	return best;
 }
 
-bool vgic_pending_in_lr(const struct vgic_dist *d, unsigned vcpu)
+bool vgic_pending_behind(const struct vgic_dist *d, unsigned vcpu)
 {
 	const struct vgic_irq *irq;
 
@@ -409,7 +409,7 @@ bool vgic_pending_in_lr(const struct vgic_dist *d, unsigned vcpu)
 		return false;
 	for (unsigned i = busy_from(d, vcpu, 0, &irq); i != VGIC_NONE;
 	     i = busy_from(d, vcpu, i + 1, &irq))
-		if (irq->in_lr && irq->lr_vcpu == vcpu && is_pending(irq))
+		if (pending_enabled(d, irq) && (irq->active || irq->in_lr))
 			return true;
 	return false;
 }

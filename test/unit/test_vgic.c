@@ -191,7 +191,7 @@ static void list_register_second_edge_comes_next(void **state)
 	assert_int_equal(vgic_next_pending(&d, 0), VGIC_NONE);
 	vgic_set_line(&d, 0, 32, true); /* a second edge while in the list register */
 	assert_int_equal(vgic_next_pending(&d, 0), VGIC_NONE);
-	assert_true(vgic_pending_in_lr(&d, 0));
+	assert_true(vgic_pending_behind(&d, 0));
 	fold_as(0, &l, 0);
 	assert_int_equal(take_and_end(0), 32); /* the second edge */
 	assert_int_equal(vgic_next_pending(&d, 0), VGIC_NONE);

@@ -97,9 +97,11 @@ void vgic_set_line(struct vgic_dist *d, unsigned vcpu, unsigned intid, bool leve
 /* The highest-priority enabled, pending, inactive, unlisted interrupt for
  * `vcpu`, or VGIC_NONE; lower numbers win ties, as on the GIC. */
 unsigned vgic_next_pending(const struct vgic_dist *d, unsigned vcpu);
-/* Whether an interrupt is pending for `vcpu` while one of its list
- * registers holds it (an SGI sent again, an edge raised again). */
-bool vgic_pending_in_lr(const struct vgic_dist *d, unsigned vcpu);
+/* Whether an enabled interrupt is pending for `vcpu` behind its own
+ * active state or a list register (an SGI or a level line again while the
+ * guest handles the last one): the vCPU must look again, even if it was
+ * switched out and its active interrupt folded back here. */
+bool vgic_pending_behind(const struct vgic_dist *d, unsigned vcpu);
 
 /*
  * The list registers of vCPU `vcpu` are a cache of this distributor:
