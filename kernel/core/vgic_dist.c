@@ -584,5 +584,11 @@ unsigned vgic_vcpu_release(struct vgic_dist *d, unsigned vcpu, bool all, uint16_
 		return 0;
 	for (unsigned i = all ? 0 : VGIC_PRIVATE; i < VGIC_IRQS; i++)
 		release_irq(d, vcpu, i, hw, &n, max);
+	if (all) {
+		/* A reset vCPU's timer is off: an event of its last run is not
+		 * pending for the next one. */
+		d->priv[vcpu][VGIC_PPI_VTIMER].pending = false;
+		note_state(d, vcpu, VGIC_PPI_VTIMER);
+	}
 	return n;
 }
