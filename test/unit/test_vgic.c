@@ -330,6 +330,23 @@ static void sgi_sources_set_and_cleared_by_byte(void **state)
 	assert_false(vgic_irq_pending(&d, 0, 5));
 }
 
+/* A reset vCPU's timer is off: a latched timer event of its last run is
+ * not pending for the next (it made a rebooted Linux count ticks far too
+ * fast). Its SGIs stay pending. */
+static void reset_drops_the_timer_event(void **state)
+{
+	(void)state;
+	uint16_t hw[4];
+	vgic_set_line(&d, 1, 27, true);
+	vgic_dist_write(&d, 0, 0xf00, 4, (2u << 16) | 4); /* SGI 4 to vCPU 1 */
+	assert_true(vgic_irq_pending(&d, 1, 27));
+	vgic_vcpu_release(&d, 1, false, hw, 4);
+	assert_true(vgic_irq_pending(&d, 1, 27)); /* a stop keeps it */
+	vgic_vcpu_release(&d, 1, true, hw, 4);
+	assert_false(vgic_irq_pending(&d, 1, 27));
+	assert_true(vgic_irq_pending(&d, 1, 4));
+}
+
 /* The listed set is always the best one: active interrupts first, then
  * pending by priority; a higher one arriving evicts the lowest pending. */
 static void fill_keeps_the_best_and_says_what_is_left(void **state)
@@ -530,6 +547,7 @@ int main(void)
 	        cmocka_unit_test_setup(active_left_behind_is_cleared_by_icactiver, setup),
 	        cmocka_unit_test_setup(fill_keeps_the_best_and_says_what_is_left, setup),
 	        cmocka_unit_test_setup(sgi_sources_set_and_cleared_by_byte, setup),
+	        cmocka_unit_test_setup(reset_drops_the_timer_event, setup),
 	        cmocka_unit_test_setup(stopped_vcpu_gives_spis_back, setup),
 	        cmocka_unit_test_setup(sgi_pending_bits_are_not_writable, setup),
 	        cmocka_unit_test_setup(bad_accesses_read_zero_and_change_nothing, setup),
