@@ -39,7 +39,9 @@ LOG_LINE = re.compile(r"\[ *\d+\.\d+\] [^\n]*\n")
 
 
 def services(k):
-    data = json.loads(expect_ok(k, "keelctl --json services"))
+    # Kernel log lines may land between the JSON and the shell's next line.
+    out = LOG_LINE.sub("", expect_ok(k, "keelctl --json services"))
+    data = json.loads(next(l for l in out.splitlines() if l.startswith("{")))
     return {s["name"]: s for s in data["services"]}
 
 
