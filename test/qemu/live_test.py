@@ -41,7 +41,8 @@ LOG_LINE = re.compile(r"\[ *\d+\.\d+\] [^\n]*\n")
 def services(k):
     # Kernel log lines may land between the JSON and the shell's next line.
     out = LOG_LINE.sub("", expect_ok(k, "keelctl --json services"))
-    data = json.loads(next(l for l in out.splitlines() if l.startswith("{")))
+    line = next(l for l in out.splitlines() if l.startswith("{"))
+    data, _ = json.JSONDecoder().raw_decode(line)
     return {s["name"]: s for s in data["services"]}
 
 
