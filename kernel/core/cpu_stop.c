@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <keel/arch.h>
 #include <keel/cpu_stop.h>
+#include <keel/timer.h>
 
 static unsigned stop_owner = CPU_STOP_NOBODY;
 static uint32_t parked_mask;
@@ -33,7 +34,7 @@ void cpu_stop_poll(void)
 
 uint32_t cpu_stop_others(uint32_t others, uint64_t timeout_us)
 {
-	uint64_t deadline = arch_counter() + arch_counter_freq() / 1000000 * timeout_us;
+	uint64_t deadline = arch_counter() + us_to_ticks(timeout_us);
 
 	for (unsigned cpu = 0; cpu < 32; cpu++)
 		if (others & (1u << cpu))

@@ -9,8 +9,11 @@
 struct sched_cpu sched_cpus[KEEL_MAX_CPUS];
 static struct spinlock kernel_big_lock = SPINLOCK_INIT;
 
+/* Every entry to the kernel proper comes here: a CPU that another one's
+ * panic stopped parks before the lock, and while it spins for it. */
 void kernel_lock(void)
 {
+	cpu_stop_poll();
 	spin_lock_polling(&kernel_big_lock, cpu_stop_poll);
 }
 

@@ -3,6 +3,7 @@
 #include <keel/log.h>
 #include <keel/log_budget.h>
 #include <keel/partition.h>
+#include <keel/timer.h>
 
 bool log_budget_take(struct log_budget *b, uint64_t now, uint64_t interval)
 {
@@ -18,7 +19,7 @@ bool log_budget_take(struct log_budget *b, uint64_t now, uint64_t interval)
 
 void log_partition_line(struct partition *p, const char *line)
 {
-	uint64_t interval = arch_counter_freq() / 1000000 * LOG_BUDGET_LINE_US;
+	uint64_t interval = us_to_ticks(LOG_BUDGET_LINE_US);
 
 	if (!log_budget_take(&p->log_budget, arch_counter(), interval))
 		return;

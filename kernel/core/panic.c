@@ -10,6 +10,7 @@
 #include <keel/partition.h>
 #include <keel/smp.h>
 #include <keel/thread.h>
+#include <keel/timer.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -54,7 +55,7 @@ static uint32_t other_online_cpus(void)
 
 static void wait_us(uint64_t us)
 {
-	uint64_t end = arch_counter() + arch_counter_freq() / 1000000 * us;
+	uint64_t end = arch_counter() + us_to_ticks(us);
 	while (arch_counter() < end)
 		arch_cpu_relax();
 }

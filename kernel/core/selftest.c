@@ -6,6 +6,7 @@
 #include <keel/log.h>
 #include <keel/selftest.h>
 #include <keel/smp.h>
+#include <keel/timer.h>
 #include <string.h>
 
 #define BEAT_US       20000
@@ -33,7 +34,7 @@ void selftest_parse(const char *bootargs)
 
 static uint64_t deadline_us(uint64_t us)
 {
-	return arch_counter() + arch_counter_freq() / 1000000 * us;
+	return arch_counter() + us_to_ticks(us);
 }
 
 /* Interrupts open between beats, as an idle CPU waits: a stop IPI is taken. */

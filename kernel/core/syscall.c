@@ -18,6 +18,7 @@
 #include <keel/partition.h>
 #include <keel/smp.h>
 #include <keel/syscall.h>
+#include <keel/timer.h>
 #include <keel/uaccess.h>
 #include <keel/untyped.h>
 #include <string.h>
@@ -63,11 +64,6 @@ int syscall_target_partition(struct thread *t, uint64_t slot, unsigned rights,
 		return err;
 	*out = c->obj;
 	return (*out)->alive ? 0 : -KEEL_ESRCH;
-}
-
-static uint64_t us_to_ticks(uint64_t us)
-{
-	return us * (arch_counter_freq() / 1000) / 1000;
 }
 
 static long sys_null(struct thread *t, const uint64_t *a)

@@ -37,11 +37,6 @@ const uint16_t thread_state_next[THREAD_STATES] = {
         [KEEL_TS_EXITED] = S(EXITED) | S(INACTIVE),
 };
 
-bool thread_state_legal(unsigned from, unsigned to)
-{
-	return from < THREAD_STATES && to < THREAD_STATES && (thread_state_next[from] & (1u << to));
-}
-
 void thread_state_illegal(const struct thread *t, unsigned state)
 {
 	panic("thread %u: state %u -> %u is not a legal transition", (unsigned)t->id,

@@ -8,7 +8,6 @@
 #include <arch/exception.h>
 #include <arch/gic.h>
 #include <keel/arch.h>
-#include <keel/cpu_stop.h>
 #include <keel/kernel.h>
 #include <keel/panic.h>
 
@@ -95,8 +94,6 @@ static _Noreturn void crash_report(const struct exc_frame *f, unsigned vector)
 void exception_dispatch(struct exc_frame *frame, unsigned vector)
 {
 	if (vector == VEC_CUR_SPX_IRQ) {
-		/* A panic's stop IPI parks this CPU here, before any lock. */
-		cpu_stop_poll();
 		/* Only taken while a CPU waits idle (or in the boot timer check), never
 		 * inside the kernel proper: take the lock the handlers expect. */
 		kernel_lock();

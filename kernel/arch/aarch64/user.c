@@ -12,7 +12,6 @@
 #include <arch/sysreg.h>
 #include <arch/user.h>
 #include <arch/vgic.h>
-#include <keel/cpu_stop.h>
 #include <keel/entry.h>
 #include <keel/fastpath.h>
 #include <keel/fault.h>
@@ -210,8 +209,7 @@ _Noreturn void user_exception(struct arch_regs *regs, unsigned vector)
 	/* regs is the first member of the thread that was running. */
 	struct thread *t = (struct thread *)regs;
 
-	cpu_stop_poll(); /* a panic's stop IPI brings the CPU here */
-	kernel_lock();
+	kernel_lock(); /* parks the CPU if another one panicked */
 	bool still_running = kernel_entry(t);
 	if (vector == VEC_LOW64_IRQ)
 		gic_handle_irq();

@@ -20,7 +20,10 @@
 extern const uint16_t thread_state_next[THREAD_STATES];
 
 /* Whether a thread in state `from` may go to state `to` (enum keel_thread_state). */
-bool thread_state_legal(unsigned from, unsigned to);
+static inline bool thread_state_legal(unsigned from, unsigned to)
+{
+	return from < THREAD_STATES && to < THREAD_STATES && (thread_state_next[from] & (1u << to));
+}
 /* A kernel bug: t was to go to `state`, which its state does not allow. */
 _Noreturn void thread_state_illegal(const struct thread *t, unsigned state);
 
@@ -28,7 +31,7 @@ _Noreturn void thread_state_illegal(const struct thread *t, unsigned state);
  * message. t->state is always a valid index, being written only here. */
 static inline void thread_set_state(struct thread *t, unsigned state)
 {
-	if (!(thread_state_next[t->state] & (1u << state)))
+	if (!thread_state_legal(t->state, state))
 		thread_state_illegal(t, state);
 	t->state = (uint8_t)state;
 }
