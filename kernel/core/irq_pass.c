@@ -86,13 +86,30 @@ static void sync_line(const struct partition *vm, struct irq_handler *h, const s
 	}
 }
 
+/* The guest cleared its SPI (ICPENDR, ICACTIVER) before ending it through
+ * a list register: nothing else would deactivate the physical line, and a
+ * device that still asserts it must interrupt again. Deactivating a line
+ * that is not active changes nothing. */
+static void release_if_cleared(const struct partition *vm, const struct irq_handler *h,
+                               unsigned vintid)
+{
+	const struct vgic_dist *d = &vm->vgic;
+	unsigned v = 0; /* SPIs are not banked: any vCPU's view is the VM's */
+
+	if (!vgic_irq_listed(d, v, vintid) && !vgic_irq_pending(d, v, vintid) &&
+	    !vgic_irq_active(d, v, vintid))
+		arch_irq_deactivate(h->intid);
+}
+
 void irq_pass_sync(struct partition *vm)
 {
 	vm->vgic.hw_changed = false;
 	for (unsigned i = 0; i < VGIC_SPIS; i++) {
 		const struct vgic_irq *irq = &vm->vgic.spi[i];
 		struct irq_handler *h = irq->hw_intid ? irq_handler_at(irq->hw_intid) : NULL;
-		if (h && h->vm == vm)
+		if (h && h->vm == vm) {
 			sync_line(vm, h, irq);
+			release_if_cleared(vm, h, VGIC_PRIVATE + i);
+		}
 	}
 }

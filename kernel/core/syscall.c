@@ -21,6 +21,7 @@
 #include <keel/timer.h>
 #include <keel/uaccess.h>
 #include <keel/untyped.h>
+#include <keel/vcpu_irq.h>
 #include <string.h>
 
 #define MAX_PERIOD_US  10000000ul
@@ -476,6 +477,9 @@ static long sys_thread_stop(struct thread *t, const uint64_t *a)
 	struct thread *th;
 	LOOKUP(t, a[0], KEEL_OBJ_THREAD, KEEL_R_CONTROL, th);
 	thread_stop(th);
+	/* PSCI CPU_OFF, a pause: the SPIs it holds must not wait for it. */
+	if (th->is_vcpu && th->partition)
+		vcpu_irq_release(th, false);
 	return 0;
 }
 

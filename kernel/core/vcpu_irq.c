@@ -45,15 +45,38 @@ void vcpu_irq_lower(struct partition *vm, unsigned vcpu, unsigned intid)
 void vcpu_irq_dist_changed(struct partition *vm)
 {
 	struct list *pos;
+	unsigned resync = vm->vgic.resync;
+
+	vm->vgic.resync = 0;
 	if (vm->vgic.hw_changed)
 		irq_pass_sync(vm); /* a passed-through SPI's physical line follows */
 	for (pos = vm->threads.next; pos != &vm->threads; pos = pos->next) {
 		struct thread *t = container_of(pos, struct thread, partition_node);
+		if (!t->is_vcpu)
+			continue;
 		/* Also one pending again (an SGI sent twice) while a list
 		 * register holds it: its guest may have ended it there and be
-		 * waiting in its own WFI, and only an exit retires the register. */
-		if (t->is_vcpu && (vgic_next_pending(&vm->vgic, t->vcpu_index) != VGIC_NONE ||
-		                   vgic_pending_in_lr(&vm->vgic, t->vcpu_index)))
+		 * waiting in its own WFI, and only an exit lists it again. A
+		 * vCPU whose list registers hold an interrupt the write changed
+		 * must fold them back (vgic_lr_fold) before its guest sees more. */
+		if ((resync & (1u << t->vcpu_index)) ||
+		    vgic_next_pending(&vm->vgic, t->vcpu_index) != VGIC_NONE ||
+		    vgic_pending_behind(&vm->vgic, t->vcpu_index))
 			vcpu_kick(t);
 	}
+}
+
+void vcpu_irq_release(struct thread *t, bool reset)
+{
+	struct partition *vm = t->partition;
+	uint16_t hw[VGIC_SPIS];
+	unsigned n = vgic_vcpu_release(&vm->vgic, t->vcpu_index, reset, hw, VGIC_SPIS);
+
+	for (unsigned i = 0; i < n; i++)
+		arch_irq_deactivate(hw[i]);
+	/* What its list registers still show is stale: folded back, it is
+	 * ignored (no longer listed there), and they are filled again. */
+	t->vgic.dirty = true;
+	if (!reset)                        /* a reset's VM may be going away: nobody to tell */
+		vcpu_irq_dist_changed(vm); /* another target may take them now */
 }

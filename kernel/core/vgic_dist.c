@@ -16,6 +16,9 @@
 #define GICD_ITARGETSR  0x800
 #define GICD_ICFGR      0xc00
 #define GICD_SGIR       0xf00
+#define GICD_CPENDSGIR  0xf10
+#define GICD_SPENDSGIR  0xf20
+#define GICD_SGI_END    0xf30
 #define GICD_END        0x1000
 #define IIDR_KEEL       0x0000043b /* ARM's JEP106 code, as GIC-400 reports */
 
@@ -23,43 +26,72 @@ enum bit_reg { REG_ENABLE, REG_PENDING, REG_ACTIVE };
 
 _Static_assert(VGIC_PRIVATE == 32 && VGIC_SPIS % 32 == 0, "pending bitmaps: whole words");
 
-static struct vgic_irq *irq_of(struct vgic_dist *d, unsigned vcpu, unsigned intid)
+static const struct vgic_irq *irq_at(const struct vgic_dist *d, unsigned vcpu, unsigned intid)
 {
 	if (intid < VGIC_PRIVATE)
 		return vcpu < d->vcpus ? &d->priv[vcpu][intid] : NULL;
 	return intid < VGIC_IRQS ? &d->spi[intid - VGIC_PRIVATE] : NULL;
 }
 
+static struct vgic_irq *irq_of(struct vgic_dist *d, unsigned vcpu, unsigned intid)
+{
+	return (struct vgic_irq *)irq_at(d, vcpu, intid);
+}
+
 void vgic_dist_init(struct vgic_dist *d, unsigned vcpus)
 {
 	memset(d, 0, sizeof(*d));
 	d->vcpus = vcpus > VGIC_MAX_VCPUS ? VGIC_MAX_VCPUS : vcpus;
-	for (unsigned v = 0; v < d->vcpus; v++)
+	for (unsigned v = 0; v < d->vcpus; v++) {
 		for (unsigned i = 0; i < 16; i++) {
 			d->priv[v][i].enabled = true; /* SGIs are always enabled on GIC-400 */
-			d->priv[v][16 + i].level_cfg = true; /* PPIs read as level, as GIC-400's */
+			d->priv[v][16 + i].level_cfg = true; /* PPIs are level, as GIC-400's */
 		}
+		d->priv[v][VGIC_PPI_VTIMER].hw_intid = VGIC_PPI_VTIMER;
+	}
 	for (unsigned i = 0; i < VGIC_SPIS; i++)
 		d->spi[i].targets = 1;
 }
 
-/* After any change to intid's pending state or SGI sources. */
-static void note_pending(struct vgic_dist *d, unsigned vcpu, unsigned intid)
+/* Pending as the GIC defines it: a latched event or SGI, or a level line
+ * that is high. A hardware-driven interrupt's line is the physical one,
+ * which the physical GIC latches for it. */
+static bool is_pending(const struct vgic_irq *irq)
+{
+	return irq->pending || irq->sgi_sources || (irq->level_cfg && !irq->hw_intid && irq->line);
+}
+
+/* After any change to intid's pending, active or SGI state. */
+static void note_state(struct vgic_dist *d, unsigned vcpu, unsigned intid)
 {
 	const struct vgic_irq *irq = irq_of(d, vcpu, intid);
-	uint32_t *word = intid < VGIC_PRIVATE ? &d->priv_pending[vcpu]
-	                                      : &d->spi_pending[(intid - VGIC_PRIVATE) / 32];
+	uint32_t *word = intid < VGIC_PRIVATE ? &d->priv_busy[vcpu]
+	                                      : &d->spi_busy[(intid - VGIC_PRIVATE) / 32];
 	uint32_t bit = 1u << (intid % 32);
 
-	if (irq->pending || irq->sgi_sources)
+	if (is_pending(irq) || irq->active)
 		*word |= bit;
 	else
 		*word &= ~bit;
 }
 
-static bool *bit_field(struct vgic_irq *irq, enum bit_reg r)
+static bool listed_pending(const struct vgic_irq *irq)
 {
-	return r == REG_ENABLE ? &irq->enabled : r == REG_PENDING ? &irq->pending : &irq->active;
+	return irq->in_lr && (irq->lr_state & VGIC_LR_PENDING) && !irq->clear_pending;
+}
+
+static bool listed_active(const struct vgic_irq *irq)
+{
+	return irq->in_lr && (irq->lr_state & VGIC_LR_ACTIVE) && !irq->clear_active;
+}
+
+static bool read_bit(const struct vgic_irq *irq, enum bit_reg r)
+{
+	if (r == REG_ENABLE)
+		return irq->enabled;
+	if (r == REG_PENDING)
+		return is_pending(irq) || listed_pending(irq);
+	return irq->active || listed_active(irq);
 }
 
 static uint32_t read_bits(struct vgic_dist *d, unsigned vcpu, unsigned first, enum bit_reg r)
@@ -67,10 +99,43 @@ static uint32_t read_bits(struct vgic_dist *d, unsigned vcpu, unsigned first, en
 	uint32_t v = 0;
 	for (unsigned i = 0; i < 32; i++) {
 		struct vgic_irq *irq = irq_of(d, vcpu, first + i);
-		if (irq && (*bit_field(irq, r) || (r == REG_PENDING && irq->sgi_sources)))
+		if (irq && read_bit(irq, r))
 			v |= 1u << i;
 	}
 	return v;
+}
+
+/* The owner of an SPI made active by a write: the vCPU that last had it
+ * listed, else its first target. */
+static void claim_active(struct vgic_irq *irq, unsigned intid)
+{
+	if (intid >= VGIC_PRIVATE && !irq->in_lr && !(irq->targets & (1u << irq->lr_vcpu)))
+		irq->lr_vcpu = (uint8_t)(irq->targets ? __builtin_ctz(irq->targets) : 0);
+}
+
+/* ICPENDR/ICACTIVER on an interrupt in a list register: the list
+ * register's state is cancelled when it comes back, and its vCPU must
+ * fold it now (it may be running its guest on another CPU). */
+static void write_bit(struct vgic_dist *d, struct vgic_irq *irq, unsigned intid, enum bit_reg r,
+                      bool set)
+{
+	if (r == REG_ENABLE) {
+		irq->enabled = set;
+	} else if (r == REG_PENDING) {
+		irq->pending = set; /* a level line that is high keeps it pending */
+		if (!set)
+			irq->clear_pending = irq->in_lr;
+	} else {
+		irq->active = set;
+		if (set)
+			claim_active(irq, intid);
+		else
+			irq->clear_active = irq->in_lr;
+	}
+	if (irq->in_lr)
+		d->resync |= (uint8_t)(1u << irq->lr_vcpu);
+	if (irq->hw_intid && intid >= VGIC_PRIVATE)
+		d->hw_changed = true;
 }
 
 static void write_bits(struct vgic_dist *d, unsigned vcpu, unsigned first, enum bit_reg r,
@@ -82,13 +147,8 @@ static void write_bits(struct vgic_dist *d, unsigned vcpu, unsigned first, enum 
 			continue;
 		if ((r == REG_ENABLE || r == REG_PENDING) && first + i < 16)
 			continue; /* SGI enables are fixed; SGIs pend through GICD_SGIR only */
-		*bit_field(irq, r) = set;
-		if (r == REG_ENABLE && irq->hw_intid)
-			d->hw_changed = true;
-		if (r == REG_PENDING && !set)
-			irq->sgi_sources = 0;
-		if (r == REG_PENDING)
-			note_pending(d, vcpu, first + i);
+		write_bit(d, irq, first + i, r, set);
+		note_state(d, vcpu, first + i);
 	}
 }
 
@@ -142,7 +202,9 @@ static void write_cfg(struct vgic_dist *d, unsigned vcpu, unsigned first, uint32
 {
 	for (unsigned i = 0; i < 16; i++) {
 		struct vgic_irq *irq = irq_of(d, vcpu, first + i);
-		if (irq && first + i >= 16) /* SGIs are always edge-triggered */
+		/* SGIs are always edge-triggered, PPIs level (as GIC-400's): the
+		 * virtual timer stays a level line whatever the guest writes. */
+		if (irq && first + i >= VGIC_PRIVATE)
 			irq->level_cfg = !(value & (2u << (2 * i)));
 	}
 }
@@ -162,8 +224,49 @@ static void send_sgi(struct vgic_dist *d, unsigned vcpu, uint32_t value)
 	for (unsigned v = 0; v < d->vcpus; v++) {
 		if (targets & (1u << v)) {
 			d->priv[v][sgi].sgi_sources |= (uint8_t)(1u << vcpu);
-			note_pending(d, v, sgi);
+			note_state(d, v, sgi);
 		}
+	}
+}
+
+/* Byte-accessible registers: priorities, targets, SGI pending sources. */
+static bool byte_register(uint32_t off)
+{
+	return (off >= GICD_IPRIORITYR && off < GICD_ICFGR) ||
+	       (off >= GICD_CPENDSGIR && off < GICD_SGI_END);
+}
+
+/* GICD_[SC]PENDSGIR: a byte per SGI, a bit per source vCPU. */
+static uint32_t read_sgi_sources(struct vgic_dist *d, unsigned vcpu, unsigned first, unsigned width)
+{
+	uint32_t v = 0;
+	for (unsigned i = 0; i < width; i++) {
+		const struct vgic_irq *irq = &d->priv[vcpu][first + i];
+		uint8_t b = irq->sgi_sources;
+		if (listed_pending(irq))
+			b |= (uint8_t)(1u << irq->lr_source);
+		v |= (uint32_t)b << (8 * i);
+	}
+	return v;
+}
+
+static void write_sgi_sources(struct vgic_dist *d, unsigned vcpu, unsigned first, unsigned width,
+                              uint32_t value, bool set)
+{
+	uint8_t vcpu_mask = (uint8_t)((1u << d->vcpus) - 1);
+	for (unsigned i = 0; i < width; i++) {
+		struct vgic_irq *irq = &d->priv[vcpu][first + i];
+		uint8_t b = (uint8_t)(value >> (8 * i)) & vcpu_mask;
+		if (set) {
+			irq->sgi_sources |= b;
+		} else {
+			irq->sgi_sources &= (uint8_t)~b;
+			if (listed_pending(irq) && (b & (1u << irq->lr_source))) {
+				irq->clear_pending = true; /* cancels the listed one */
+				d->resync |= (uint8_t)(1u << irq->lr_vcpu);
+			}
+		}
+		note_state(d, vcpu, first + i);
 	}
 }
 
@@ -171,7 +274,7 @@ uint32_t vgic_dist_read(struct vgic_dist *d, unsigned vcpu, uint32_t off, unsign
 {
 	if (off >= GICD_END || vcpu >= d->vcpus)
 		return 0;
-	bool bytes = (off >= GICD_IPRIORITYR && off < GICD_ICFGR);
+	bool bytes = byte_register(off);
 	if (!bytes && (width != 4 || (off & 3)))
 		return 0;
 	if (bytes && off + width > ((off & ~3u) + 4))
@@ -194,6 +297,8 @@ uint32_t vgic_dist_read(struct vgic_dist *d, unsigned vcpu, uint32_t off, unsign
 		return read_bytes(d, vcpu, off - GICD_ITARGETSR, width, true);
 	if (off >= GICD_ICFGR && off < GICD_ICFGR + VGIC_IRQS / 4)
 		return read_cfg(d, vcpu, (off - GICD_ICFGR) * 4);
+	if (off >= GICD_CPENDSGIR && off < GICD_SGI_END)
+		return read_sgi_sources(d, vcpu, off & 0xf, width);
 	return 0; /* IGROUPR (all group 0), SGIR (write-only), reserved */
 }
 
@@ -202,7 +307,7 @@ void vgic_dist_write(struct vgic_dist *d, unsigned vcpu, uint32_t off, unsigned 
 {
 	if (off >= GICD_END || vcpu >= d->vcpus)
 		return;
-	bool bytes = (off >= GICD_IPRIORITYR && off < GICD_ICFGR);
+	bool bytes = byte_register(off);
 	if (!bytes && (width != 4 || (off & 3)))
 		return;
 	if (bytes && off + width > ((off & ~3u) + 4))
@@ -223,6 +328,8 @@ void vgic_dist_write(struct vgic_dist *d, unsigned vcpu, uint32_t off, unsigned 
 		write_cfg(d, vcpu, (off - GICD_ICFGR) * 4, value);
 	else if (off == GICD_SGIR)
 		send_sgi(d, vcpu, value);
+	else if (off >= GICD_CPENDSGIR && off < GICD_SGI_END)
+		write_sgi_sources(d, vcpu, off & 0xf, width, value, off >= GICD_SPENDSGIR);
 }
 
 void vgic_set_line(struct vgic_dist *d, unsigned vcpu, unsigned intid, bool level)
@@ -230,37 +337,51 @@ void vgic_set_line(struct vgic_dist *d, unsigned vcpu, unsigned intid, bool leve
 	struct vgic_irq *irq = irq_of(d, vcpu, intid);
 	if (!irq || intid < 16)
 		return;
-	if (level)
+	if (irq->level_cfg && !irq->hw_intid)
+		irq->line = level;
+	else if (level)
 		irq->pending = true;
-	else if (irq->level_cfg)
-		irq->pending = false; /* a level interrupt stops being pending with its line */
-	note_pending(d, vcpu, intid);
+	note_state(d, vcpu, intid);
 }
 
-static bool deliverable(const struct vgic_irq *irq)
+static bool pending_enabled(const struct vgic_dist *d, const struct vgic_irq *irq)
 {
-	return irq->enabled && !irq->active && !irq->in_lr && (irq->pending || irq->sgi_sources);
+	return d->enabled && irq->enabled && is_pending(irq);
 }
 
-/* The first pending interrupt of `vcpu` from INTID `from` on, its own or
- * an SPI that targets it, or VGIC_NONE; *irq is its state. The pending
- * bitmaps make this look at pending interrupts only. */
-static unsigned pending_from(const struct vgic_dist *d, unsigned vcpu, unsigned from,
-                             const struct vgic_irq **irq)
+static bool deliverable(const struct vgic_dist *d, const struct vgic_irq *irq)
+{
+	return !irq->active && !irq->in_lr && pending_enabled(d, irq);
+}
+
+/* Whether SPI `irq` is vcpu's to list: an active one belongs to the vCPU
+ * that took it, a pending one to its targets. */
+static bool spi_for(const struct vgic_irq *irq, unsigned vcpu)
+{
+	if (irq->active)
+		return irq->lr_vcpu == vcpu;
+	return irq->targets & (1u << vcpu);
+}
+
+/* The first busy interrupt of `vcpu` from INTID `from` on, its own or an
+ * SPI for it, or VGIC_NONE; *irq is its state. The busy bitmaps make this
+ * look at pending and active interrupts only. */
+static unsigned busy_from(const struct vgic_dist *d, unsigned vcpu, unsigned from,
+                          const struct vgic_irq **irq)
 {
 	for (unsigned w = from / 32; w < VGIC_IRQS / 32; w++, from = 32 * w) {
-		uint32_t bits = w == 0 ? d->priv_pending[vcpu] : d->spi_pending[w - 1];
+		uint32_t bits = w == 0 ? d->priv_busy[vcpu] : d->spi_busy[w - 1];
 		for (bits &= ~0u << (from % 32); bits; bits &= bits - 1) {
 			unsigned i = 32 * w + (unsigned)__builtin_ctz(bits);
 			*irq = i < VGIC_PRIVATE ? &d->priv[vcpu][i] : &d->spi[i - VGIC_PRIVATE];
-			if (i < VGIC_PRIVATE || ((*irq)->targets & (1u << vcpu)))
+			if (i < VGIC_PRIVATE || spi_for(*irq, vcpu))
 				return i;
 		}
 	}
 	return VGIC_NONE;
 }
 
-/* On every entry to a vCPU that may have something new: only the pending
+/* On every entry to a vCPU that may have something new: only the busy
  * interrupts are looked at, in increasing order. */
 unsigned vgic_next_pending(const struct vgic_dist *d, unsigned vcpu)
 {
@@ -270,9 +391,9 @@ unsigned vgic_next_pending(const struct vgic_dist *d, unsigned vcpu)
 
 	if (!d->enabled || vcpu >= d->vcpus)
 		return VGIC_NONE;
-	for (unsigned i = pending_from(d, vcpu, 0, &irq); i != VGIC_NONE;
-	     i = pending_from(d, vcpu, i + 1, &irq)) {
-		if (deliverable(irq) && irq->priority < best_prio) {
+	for (unsigned i = busy_from(d, vcpu, 0, &irq); i != VGIC_NONE;
+	     i = busy_from(d, vcpu, i + 1, &irq)) {
+		if (deliverable(d, irq) && irq->priority < best_prio) {
 			best = i;
 			best_prio = irq->priority;
 		}
@@ -280,73 +401,152 @@ unsigned vgic_next_pending(const struct vgic_dist *d, unsigned vcpu)
 	return best;
 }
 
-bool vgic_pending_in_lr(const struct vgic_dist *d, unsigned vcpu)
+bool vgic_pending_behind(const struct vgic_dist *d, unsigned vcpu)
 {
 	const struct vgic_irq *irq;
 
 	if (vcpu >= d->vcpus)
 		return false;
-	for (unsigned i = pending_from(d, vcpu, 0, &irq); i != VGIC_NONE;
-	     i = pending_from(d, vcpu, i + 1, &irq))
-		if (irq->in_lr)
+	for (unsigned i = busy_from(d, vcpu, 0, &irq); i != VGIC_NONE;
+	     i = busy_from(d, vcpu, i + 1, &irq))
+		if (pending_enabled(d, irq) && (irq->active || irq->in_lr))
 			return true;
 	return false;
 }
 
-void vgic_acknowledge(struct vgic_dist *d, unsigned vcpu, unsigned intid)
+/* An SGI source or a pending state can join an active interrupt in its
+ * list register (state pending and active) only without the HW bit, which
+ * the architecture does not allow so, and for an SGI only from the source
+ * that the list register names. */
+static bool joins_active(const struct vgic_irq *irq, unsigned intid)
 {
-	struct vgic_irq *irq = irq_of(d, vcpu, intid);
-	if (!irq)
+	if (irq->hw_intid || !is_pending(irq))
+		return false;
+	return intid >= 16 || (irq->sgi_sources & (1u << irq->active_source));
+}
+
+/* Fill order: active interrupts first (key below 0x100), then pending
+ * ones by priority; lower INTIDs first among equals. */
+static unsigned fill_key(const struct vgic_irq *irq, unsigned intid)
+{
+	return (irq->active ? 0 : 0x100 + irq->priority) << 10 | intid;
+}
+
+static bool fill_candidate(const struct vgic_dist *d, const struct vgic_irq *irq)
+{
+	return !irq->in_lr && (irq->active || deliverable(d, irq));
+}
+
+/* Insert `key` into the sorted `keys[0..*count)`, keeping the n best. */
+static void keep_best(unsigned *keys, unsigned *count, unsigned n, unsigned key)
+{
+	unsigned i = *count < n ? (*count)++ : n;
+	if (i == n && key > keys[n - 1])
 		return;
-	irq->active = true;
-	if (intid < 16) {
-		/* One source at a time: the lowest-numbered sending vCPU. */
-		irq->sgi_sources &= (uint8_t)(irq->sgi_sources - 1);
-	} else if (!irq->level_cfg) {
-		irq->pending = false;
-	}
-	note_pending(d, vcpu, intid);
+	if (i == n)
+		i--;
+	for (; i > 0 && keys[i - 1] > key; i--)
+		keys[i] = keys[i - 1];
+	keys[i] = key;
 }
 
-void vgic_deactivate(struct vgic_dist *d, unsigned vcpu, unsigned intid)
+/* Move intid's state into a list register. */
+static struct vgic_lr list_irq(struct vgic_dist *d, unsigned vcpu, unsigned intid)
 {
 	struct vgic_irq *irq = irq_of(d, vcpu, intid);
-	if (irq)
+	struct vgic_lr lr = {
+	        .intid = (uint16_t)intid, .hw = irq->hw_intid, .priority = irq->priority};
+	bool pending = irq->active ? joins_active(irq, intid) : true;
+
+	if (irq->active) {
+		lr.state = VGIC_LR_ACTIVE;
+		lr.source = irq->active_source;
 		irq->active = false;
-}
-
-unsigned vgic_lr_take(struct vgic_dist *d, unsigned vcpu, unsigned intid)
-{
-	struct vgic_irq *irq = irq_of(d, vcpu, intid);
-	unsigned source = 0;
-	if (!irq)
-		return 0;
-	irq->in_lr = true;
-	if (intid < 16) {
-		source = (unsigned)__builtin_ctz(irq->sgi_sources | 0x100u) & 7;
-		irq->sgi_sources &= (uint8_t) ~(1u << source);
-	} else if (!irq->level_cfg || intid < VGIC_PRIVATE || irq->hw_intid) {
-		/* PPIs (the virtual timer) are raised once per event by the kernel;
-		 * a passed-through SPI stays active at the GIC until the guest's
-		 * EOI, which no second event can pass. */
-		irq->pending = false;
 	}
-	note_pending(d, vcpu, intid);
-	return source;
+	if (pending) {
+		lr.state |= VGIC_LR_PENDING;
+		if (intid < 16) {
+			if (!(lr.state & VGIC_LR_ACTIVE))
+				lr.source = (uint8_t)__builtin_ctz(irq->sgi_sources);
+			irq->sgi_sources &= (uint8_t) ~(1u << lr.source);
+		}
+		irq->lr_latch = irq->pending;
+		irq->pending = false; /* a level line stays as it is */
+	}
+	irq->in_lr = true;
+	irq->lr_vcpu = (uint8_t)vcpu;
+	irq->lr_source = lr.source;
+	irq->lr_state = lr.state;
+	irq->clear_pending = irq->clear_active = false;
+	note_state(d, vcpu, intid);
+	return lr;
 }
 
-void vgic_lr_done(struct vgic_dist *d, unsigned vcpu, unsigned intid)
+unsigned vgic_lr_fill(struct vgic_dist *d, unsigned vcpu, struct vgic_lr *out, unsigned n,
+                      bool *left)
 {
-	struct vgic_irq *irq = irq_of(d, vcpu, intid);
-	if (irq)
-		irq->in_lr = irq->active = false;
+	unsigned keys[8], count = 0, seen = 0;
+	const struct vgic_irq *irq;
+
+	*left = false;
+	if (vcpu >= d->vcpus || n == 0)
+		return 0;
+	n = n > 8 ? 8 : n;
+	for (unsigned i = busy_from(d, vcpu, 0, &irq); i != VGIC_NONE;
+	     i = busy_from(d, vcpu, i + 1, &irq)) {
+		if (!fill_candidate(d, irq))
+			continue;
+		seen++;
+		/* Pending again behind its own active state, and unable to join
+		 * it: only the guest's end of the active one lets it in. */
+		*left |= irq->active && pending_enabled(d, irq) && !joins_active(irq, i);
+		keep_best(keys, &count, n, fill_key(irq, i));
+	}
+	*left |= seen > count;
+	for (unsigned k = 0; k < count; k++) {
+		out[k] = list_irq(d, vcpu, keys[k] & 0x3ff);
+		/* Another source of the same SGI waits for this one to end. */
+		*left |= out[k].intid < 16 && d->priv[vcpu][out[k].intid].sgi_sources;
+	}
+	return count;
 }
 
-uint8_t vgic_irq_priority(const struct vgic_dist *d, unsigned vcpu, unsigned intid)
+void vgic_lr_fold(struct vgic_dist *d, unsigned vcpu, const struct vgic_lr *lr)
 {
-	if (intid < VGIC_PRIVATE)
-		return vcpu < d->vcpus ? d->priv[vcpu][intid].priority : 0xff;
-	return intid < VGIC_IRQS ? d->spi[intid - VGIC_PRIVATE].priority : 0xff;
+	struct vgic_irq *irq = irq_of(d, vcpu, lr->intid);
+	if (!irq || !irq->in_lr || irq->lr_vcpu != vcpu)
+		return;
+	bool pending = (lr->state & VGIC_LR_PENDING) && !irq->clear_pending;
+	bool active = (lr->state & VGIC_LR_ACTIVE) && !irq->clear_active;
+
+	irq->in_lr = irq->clear_pending = irq->clear_active = false;
+	if (active) {
+		irq->active = true;
+		irq->active_source = lr->source;
+	}
+	if (pending && lr->intid < 16)
+		irq->sgi_sources |= (uint8_t)(1u << lr->source);
+	else if (pending && (irq->lr_latch || !irq->level_cfg || irq->hw_intid))
+		irq->pending = true; /* a level line says for itself */
+	note_state(d, vcpu, lr->intid);
+}
+
+bool vgic_irq_pending(const struct vgic_dist *d, unsigned vcpu, unsigned intid)
+{
+	const struct vgic_irq *irq = irq_at(d, vcpu, intid);
+	return irq && (is_pending(irq) || listed_pending(irq));
+}
+
+bool vgic_irq_active(const struct vgic_dist *d, unsigned vcpu, unsigned intid)
+{
+	const struct vgic_irq *irq = irq_at(d, vcpu, intid);
+	return irq && (irq->active || listed_active(irq));
+}
+
+bool vgic_irq_listed(const struct vgic_dist *d, unsigned vcpu, unsigned intid)
+{
+	const struct vgic_irq *irq = irq_at(d, vcpu, intid);
+	return irq && irq->in_lr;
 }
 
 unsigned vgic_irq_targets(const struct vgic_dist *d, unsigned vcpu, unsigned intid)
@@ -354,4 +554,41 @@ unsigned vgic_irq_targets(const struct vgic_dist *d, unsigned vcpu, unsigned int
 	if (intid < VGIC_PRIVATE)
 		return vcpu < d->vcpus ? 1u << vcpu : 0;
 	return intid < VGIC_IRQS ? d->spi[intid - VGIC_PRIVATE].targets : 0;
+}
+
+/* What a listed interrupt of a vCPU that stops leaves behind: its pending
+ * state, not its active one. */
+static void release_irq(struct vgic_dist *d, unsigned vcpu, unsigned intid, uint16_t *hw,
+                        unsigned *n, unsigned max)
+{
+	struct vgic_irq *irq = irq_of(d, vcpu, intid);
+	bool owned = intid < VGIC_PRIVATE || irq->lr_vcpu == vcpu;
+
+	if (!owned || (!irq->in_lr && !irq->active))
+		return;
+	if (listed_pending(irq) && intid < 16)
+		irq->sgi_sources |= (uint8_t)(1u << irq->lr_source);
+	else if (listed_pending(irq) && (irq->lr_latch || !irq->level_cfg || irq->hw_intid))
+		irq->pending = true;
+	if (irq->hw_intid && intid >= VGIC_PRIVATE && *n < max)
+		hw[(*n)++] = irq->hw_intid;
+	irq->in_lr = irq->active = irq->clear_pending = irq->clear_active = false;
+	note_state(d, vcpu, intid);
+}
+
+unsigned vgic_vcpu_release(struct vgic_dist *d, unsigned vcpu, bool all, uint16_t *hw, unsigned max)
+{
+	unsigned n = 0;
+
+	if (vcpu >= d->vcpus)
+		return 0;
+	for (unsigned i = all ? 0 : VGIC_PRIVATE; i < VGIC_IRQS; i++)
+		release_irq(d, vcpu, i, hw, &n, max);
+	if (all) {
+		/* A reset vCPU's timer is off: an event of its last run is not
+		 * pending for the next one. */
+		d->priv[vcpu][VGIC_PPI_VTIMER].pending = false;
+		note_state(d, vcpu, VGIC_PPI_VTIMER);
+	}
+	return n;
 }

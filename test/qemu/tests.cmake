@@ -105,18 +105,21 @@ set(HOSTILE_SVC ${KEEL_BUILD_ROOT}/qemu-virt/services)
 set(HOSTILE_BP --bp ${HOSTILE_SVC}/devemu/devemu.elf:devemu_handle
   --bp ${HOSTILE_SVC}/devemu/devemu.elf:pl011_write --bp ${HOSTILE_SVC}/vmm/vmm.elf:psci_call
   --bp ${HOSTILE_SVC}/console/console.elf:main)
-# Bare QEMU runs every campaign and directed mode; Keel runs the debug mode
-# (issue 14, hole 1). The virtual-timer and list-register modes and the
-# random campaigns still fail on Keel's vGIC (holes 2 and 3: the rework is
-# not merged yet, docs/benchmarks.md); scripts/campaign-guest runs them.
 foreach(seed 1 2)
   add_test(NAME hostile.bare-seed${seed} COMMAND Python3::Interpreter ${HOSTILE_TEST}
     --seed ${seed} --ops 4000 -- ${HOSTILE_BARE})
+  # --max-stalls: a WFI of 200 us that takes over 1 s while the CPU-0
+  # instance runs beside the services is an open finding (docs/benchmarks.md,
+  # "Hostile-guest campaign"); lost interrupts, silence, faults and the
+  # witness still fail the test.
+  add_test(NAME hostile.keel-seed${seed} COMMAND Python3::Interpreter ${HOSTILE_TEST} --keel
+    --seed ${seed} --ops 4000 --hang 60 --limit 240 --max-stalls 5 -- ${HOSTILE_KEEL})
 endforeach()
 foreach(mode debug vtimer lr)
   add_test(NAME hostile.bare-${mode} COMMAND Python3::Interpreter ${HOSTILE_TEST}
     --mode ${mode} -- ${HOSTILE_BARE})
+  add_test(NAME hostile.keel-${mode} COMMAND Python3::Interpreter ${HOSTILE_TEST} --keel
+    --mode ${mode} --hang 40 --limit 120 ${HOSTILE_BP} -- ${HOSTILE_KEEL})
 endforeach()
-add_test(NAME hostile.keel-debug COMMAND Python3::Interpreter ${HOSTILE_TEST} --keel
-  --mode debug --hang 40 --limit 120 ${HOSTILE_BP} -- ${HOSTILE_KEEL})
-set_tests_properties(hostile.keel-debug PROPERTIES RUN_SERIAL TRUE TIMEOUT 300)
+set_tests_properties(hostile.keel-seed1 hostile.keel-seed2 hostile.keel-debug
+  hostile.keel-vtimer hostile.keel-lr PROPERTIES RUN_SERIAL TRUE TIMEOUT 300)

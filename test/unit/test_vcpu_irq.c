@@ -102,19 +102,47 @@ static void an_sgi_sent_again_while_in_a_list_register_interrupts_the_cpu(void *
 	running(1);
 	send_sgi(0, 1, 1);
 	assert_int_equal(vgic_next_pending(&vm->vgic, 1), 1);
-	vgic_lr_take(&vm->vgic, 1, 1); /* vCPU 1's entry filled a list register */
-	assert_false(vgic_pending_in_lr(&vm->vgic, 1));
+	struct vgic_lr lr;
+	bool left;
+	/* vCPU 1's entry filled a list register */
+	assert_int_equal(vgic_lr_fill(&vm->vgic, 1, &lr, 1, &left), 1);
+	assert_false(vgic_pending_behind(&vm->vgic, 1));
 	fake_ipi_clear();
 	send_sgi(0, 1, 1);
 	assert_int_equal(vgic_next_pending(&vm->vgic, 1), VGIC_NONE);
-	assert_true(vgic_pending_in_lr(&vm->vgic, 1));
+	assert_true(vgic_pending_behind(&vm->vgic, 1));
 	assert_int_equal(fake_arch.ipi_count, 1);
 	assert_int_equal(fake_arch.ipi_cpu[0], 1);
 
 	/* Once it is retired, the distributor offers it again. */
-	vgic_lr_done(&vm->vgic, 1, 1);
-	assert_false(vgic_pending_in_lr(&vm->vgic, 1));
+	lr.state = 0;
+	vgic_lr_fold(&vm->vgic, 1, &lr);
+	assert_false(vgic_pending_behind(&vm->vgic, 1));
 	assert_int_equal(vgic_next_pending(&vm->vgic, 1), 1);
+}
+
+/* An SGI sent again while the last one is active on a vCPU that was
+ * switched out (its list registers folded back into the distributor) still
+ * interrupts it: it must list it as pending and active. Before, nothing
+ * offered it and no kick came, and an idle Linux waited for its next tick. */
+static void an_sgi_behind_a_folded_active_one_kicks(void **state)
+{
+	(void)state;
+	running(0);
+	running(1);
+	send_sgi(0, 1, 1);
+	struct vgic_lr lr;
+	bool left;
+	assert_int_equal(vgic_lr_fill(&vm->vgic, 1, &lr, 1, &left), 1);
+	lr.state = VGIC_LR_ACTIVE; /* taken, then the vCPU was switched out */
+	vgic_lr_fold(&vm->vgic, 1, &lr);
+	vcpu[1].vgic.dirty = false;
+	fake_ipi_clear();
+	send_sgi(0, 1, 1);
+	assert_int_equal(vgic_next_pending(&vm->vgic, 1), VGIC_NONE); /* behind the active one */
+	assert_true(vgic_pending_behind(&vm->vgic, 1));
+	assert_true(vcpu[1].vgic.dirty);
+	assert_int_equal(fake_arch.ipi_count, 1);
 }
 
 /* A write that leaves a vCPU nothing new does not disturb it. */
@@ -155,6 +183,8 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(
 	                an_sgi_sent_again_while_in_a_list_register_interrupts_the_cpu, setup,
 	                teardown),
+	        cmocka_unit_test_setup_teardown(an_sgi_behind_a_folded_active_one_kicks, setup,
+	                                        teardown),
 	        cmocka_unit_test_setup_teardown(a_write_with_nothing_pending_interrupts_no_cpu,
 	                                        setup, teardown),
 	        cmocka_unit_test_setup_teardown(an_interrupt_wakes_a_vcpu_sleeping_in_wfi, setup,

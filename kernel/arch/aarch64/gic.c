@@ -82,7 +82,7 @@ void gic_handle_irq(void)
 		if (intid == GIC_PPI_HYP_TIMER)
 			timer_el2_irq();
 		else if (intid == GIC_PPI_VIRT_TIMER)
-			vtimer_irq();
+			passed = vtimer_irq();
 		else if (intid == GIC_PPI_MAINTENANCE)
 			vgic_maintenance_irq();
 		else if (intid >= IRQ_FIRST_SPI)
@@ -109,6 +109,12 @@ void arch_irq_mask(unsigned intid)
 void arch_irq_deactivate(unsigned intid)
 {
 	gic->clear_active(intid);
+}
+
+void gic_set_ppi_active(unsigned intid, bool active)
+{
+	if (gic->set_ppi_active)
+		gic->set_ppi_active(intid, active);
 }
 
 void arch_irq_unmask(unsigned intid)

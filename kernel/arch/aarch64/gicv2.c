@@ -11,6 +11,7 @@
 #define GICD_TYPER      0x004
 #define GICD_ICENABLER  0x180
 #define GICD_ISENABLER  0x100
+#define GICD_ISACTIVER  0x300
 #define GICD_ICACTIVER  0x380
 #define GICD_IPRIORITYR 0x400
 #define GICD_ITARGETSR  0x800
@@ -95,6 +96,12 @@ static void gicv2_clear_active(unsigned intid)
 	mmio_write32(gicd + GICD_ICACTIVER + (uint64_t)(intid / 32) * 4, 1u << (intid % 32));
 }
 
+/* GICD_I[SC]ACTIVER0 is banked: the calling CPU's own PPIs. */
+static void gicv2_set_ppi_active(unsigned intid, bool active)
+{
+	mmio_write32(gicd + (active ? GICD_ISACTIVER : GICD_ICACTIVER), 1u << intid);
+}
+
 static void gicv2_send_sgi(unsigned cpu, uint64_t hwid, unsigned sgi)
 {
 	(void)hwid;
@@ -128,6 +135,7 @@ const struct gic_driver gicv2_driver = {
         .eoi = gicv2_eoi,
         .deactivate = gicv2_deactivate,
         .clear_active = gicv2_clear_active,
+        .set_ppi_active = gicv2_set_ppi_active,
         .send_sgi = gicv2_send_sgi,
         .set_spi_enabled = gicv2_set_spi_enabled,
         .route_spi = gicv2_route_spi,

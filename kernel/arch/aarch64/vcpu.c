@@ -233,6 +233,7 @@ static bool vgicd_access(struct thread *t, uint64_t ipa, unsigned reg, unsigned 
 	if (ipa - VGICD_BASE >= VGICD_SIZE)
 		return false;
 	uint32_t off = (uint32_t)(ipa - VGICD_BASE);
+	vgic_fold(t);
 	if (write) {
 		vgic_dist_write(d, t->vcpu_index, off, width,
 		                reg == XZR ? 0 : (uint32_t)t->regs.x[reg]);

@@ -1,12 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * GICv2 list registers. The distributor (core/vgic_dist.c) decides which
- * interrupt a vCPU should see; the list registers are where the hardware
- * presents it to the guest, which then acknowledges and ends it through the
- * GICV frame without trapping. The kernel only looks again when something
- * changed (vgic_cpu.dirty), when the guest ended an interrupt that still
- * occupies a list register, or on an underflow maintenance interrupt when
- * more was pending than list registers were free.
+ * GICv2 list registers. The distributor (core/vgic_dist.c) is the truth
+ * about every interrupt; a running vCPU's list registers are a cache of it,
+ * where the hardware presents interrupts to the guest, which acknowledges
+ * and ends them through the GICV frame without trapping. Whenever the
+ * kernel looks again (something new for the vCPU, an interrupt ended, a
+ * trapped GICD access, a switch) it folds every list register back into
+ * the distributor and fills them again, active interrupts first and then
+ * the pending ones by priority, so the listed set is always the best one
+ * and a GICD write always reaches what was listed. A maintenance interrupt
+ * (no pending entry left, or the end of an active one) says when an
+ * interrupt that did not fit can be listed.
+ *
+ * The virtual timer is a level line the hardware drives: its list register
+ * names the physical PPI 27 (HW bit), which stays active while the guest
+ * has the virtual one pending or active, so it cannot fire again before the
+ * guest ends it, and fires again at once if the guest ends it (or clears
+ * it with ICPENDR) while the timer condition still holds. Nothing is ever
+ * written to the guest's CNTV_CTL_EL0.
  */
 #include <arch/cpu_local.h>
 #include <arch/gic.h>
@@ -25,16 +36,17 @@
 #define GICH_APR  0xf0
 #define GICH_LR0  0x100
 
-#define HCR_EN  (1u << 0)
-#define HCR_UIE (1u << 1)
+#define HCR_EN   (1u << 0)
+#define HCR_NPIE (1u << 3) /* maintenance when no list register is pending */
 
-#define LR_HW          (1u << 31) /* the guest's EOI deactivates the physical ID */
-#define LR_PHYS_SHIFT  10
-#define LR_ID_MASK     0x3ffu
+#define LR_HW          (1u << 31) /* the guest's end deactivates the physical ID */
 #define LR_PENDING     (1u << 28)
-#define LR_STATE_MASK  (3u << 28)
+#define LR_ACTIVE      (1u << 29)
+#define LR_STATE_SHIFT 28
 #define LR_PRIO_SHIFT  23
-#define LR_CPUID_SHIFT 10
+#define LR_EOI         (1u << 19) /* without HW: maintenance when it is ended */
+#define LR_SRC_SHIFT   10         /* CPUID (SGI source), or with HW the physical ID */
+#define LR_ID_MASK     0x3ffu
 
 #define CNTV_CTL_ENABLE (1ull << 0)
 #define CNTV_CTL_IMASK  (1ull << 1)
@@ -75,9 +87,107 @@ int arch_vm_init(struct partition *vm)
 	              PT_READ | PT_WRITE | PT_DEVICE, PT_MAP_STRICT);
 }
 
-static uint32_t hcr_value(const struct vgic_cpu *v)
+static uint32_t lr_encode(const struct vgic_lr *l)
 {
-	return HCR_EN | (v->underflow ? HCR_UIE : 0);
+	uint32_t v = (uint32_t)l->state << LR_STATE_SHIFT |
+	             (uint32_t)(l->priority >> 3) << LR_PRIO_SHIFT | l->intid;
+	if (l->hw)
+		return v | LR_HW | (uint32_t)l->hw << LR_SRC_SHIFT;
+	return v | (uint32_t)l->source << LR_SRC_SHIFT | (l->eoi_notify ? LR_EOI : 0);
+}
+
+static struct vgic_lr lr_decode(uint32_t v)
+{
+	struct vgic_lr l = {.intid = (uint16_t)(v & LR_ID_MASK),
+	                    .state = (uint8_t)((v >> LR_STATE_SHIFT) & 3)};
+	if (v & LR_HW)
+		l.hw = (uint16_t)((v >> LR_SRC_SHIFT) & LR_ID_MASK);
+	else
+		l.source = (uint8_t)((v >> LR_SRC_SHIFT) & 7);
+	return l;
+}
+
+static void write_hcr(struct vgic_cpu *v, uint32_t hcr)
+{
+	if (v->hcr != hcr)
+		mmio_write32(gich + GICH_HCR, hcr);
+	v->hcr = hcr;
+}
+
+/* The physical PPI 27 of this CPU is active exactly while the loaded vCPU
+ * has its virtual timer interrupt pending or active (listed or not). */
+static void vtimer_follow(struct thread *t)
+{
+	struct cpu_local *cpu = this_cpu();
+	const struct vgic_dist *d = &t->partition->vgic;
+	bool want = vgic_irq_pending(d, t->vcpu_index, VGIC_PPI_VTIMER) ||
+	            vgic_irq_active(d, t->vcpu_index, VGIC_PPI_VTIMER);
+
+	if (want != cpu->vtimer_active)
+		gic_set_ppi_active(GIC_PPI_VIRT_TIMER, want);
+	cpu->vtimer_active = want;
+}
+
+/* Every list register back into the distributor, as the guest left it. */
+static void fold_all(struct thread *t)
+{
+	struct vgic_cpu *v = &t->vgic;
+	struct vgic_dist *d = &t->partition->vgic;
+
+	for (unsigned i = 0; i < lr_count; i++) {
+		if (!(v->lr_used & (1u << i)))
+			continue;
+		struct vgic_lr l = lr_decode(mmio_read32(gich + GICH_LR0 + 4ull * i));
+		if (l.hw == GIC_PPI_VIRT_TIMER && !l.state)
+			this_cpu()->vtimer_active = false; /* the guest's end deactivated it */
+		vgic_lr_fold(d, t->vcpu_index, &l);
+		mmio_write32(gich + GICH_LR0 + 4ull * i, 0);
+	}
+	v->lr_used = 0;
+}
+
+/* Ask for a maintenance interrupt when what did not fit can be listed:
+ * once no listed interrupt is pending (NPIE), or, with only active (or
+ * pending and active) ones listed, once the guest ends one (their EOI
+ * bit; not possible with HW). */
+static uint32_t arm_maintenance(struct vgic_cpu *v, struct vgic_lr *l, unsigned n, bool left)
+{
+	bool any_pending = false;
+
+	v->waiting = left;
+	v->armed = false;
+	/* Pending only: NP counts no entry that is pending and active, and
+	 * would fire at once for ever. */
+	for (unsigned i = 0; i < n; i++)
+		any_pending |= l[i].state == VGIC_LR_PENDING;
+	if (!left)
+		return HCR_EN;
+	if (any_pending) {
+		v->armed = true;
+		return HCR_EN | HCR_NPIE;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		l[i].eoi_notify = !l[i].hw;
+		v->armed |= l[i].eoi_notify;
+	}
+	return HCR_EN;
+}
+
+static void fill(struct thread *t)
+{
+	struct vgic_cpu *v = &t->vgic;
+	struct vgic_lr l[VGIC_LRS];
+	bool left;
+	unsigned n = vgic_lr_fill(&t->partition->vgic, t->vcpu_index, l, lr_count, &left);
+	uint32_t hcr = arm_maintenance(v, l, n, left);
+
+	for (unsigned i = 0; i < n; i++) {
+		v->lr[i] = lr_encode(&l[i]);
+		mmio_write32(gich + GICH_LR0 + 4ull * i, v->lr[i]);
+	}
+	v->lr_used = (uint8_t)((1u << n) - 1);
+	write_hcr(v, hcr);
+	vtimer_follow(t);
 }
 
 void vgic_cpu_load(struct thread *t)
@@ -87,88 +197,64 @@ void vgic_cpu_load(struct thread *t)
 		return;
 	mmio_write32(gich + GICH_VMCR, v->vmcr);
 	mmio_write32(gich + GICH_APR, v->apr);
+	v->hcr = ~0u; /* unknown: the next write_hcr writes */
+	/* A vCPU reset while loaded here left its entries behind. */
 	for (unsigned i = 0; i < lr_count; i++)
-		mmio_write32(gich + GICH_LR0 + 4ull * i, (v->lr_used & (1u << i)) ? v->lr[i] : 0);
-	mmio_write32(gich + GICH_HCR, hcr_value(v));
+		mmio_write32(gich + GICH_LR0 + 4ull * i, 0);
+	v->lr_used = 0;
+	v->dirty = true; /* its interrupts are all in the distributor */
 }
 
 void vgic_cpu_save(struct thread *t)
 {
 	struct vgic_cpu *v = &t->vgic;
+	struct cpu_local *cpu = this_cpu();
 	if (!lr_count)
 		return;
 	v->vmcr = mmio_read32(gich + GICH_VMCR);
 	v->apr = mmio_read32(gich + GICH_APR);
-	for (unsigned i = 0; i < lr_count; i++)
-		if (v->lr_used & (1u << i))
-			v->lr[i] = mmio_read32(gich + GICH_LR0 + 4ull * i);
-	mmio_write32(gich + GICH_HCR, 0);
+	fold_all(t);
+	write_hcr(v, 0);
+	/* The PPI is the CPU's: the next vCPU's timer must be able to fire. */
+	if (cpu->vtimer_active)
+		gic_set_ppi_active(GIC_PPI_VIRT_TIMER, false);
+	cpu->vtimer_active = false;
 }
 
 void vgic_cpu_release(struct thread *t)
 {
-	struct vgic_cpu *v = &t->vgic;
-	for (unsigned i = 0; i < VGIC_LRS; i++) {
-		if (!(v->lr_used & (1u << i)))
-			continue;
-		/* No EOI of the guest will end it now (harmless if it did). */
-		if (v->lr[i] & LR_HW)
-			arch_irq_deactivate((v->lr[i] >> LR_PHYS_SHIFT) & LR_ID_MASK);
-		vgic_lr_done(&t->partition->vgic, t->vcpu_index, v->lr_intid[i]);
-	}
-	*v = (struct vgic_cpu){0};
+	vcpu_irq_release(t, true);
+	t->vgic = (struct vgic_cpu){0};
 }
 
-/* List registers whose interrupt the guest ended become free again. */
-static void retire_ended(struct thread *t)
+void vgic_fold(struct thread *t)
 {
-	struct vgic_cpu *v = &t->vgic;
-	for (unsigned i = 0; i < lr_count; i++) {
-		if (!(v->lr_used & (1u << i)))
-			continue;
-		v->lr[i] = mmio_read32(gich + GICH_LR0 + 4ull * i);
-		if (v->lr[i] & LR_STATE_MASK)
-			continue;
-		v->lr_used &= (uint8_t) ~(1u << i);
-		vgic_lr_done(&t->partition->vgic, t->vcpu_index, v->lr_intid[i]);
-		v->dirty = true; /* a level interrupt still asserted comes back */
-	}
+	if (!lr_count)
+		return;
+	fold_all(t);
+	t->vgic.dirty = true;
 }
 
-static void fill(struct thread *t)
+/* Whether the guest ended an interrupt that a list register held. */
+static bool any_ended(struct thread *t)
 {
-	struct vgic_cpu *v = &t->vgic;
-	struct vgic_dist *d = &t->partition->vgic;
-	unsigned intid = vgic_next_pending(d, t->vcpu_index);
-
-	for (unsigned i = 0; i < lr_count && intid != VGIC_NONE; i++) {
-		if (v->lr_used & (1u << i))
-			continue;
-		unsigned prio = vgic_irq_priority(d, t->vcpu_index, intid);
-		unsigned source = vgic_lr_take(d, t->vcpu_index, intid);
-		unsigned hw = vgic_irq_hw(d, intid);
-		v->lr[i] = LR_PENDING | ((prio >> 3) << LR_PRIO_SHIFT) | intid |
-		           (hw ? LR_HW | (hw << LR_PHYS_SHIFT) : source << LR_CPUID_SHIFT);
-		v->lr_intid[i] = (uint16_t)intid;
-		v->lr_used |= (uint8_t)(1u << i);
-		mmio_write32(gich + GICH_LR0 + 4ull * i, v->lr[i]);
-		intid = vgic_next_pending(d, t->vcpu_index);
-	}
-	bool underflow = intid != VGIC_NONE;
-	if (underflow != v->underflow) {
-		v->underflow = underflow;
-		mmio_write32(gich + GICH_HCR, hcr_value(v));
-	}
+	const struct vgic_cpu *v = &t->vgic;
+	for (unsigned i = 0; i < lr_count; i++)
+		if ((v->lr_used & (1u << i)) &&
+		    !((mmio_read32(gich + GICH_LR0 + 4ull * i) >> LR_STATE_SHIFT) & 3))
+			return true;
+	return false;
 }
 
 void vgic_flush(struct thread *t)
 {
 	if (!lr_count)
 		return;
-	if (t->vgic.lr_used)
-		retire_ended(t);
+	if (!t->vgic.dirty && t->vgic.lr_used && any_ended(t))
+		t->vgic.dirty = true;
 	if (t->vgic.dirty) {
 		t->vgic.dirty = false;
+		fold_all(t);
 		fill(t);
 	}
 }
@@ -178,7 +264,8 @@ bool vgic_cpu_pending(struct thread *t)
 	if (lr_count) {
 		vgic_flush(t);
 		for (unsigned i = 0; i < lr_count; i++)
-			if ((t->vgic.lr_used & (1u << i)) && (t->vgic.lr[i] & LR_PENDING))
+			if ((t->vgic.lr_used & (1u << i)) &&
+			    (mmio_read32(gich + GICH_LR0 + 4ull * i) & LR_PENDING))
 				return true;
 	}
 	return vgic_next_pending(&t->partition->vgic, t->vcpu_index) != VGIC_NONE;
@@ -186,48 +273,63 @@ bool vgic_cpu_pending(struct thread *t)
 
 bool vgic_cpu_blocked(const struct thread *t)
 {
-	const struct vgic_cpu *v = &t->vgic;
-	for (unsigned used = v->lr_used; used; used &= used - 1) {
-		unsigned intid = v->lr_intid[__builtin_ctz(used)];
-		if (vgic_irq_pending(&t->partition->vgic, t->vcpu_index, intid))
-			return true;
-	}
-	return false;
+	return t->vgic.waiting && !t->vgic.armed;
 }
 
 void vgic_maintenance_irq(void)
 {
 	struct thread *t = this_cpu()->el1_owner;
 
-	/* Underflow: list registers freed up; the next entry refills them. */
-	mmio_write32(gich + GICH_HCR, HCR_EN);
+	/* The condition stays asserted until the list registers change: fold
+	 * them now; the next entry fills them again. */
 	if (t) {
-		t->vgic.underflow = false;
+		fold_all(t);
+		write_hcr(&t->vgic, HCR_EN);
 		t->vgic.dirty = true;
+	} else {
+		mmio_write32(gich + GICH_HCR, 0);
 	}
+}
+
+static bool vtimer_line_high(void)
+{
+	uint64_t ctl = sysreg_read(cntv_ctl_el0);
+	return (ctl & (CNTV_CTL_ENABLE | CNTV_CTL_IMASK | CNTV_CTL_STATUS)) ==
+	       (CNTV_CTL_ENABLE | CNTV_CTL_STATUS);
 }
 
 void vtimer_sync(struct thread *t)
 {
-	uint64_t ctl = sysreg_read(cntv_ctl_el0);
+	struct cpu_local *cpu = this_cpu();
 
-	if ((ctl & (CNTV_CTL_ENABLE | CNTV_CTL_IMASK | CNTV_CTL_STATUS)) !=
-	    (CNTV_CTL_ENABLE | CNTV_CTL_STATUS))
+	if (!lr_count || cpu->vtimer_active || !vtimer_line_high())
 		return;
-	/* Level-triggered: mask it until the guest programs its next deadline
-	 * (Linux clears IMASK when it does), so the line drops now. */
-	sysreg_write(cntv_ctl_el0, ctl | CNTV_CTL_IMASK);
-	isb();
-	if (t)
-		vcpu_irq_raise(t->partition, t->vcpu_index, GIC_PPI_VIRT_TIMER);
+	/* As if the physical PPI had fired and been taken: no exception for it
+	 * right after the eret. */
+	gic_set_ppi_active(GIC_PPI_VIRT_TIMER, true);
+	cpu->vtimer_active = true;
+	vcpu_irq_raise(t->partition, t->vcpu_index, VGIC_PPI_VTIMER);
 }
 
-void vtimer_irq(void)
+bool vtimer_irq(void)
 {
+	struct cpu_local *cpu = this_cpu();
+	struct thread *t = cpu->el1_owner;
+
+	/* No vCPU owns the loaded timer (it was reset or its memory reused
+	 * while loaded here): its state is dead, and its line must drop or it
+	 * fires for ever. */
+	if (!t) {
+		sysreg_write(cntv_ctl_el0, 0);
+		isb();
+		return false;
+	}
 	/* Condition not met: the line of a vCPU switched out just before it
 	 * was taken; the timer now loaded is another vCPU's, whose deadline
-	 * has not come. Masking and injecting it would leave that timer masked
-	 * after a spurious interrupt its guest ignores (Linux reprograms only
-	 * when ISTATUS). */
-	vtimer_sync(this_cpu()->el1_owner);
+	 * has not come. */
+	if (!lr_count || !vtimer_line_high())
+		return false;
+	cpu->vtimer_active = true; /* left active: the guest's end deactivates it */
+	vcpu_irq_raise(t->partition, t->vcpu_index, VGIC_PPI_VTIMER);
+	return true;
 }

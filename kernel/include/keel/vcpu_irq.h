@@ -19,6 +19,11 @@ void vcpu_irq_raise(struct partition *vm, unsigned vcpu, unsigned intid);
 void vcpu_irq_lower(struct partition *vm, unsigned vcpu, unsigned intid);
 /* The guest changed its distributor: wake whoever now has something. */
 void vcpu_irq_dist_changed(struct partition *vm);
+/* vCPU t stops (reset: and is reset): the SPIs it was given go back to
+ * its VM's distributor, for another vCPU to take, and those it had taken
+ * are ended (passed-through lines deactivated), since it will not end
+ * them. With `reset`, its own SGIs and PPIs too. */
+void vcpu_irq_release(struct thread *t, bool reset);
 /* t may have a new interrupt to take. */
 void vcpu_kick(struct thread *t);
 

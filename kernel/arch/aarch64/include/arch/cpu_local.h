@@ -21,7 +21,11 @@ struct cpu_local {
 	uint32_t fp_trapped;      /* CPTR_EL2.TFP is set */
 	uint32_t service_el1;     /* EL1 registers are set up for services */
 	struct thread *last;      /* the thread the CPU last returned to */
-	uint64_t pad[7];          /* one 128-byte slot per CPU (asm.h) */
+	/* The physical virtual-timer PPI is active, owned by the loaded vCPU's
+	 * virtual one (vgic_lr.c). */
+	uint32_t vtimer_active;
+	uint32_t reserved;
+	uint64_t pad[6]; /* one 128-byte slot per CPU (asm.h) */
 };
 
 _Static_assert(sizeof(struct cpu_local) == 128, "asm.h CPU_LOCAL_SIZE");

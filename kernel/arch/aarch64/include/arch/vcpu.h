@@ -17,17 +17,17 @@ struct vcpu_sysregs {
 };
 
 /* A vCPU's share of the GICv2 virtual CPU interface (arch/aarch64/vgic_lr.c):
- * its list registers and the interface state, saved while it is off the
- * CPU. lr_intid says which interrupt each used list register holds. */
+ * its list registers while it is on a CPU, and the interface state saved
+ * while it is off (its listed interrupts then go back to the distributor). */
 #define VGIC_LRS 4
 
 struct vgic_cpu {
-	uint32_t lr[VGIC_LRS];
-	uint16_t lr_intid[VGIC_LRS];
-	uint8_t lr_used; /* bit n: lr[n] holds an interrupt */
-	bool dirty;      /* the distributor may have something new for it */
-	bool underflow;  /* more was pending than list registers were free */
-	uint32_t vmcr, apr;
+	uint32_t lr[VGIC_LRS]; /* as last written */
+	uint8_t lr_used;       /* bit n: lr[n] holds an interrupt */
+	bool dirty;            /* the distributor may have something new for it */
+	bool waiting;          /* a deliverable interrupt did not fit */
+	bool armed;            /* ... and a maintenance interrupt will say when it can */
+	uint32_t hcr, vmcr, apr;
 };
 
 /* SCTLR_EL1 at reset: MMU and caches off, RES1 bits. */

@@ -27,6 +27,9 @@ void vgic_cpu_load(struct thread *t);
 void vgic_cpu_save(struct thread *t);
 /* A stopped vCPU is reset: what its list registers held is ended. */
 void vgic_cpu_release(struct thread *t);
+/* Before a trapped GICD access: every list register of the running vCPU
+ * back into the distributor, so the guest reads and changes the truth. */
+void vgic_fold(struct thread *t);
 /* Before returning to the running vCPU: retire the interrupts its guest
  * ended, and give it what the distributor has pending for it. */
 void vgic_flush(struct thread *t);
@@ -38,9 +41,13 @@ bool vgic_cpu_pending(struct thread *t);
  * interrupt is asked for then (after vgic_flush). */
 bool vgic_cpu_blocked(const struct thread *t);
 void vgic_maintenance_irq(void);
-void vtimer_irq(void);
-/* If the loaded virtual timer's condition is met (its line high): mask it
- * and raise PPI 27 for t, whose EL1 state is loaded. vtimer_irq does it
+/* The physical PPI 27 fired: true if it now belongs to the loaded vCPU's
+ * virtual timer interrupt and must stay active (the guest's end of it
+ * deactivates it). */
+bool vtimer_irq(void);
+/* If the loaded virtual timer's condition is met (its line high) and the
+ * physical PPI is not taken yet: take it (active) and raise PPI 27 for t,
+ * whose EL1 state is loaded. vtimer_irq does it
  * when the physical PPI 27 arrives; vcpu_enter, for a vCPU back from its
  * WFI sleep, so that the guest does not trap for it right after the eret. */
 void vtimer_sync(struct thread *t);
