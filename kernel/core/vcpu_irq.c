@@ -40,6 +40,8 @@ void vcpu_irq_raise(struct partition *vm, unsigned vcpu, unsigned intid)
 void vcpu_irq_lower(struct partition *vm, unsigned vcpu, unsigned intid)
 {
 	vgic_set_line(&vm->vgic, vcpu, intid, false);
+	if (vm->vgic.resync)
+		vcpu_irq_dist_changed(vm);
 }
 
 void vcpu_irq_dist_changed(struct partition *vm)

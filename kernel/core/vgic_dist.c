@@ -337,10 +337,16 @@ void vgic_set_line(struct vgic_dist *d, unsigned vcpu, unsigned intid, bool leve
 	struct vgic_irq *irq = irq_of(d, vcpu, intid);
 	if (!irq || intid < 16)
 		return;
-	if (irq->level_cfg && !irq->hw_intid)
+	if (irq->level_cfg && !irq->hw_intid) {
+		/* A line that drops before the guest took it withdraws the
+		 * interrupt, as on a GIC: a list register still showing it
+		 * pending must fold, or the guest takes a spurious one. */
+		if (irq->line && !level && listed_pending(irq) && !irq->lr_latch)
+			d->resync |= (uint8_t)(1u << irq->lr_vcpu);
 		irq->line = level;
-	else if (level)
+	} else if (level) {
 		irq->pending = true;
+	}
 	note_state(d, vcpu, intid);
 }
 
@@ -473,6 +479,10 @@ static struct vgic_lr list_irq(struct vgic_dist *d, unsigned vcpu, unsigned inti
 		irq->lr_latch = irq->pending;
 		irq->pending = false; /* a level line stays as it is */
 	}
+	/* A level line still high when the guest ends it is pending again at
+	 * once: the end must exit (maintenance), since the guest may end it
+	 * and idle in a WFI that does not trap. */
+	lr.eoi_notify = irq->level_cfg && !irq->hw_intid;
 	irq->in_lr = true;
 	irq->lr_vcpu = (uint8_t)vcpu;
 	irq->lr_source = lr.source;

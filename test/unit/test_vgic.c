@@ -258,6 +258,36 @@ static void icpendr_does_not_lower_a_high_line(void **state)
 	assert_int_equal(vgic_next_pending(&d, 0), VGIC_NONE);
 }
 
+/* A device's level line (a virtio queue's SPI): its guest's end must exit
+ * (EOI maintenance) so that a line still high is listed again; a line that
+ * drops before the guest took it withdraws the interrupt. */
+static void level_line_ended_while_high_comes_back(void **state)
+{
+	(void)state;
+	struct lrs l;
+	vgic_dist_write(&d, 0, 0x104, 4, 0x1); /* SPI 32 */
+	vgic_dist_write(&d, 0, 0xc08, 4, 0x0); /* ICFGR: level */
+	vgic_set_line(&d, 0, 32, true);
+	fill(0, &l, 4);
+	assert_int_equal(l.n, 1);
+	assert_true(l.lr[0].eoi_notify);
+	fold_as(0, &l, 0); /* ended, line still high */
+	assert_int_equal(vgic_next_pending(&d, 0), 32);
+	fill(0, &l, 4);
+	assert_int_equal(d.resync, 0);
+	vgic_set_line(&d, 0, 32, false); /* dropped while listed pending */
+	assert_int_equal(d.resync, 0x1);
+	fold_as(0, &l, VGIC_LR_PENDING);
+	assert_false(vgic_irq_pending(&d, 0, 32));
+	assert_int_equal(vgic_next_pending(&d, 0), VGIC_NONE);
+	/* An edge (or a latched ISPENDR) needs no end notification. */
+	vgic_dist_write(&d, 0, 0xc08, 4, 0x2); /* ICFGR: SPI 32 edge */
+	vgic_set_line(&d, 0, 32, true);
+	fill(0, &l, 4);
+	assert_int_equal(l.n, 1);
+	assert_false(l.lr[0].eoi_notify);
+}
+
 /* Issue 14, hole 3: ICPENDR, ICACTIVER and ICENABLER reach what a list
  * register holds, on the writer's own vCPU (folded first) and on another
  * (its list register's state is cancelled when it folds back). */
@@ -549,6 +579,7 @@ int main(void)
 	        cmocka_unit_test_setup(sgi_sources_set_and_cleared_by_byte, setup),
 	        cmocka_unit_test_setup(reset_drops_the_timer_event, setup),
 	        cmocka_unit_test_setup(stopped_vcpu_gives_spis_back, setup),
+	        cmocka_unit_test_setup(level_line_ended_while_high_comes_back, setup),
 	        cmocka_unit_test_setup(sgi_pending_bits_are_not_writable, setup),
 	        cmocka_unit_test_setup(bad_accesses_read_zero_and_change_nothing, setup),
 	        cmocka_unit_test_setup(next_pending_in_every_word, setup),

@@ -167,7 +167,7 @@ static uint32_t arm_maintenance(struct vgic_cpu *v, struct vgic_lr *l, unsigned 
 		return HCR_EN | HCR_NPIE;
 	}
 	for (unsigned i = 0; i < n; i++) {
-		l[i].eoi_notify = !l[i].hw;
+		l[i].eoi_notify |= !l[i].hw;
 		v->armed |= l[i].eoi_notify;
 	}
 	return HCR_EN;
