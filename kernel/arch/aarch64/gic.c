@@ -117,6 +117,11 @@ void gic_set_ppi_active(unsigned intid, bool active)
 		gic->set_ppi_active(intid, active);
 }
 
+bool gic_ppi_active(unsigned intid)
+{
+	return gic->ppi_active && gic->ppi_active(intid);
+}
+
 void arch_irq_unmask(unsigned intid)
 {
 	gic->set_spi_enabled(intid, true);

@@ -102,6 +102,11 @@ static void gicv2_set_ppi_active(unsigned intid, bool active)
 	mmio_write32(gicd + (active ? GICD_ISACTIVER : GICD_ICACTIVER), 1u << intid);
 }
 
+static bool gicv2_ppi_active(unsigned intid)
+{
+	return mmio_read32(gicd + GICD_ISACTIVER) & (1u << intid);
+}
+
 static void gicv2_send_sgi(unsigned cpu, uint64_t hwid, unsigned sgi)
 {
 	(void)hwid;
@@ -136,6 +141,7 @@ const struct gic_driver gicv2_driver = {
         .deactivate = gicv2_deactivate,
         .clear_active = gicv2_clear_active,
         .set_ppi_active = gicv2_set_ppi_active,
+        .ppi_active = gicv2_ppi_active,
         .send_sgi = gicv2_send_sgi,
         .set_spi_enabled = gicv2_set_spi_enabled,
         .route_spi = gicv2_route_spi,

@@ -115,17 +115,18 @@ static void write_hcr(struct vgic_cpu *v, uint32_t hcr)
 }
 
 /* The physical PPI 27 of this CPU is active exactly while the loaded vCPU
- * has its virtual timer interrupt pending or active (listed or not). */
+ * has its virtual timer interrupt pending or active (listed or not). Its
+ * state is read from the GIC, not remembered: the guest's end of a HW
+ * list register deactivates it, and a new one may have been taken since,
+ * which an ended list register read back later cannot tell apart. */
 static void vtimer_follow(struct thread *t)
 {
-	struct cpu_local *cpu = this_cpu();
 	const struct vgic_dist *d = &t->partition->vgic;
 	bool want = vgic_irq_pending(d, t->vcpu_index, VGIC_PPI_VTIMER) ||
 	            vgic_irq_active(d, t->vcpu_index, VGIC_PPI_VTIMER);
 
-	if (want != cpu->vtimer_active)
+	if (want != gic_ppi_active(GIC_PPI_VIRT_TIMER))
 		gic_set_ppi_active(GIC_PPI_VIRT_TIMER, want);
-	cpu->vtimer_active = want;
 }
 
 /* Every list register back into the distributor, as the guest left it. */
@@ -138,8 +139,6 @@ static void fold_all(struct thread *t)
 		if (!(v->lr_used & (1u << i)))
 			continue;
 		struct vgic_lr l = lr_decode(mmio_read32(gich + GICH_LR0 + 4ull * i));
-		if (l.hw == GIC_PPI_VIRT_TIMER && !l.state)
-			this_cpu()->vtimer_active = false; /* the guest's end deactivated it */
 		vgic_lr_fold(d, t->vcpu_index, &l);
 		mmio_write32(gich + GICH_LR0 + 4ull * i, 0);
 	}
@@ -208,7 +207,6 @@ void vgic_cpu_load(struct thread *t)
 void vgic_cpu_save(struct thread *t)
 {
 	struct vgic_cpu *v = &t->vgic;
-	struct cpu_local *cpu = this_cpu();
 	if (!lr_count)
 		return;
 	v->vmcr = mmio_read32(gich + GICH_VMCR);
@@ -216,9 +214,8 @@ void vgic_cpu_save(struct thread *t)
 	fold_all(t);
 	write_hcr(v, 0);
 	/* The PPI is the CPU's: the next vCPU's timer must be able to fire. */
-	if (cpu->vtimer_active)
+	if (gic_ppi_active(GIC_PPI_VIRT_TIMER))
 		gic_set_ppi_active(GIC_PPI_VIRT_TIMER, false);
-	cpu->vtimer_active = false;
 }
 
 void vgic_cpu_release(struct thread *t)
@@ -300,21 +297,17 @@ static bool vtimer_line_high(void)
 
 void vtimer_sync(struct thread *t)
 {
-	struct cpu_local *cpu = this_cpu();
-
-	if (!lr_count || cpu->vtimer_active || !vtimer_line_high())
+	if (!lr_count || gic_ppi_active(GIC_PPI_VIRT_TIMER) || !vtimer_line_high())
 		return;
 	/* As if the physical PPI had fired and been taken: no exception for it
 	 * right after the eret. */
 	gic_set_ppi_active(GIC_PPI_VIRT_TIMER, true);
-	cpu->vtimer_active = true;
 	vcpu_irq_raise(t->partition, t->vcpu_index, VGIC_PPI_VTIMER);
 }
 
 bool vtimer_irq(void)
 {
-	struct cpu_local *cpu = this_cpu();
-	struct thread *t = cpu->el1_owner;
+	struct thread *t = this_cpu()->el1_owner;
 
 	/* No vCPU owns the loaded timer (it was reset or its memory reused
 	 * while loaded here): its state is dead, and its line must drop or it
@@ -329,7 +322,8 @@ bool vtimer_irq(void)
 	 * has not come. */
 	if (!lr_count || !vtimer_line_high())
 		return false;
-	cpu->vtimer_active = true; /* left active: the guest's end deactivates it */
+	/* Left active (the caller only drops its priority): the guest's end
+	 * of the HW list register deactivates it. */
 	vcpu_irq_raise(t->partition, t->vcpu_index, VGIC_PPI_VTIMER);
 	return true;
 }

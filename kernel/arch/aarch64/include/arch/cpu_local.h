@@ -21,10 +21,7 @@ struct cpu_local {
 	uint32_t fp_trapped;      /* CPTR_EL2.TFP is set */
 	uint32_t service_el1;     /* EL1 registers are set up for services */
 	struct thread *last;      /* the thread the CPU last returned to */
-	/* The physical virtual-timer PPI is active, owned by the loaded vCPU's
-	 * virtual one (vgic_lr.c). */
-	uint32_t vtimer_active;
-	uint32_t reserved;
+	uint32_t reserved[2];
 	uint64_t pad[6]; /* one 128-byte slot per CPU (asm.h) */
 };
 

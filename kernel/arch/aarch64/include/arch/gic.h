@@ -29,6 +29,7 @@ struct gic_driver {
 	void (*clear_active)(unsigned intid); /* an SPI, at the distributor */
 	/* This CPU's PPI `intid` (GICv2 only: the virtual interface's). */
 	void (*set_ppi_active)(unsigned intid, bool active);
+	bool (*ppi_active)(unsigned intid);
 	void (*send_sgi)(unsigned cpu, uint64_t hwid, unsigned sgi);
 	void (*set_spi_enabled)(unsigned intid, bool enabled);
 	void (*route_spi)(unsigned intid, unsigned cpu, uint64_t hwid);
@@ -42,6 +43,7 @@ int gic_init(void);
 void gic_init_cpu(void);
 void gic_enable_ppi(unsigned intid);
 void gic_set_ppi_active(unsigned intid, bool active);
+bool gic_ppi_active(unsigned intid);
 void gic_handle_irq(void);
 const char *gic_name(void);
 /* The GICv2 virtual interface control (GICH) and virtual CPU interface
