@@ -460,8 +460,16 @@ static void keep_best(unsigned *keys, unsigned *count, unsigned n, unsigned key)
 static struct vgic_lr list_irq(struct vgic_dist *d, unsigned vcpu, unsigned intid)
 {
 	struct vgic_irq *irq = irq_of(d, vcpu, intid);
-	struct vgic_lr lr = {
-	        .intid = (uint16_t)intid, .hw = irq->hw_intid, .priority = irq->priority};
+	/* A passed-through SPI's list register carries the HW bit. The
+	 * virtual timer's does not: its guest's end asks for a maintenance
+	 * interrupt instead, and the kernel deactivates the physical PPI at
+	 * the distributor (vtimer_follow). A HW end leaves the physical
+	 * interface to notice by itself that a line still high is pending
+	 * again, which QEMU's GICv2 model does only at its next unrelated
+	 * event: a vCPU idling alone in an untrapped WFI waited seconds. */
+	struct vgic_lr lr = {.intid = (uint16_t)intid,
+	                     .hw = intid >= VGIC_PRIVATE ? irq->hw_intid : 0,
+	                     .priority = irq->priority};
 	bool pending = irq->active ? joins_active(irq, intid) : true;
 
 	if (irq->active) {
@@ -482,7 +490,7 @@ static struct vgic_lr list_irq(struct vgic_dist *d, unsigned vcpu, unsigned inti
 	/* A level line still high when the guest ends it is pending again at
 	 * once: the end must exit (maintenance), since the guest may end it
 	 * and idle in a WFI that does not trap. */
-	lr.eoi_notify = irq->level_cfg && !irq->hw_intid;
+	lr.eoi_notify = irq->level_cfg && !lr.hw;
 	irq->in_lr = true;
 	irq->lr_vcpu = (uint8_t)vcpu;
 	irq->lr_source = lr.source;

@@ -217,7 +217,8 @@ static void list_register_sgi_sources_one_at_a_time(void **state)
 }
 
 /* Issue 14, hole 2: the virtual timer is a level line the hardware drives.
- * Its list register names the physical PPI; a guest that clears it with
+ * Its list register asks for the guest's end (EOI maintenance), after which
+ * the kernel deactivates the physical PPI; a guest that clears it with
  * ICPENDR before taking it loses only that pending state - the physical
  * line, still high, raises it again (vcpu_irq_raise from vtimer_irq). */
 static void vtimer_is_hardware_level_line(void **state)
@@ -230,7 +231,8 @@ static void vtimer_is_hardware_level_line(void **state)
 	vgic_set_line(&d, 0, 27, true);
 	fill(0, &l, 4);
 	assert_int_equal(l.n, 1);
-	assert_int_equal(l.lr[0].hw, 27);
+	assert_int_equal(l.lr[0].hw, 0);
+	assert_true(l.lr[0].eoi_notify);
 	assert_int_equal(l.lr[0].state, VGIC_LR_PENDING);
 	fold_as(0, &l, VGIC_LR_PENDING); /* a GICD access: folded back, not taken */
 	assert_true(vgic_irq_pending(&d, 0, 27));

@@ -12,11 +12,12 @@
  * (no pending entry left, or the end of an active one) says when an
  * interrupt that did not fit can be listed.
  *
- * The virtual timer is a level line the hardware drives: its list register
- * names the physical PPI 27 (HW bit), which stays active while the guest
- * has the virtual one pending or active, so it cannot fire again before the
- * guest ends it, and fires again at once if the guest ends it (or clears
- * it with ICPENDR) while the timer condition still holds. Nothing is ever
+ * The virtual timer is a level line the hardware drives: the physical PPI
+ * 27 stays active while the guest has the virtual one pending or active,
+ * so it cannot fire again before the guest ends it; the guest's end exits
+ * (the EOI bit of its list register, a maintenance interrupt) and the
+ * kernel deactivates the PPI at the distributor, so it fires again at once
+ * if the timer condition still holds (vtimer_follow). Nothing is ever
  * written to the guest's CNTV_CTL_EL0.
  */
 #include <arch/cpu_local.h>
