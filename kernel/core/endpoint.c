@@ -4,6 +4,7 @@
 #include <keel/errno.h>
 #include <keel/notification.h>
 #include <keel/thread_state.h>
+#include <keel/timer.h>
 #include <keel/untyped.h>
 #include <string.h>
 
@@ -118,6 +119,13 @@ int ep_reply(struct thread *t, const uint64_t *msg)
 		return -KEEL_ESRCH;
 	t->reply_to = NULL;
 	caller->reply_from = NULL;
+	if (caller->exit_kind && msg[1] == KEEL_EXIT_REPLY_RETRY) {
+		arch_vcpu_exit_retry(caller);
+		caller->exit_kind = 0;
+		uint64_t us = msg[2] < KEEL_EXIT_RETRY_MAX_US ? msg[2] : KEEL_EXIT_RETRY_MAX_US;
+		thread_defer(caller, arch_counter() + us_to_ticks(us));
+		return 0;
+	}
 	if (caller->exit_kind) {
 		arch_vcpu_exit_complete(caller, msg);
 		caller->exit_kind = 0;

@@ -378,6 +378,14 @@ void arch_vcpu_exit_complete(struct thread *t, const uint64_t *msg)
 	}
 }
 
+void arch_vcpu_exit_retry(struct thread *t)
+{
+	/* HVC: ELR points past it; SMC: vcpu_exit stepped past it. MMIO: the
+	 * access is stepped over only when completed. */
+	if (t->exit_kind == KEEL_EXIT_HVC)
+		t->regs.pc -= 4;
+}
+
 void arch_vcpu_exit_abandon(struct thread *t)
 {
 	if (t->exit_kind == KEEL_EXIT_HVC)

@@ -174,7 +174,14 @@ enum keel_fault_kind {
 
 /* Reply w1 to a KEEL_EXIT_MMIO: nothing is there, the guest gets a
  * synchronous external abort at the address instead of a value. */
-#define KEEL_EXIT_REPLY_ABORT 1
+#define KEEL_EXIT_REPLY_ABORT  1
+/* Reply w1 to a KEEL_EXIT_MMIO or KEEL_EXIT_HVC: not now. The vCPU sleeps
+ * w2 microseconds (at most KEEL_EXIT_RETRY_MAX_US; more is taken as that),
+ * then makes the same access or call again, a new exit. A service that
+ * shares itself among VMs defers one over its share this way (keel/
+ * fairshare.h). Any other w1 completes the exit (an HVC's: always 0). */
+#define KEEL_EXIT_REPLY_RETRY  2
+#define KEEL_EXIT_RETRY_MAX_US 1000000ul
 
 /* The badge of a receive that returned a signal of the endpoint's bound
  * notification (EP_BIND), not a message. */
