@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/* A service's time shared among its clients (keel/fairshare.h). */
+#include <keel/fairshare.h>
+
+#include <string.h>
+
+void fairshare_init(struct fairshare *f, uint64_t period, uint64_t total)
+{
+	memset(f, 0, sizeof(*f));
+	f->period = period ? period : 1;
+	f->total = total < 1 ? 1 : total > f->period ? f->period : total;
+	f->part = f->total;
+}
+
+static uint64_t sat_mul(uint64_t a, uint64_t b)
+{
+	return b && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
+
+/* Periods gone by since the current one started: each pays back a part. */
+static void roll(struct fairshare *f, uint64_t now)
+{
+	if (!f->started) {
+		f->started = true;
+		f->start = now;
+		return;
+	}
+	if (now < f->start || now - f->start < f->period)
+		return;
+	uint64_t k = (now - f->start) / f->period;
+	f->start += k * f->period;
+	f->number += k;
+	uint64_t paid = sat_mul(k, f->part);
+	for (unsigned i = 0; i < FAIRSHARE_CLIENTS; i++)
+		f->c[i].used = f->c[i].used > paid ? f->c[i].used - paid : 0;
+}
+
+/* Asked for something in this period or the one before. */
+static bool active(const struct fairshare *f, const struct fairshare_client *c)
+{
+	return c->seen && c->seen >= f->number;
+}
+
+uint64_t fairshare_admit(struct fairshare *f, unsigned i, uint64_t now)
+{
+	if (i >= FAIRSHARE_CLIENTS)
+		return 0;
+	roll(f, now);
+	struct fairshare_client *c = &f->c[i];
+	c->seen = f->number + 1;
+	unsigned n = 0;
+	for (unsigned k = 0; k < FAIRSHARE_CLIENTS; k++)
+		n += active(f, &f->c[k]);
+	f->part = f->total / n ? f->total / n : 1;
+	if (c->used < f->part)
+		return 0;
+	/* After k more periods its use is used - k * part: under the part
+	 * from k = (used - part) / part + 1 on. */
+	uint64_t k = (c->used - f->part) / f->part + 1;
+	f->deferred++;
+	uint64_t until = f->start + sat_mul(k, f->period);
+	return until < f->start ? UINT64_MAX : until;
+}
+
+void fairshare_charge(struct fairshare *f, unsigned i, uint64_t ticks)
+{
+	if (i >= FAIRSHARE_CLIENTS)
+		return;
+	uint64_t *used = &f->c[i].used;
+	*used = *used > UINT64_MAX - ticks ? UINT64_MAX : *used + ticks;
+}
+
+void fairshare_forget(struct fairshare *f, unsigned i)
+{
+	if (i < FAIRSHARE_CLIENTS)
+		f->c[i] = (struct fairshare_client){0};
+}
+
+uint64_t fairshare_retry_us(uint64_t until, uint64_t now, uint64_t freq)
+{
+	if (until <= now || !freq)
+		return 1;
+	uint64_t ticks = until - now;
+	if (ticks / freq > UINT64_MAX / 2000000)
+		return UINT64_MAX;
+	/* ticks * 1e6 / freq, rounded up, without overflowing for long waits. */
+	uint64_t us = ticks / freq * 1000000 + ((ticks % freq) * 1000000 + freq - 1) / freq;
+	return us ? us : 1;
+}

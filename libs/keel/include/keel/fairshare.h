@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A service's time shared among its clients, the VMs whose exits it
+ * serves (devemu, vmm), so that a VM flooding it slows only itself
+ * (issue 14, hole 8).
+ *
+ * The service may spend `total` ticks on its clients in every `period`.
+ * A client is active if it asked for something in this period or the one
+ * before; each active client's part is total / (active clients). A client
+ * that has used its part is deferred: the service answers "retry at T"
+ * (KEEL_EXIT_REPLY_RETRY for a vCPU's exit, which then sleeps) and goes on
+ * serving the others, T being the start of the first period in which the
+ * client's use is back under its part. Use beyond the part (a request that
+ * took long, a reset) is debt carried into the next periods, each of which
+ * pays back one part, so over time no client gets more than its part,
+ * whatever its requests cost. A client alone has the whole total; the
+ * service never spends more than total on requests it serves (plus the
+ * short answers of the deferred ones and one request's overrun).
+ *
+ * Pure: the caller passes the time (counter ticks) and measures what each
+ * request cost; no system calls (test/unit/test_fairshare.c).
+ */
+#ifndef KEEL_FAIRSHARE_H
+#define KEEL_FAIRSHARE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define FAIRSHARE_CLIENTS 16
+
+struct fairshare_client {
+	uint64_t used; /* ticks charged, less one part per period gone by */
+	uint64_t seen; /* number of the period of its last request, plus 1; 0: none */
+};
+
+struct fairshare {
+	uint64_t period, total; /* ticks */
+	uint64_t start, number; /* the current period's start and number */
+	uint64_t part;          /* an active client's part of the current period */
+	bool started;
+	uint64_t deferred; /* requests answered "retry later", for reports */
+	struct fairshare_client c[FAIRSHARE_CLIENTS];
+};
+
+/* `total` ticks of service in every `period` ticks (both at least 1;
+ * total at most period). */
+void fairshare_init(struct fairshare *f, uint64_t period, uint64_t total);
+
+/* A request of client i (below FAIRSHARE_CLIENTS) arrives at `now`: 0 to
+ * serve it now, or the time, after now, at which it may ask again. */
+uint64_t fairshare_admit(struct fairshare *f, unsigned i, uint64_t now);
+
+/* The service spent `ticks` on a request of client i, served or deferred. */
+void fairshare_charge(struct fairshare *f, unsigned i, uint64_t ticks);
+
+/* Client i is gone (its VM destroyed; a new one may get its number): no
+ * debt, not active. */
+void fairshare_forget(struct fairshare *f, unsigned i);
+
+/* Microseconds from `now` to `until` at `freq` ticks a second, rounded up
+ * (at least 1): what a KEEL_EXIT_REPLY_RETRY asks for. */
+uint64_t fairshare_retry_us(uint64_t until, uint64_t now, uint64_t freq);
+
+#endif
