@@ -563,6 +563,7 @@ static long sys_time(struct thread *t, const uint64_t *a)
 	(void)a;
 	regs_set(&t->regs, 1, arch_counter());
 	regs_set(&t->regs, 2, arch_counter_freq());
+	regs_set(&t->regs, 3, t->used); /* charged at this entry (kernel_entry) */
 	return 0;
 }
 

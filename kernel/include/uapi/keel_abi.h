@@ -126,7 +126,7 @@ enum keel_sys {
 	KEEL_SYS_LOG_READ = 32, /* x0 sysinfo, x1 buf, x2 len, x3 from seq -> x1 len, x2 next seq */
 	KEEL_SYS_CONSOLE_CLAIM = 33, /* x0 uart frame, x1 notification: log to the ring only, signal
 	                                x1; -> x1 log position */
-	KEEL_SYS_TIME = 34,          /* -> x1 counter, x2 frequency */
+	KEEL_SYS_TIME = 34,          /* -> x1 counter, x2 frequency, x3 caller's CPU time */
 	KEEL_SYS_SLEEP = 35,         /* x0 microseconds */
 	KEEL_SYS_THREAD_EXIT = 36,   /* x0 = exit status, reported to the supervisor */
 	/* x0 = VM (write), x1 = INTID (a PPI or SPI; SGIs are the guest's own),

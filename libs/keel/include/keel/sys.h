@@ -458,6 +458,18 @@ static inline long keel_time(unsigned long *counter, unsigned long *freq)
 	return err;
 }
 
+/* The CPU time the calling thread has run, in counter ticks (unlike the
+ * counter, without the time others had its CPU); *counter, unless NULL,
+ * is the counter at the same moment. */
+static inline unsigned long keel_cpu_time(unsigned long *counter)
+{
+	unsigned long r[8] = {0};
+	if (keel_svc(KEEL_SYS_TIME, r))
+		return 0;
+	keel_out(counter, r[1]);
+	return r[3];
+}
+
 static inline long keel_sleep(unsigned long us)
 {
 	unsigned long r[8] = {us};
