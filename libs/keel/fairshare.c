@@ -35,10 +35,10 @@ static void roll(struct fairshare *f, uint64_t now)
 		f->c[i].used = f->c[i].used > paid ? f->c[i].used - paid : 0;
 }
 
-/* Asked for something in this period or the one before. */
+/* Asked for something in the last FAIRSHARE_WINDOW periods. */
 static bool active(const struct fairshare *f, const struct fairshare_client *c)
 {
-	return c->seen && c->seen >= f->number;
+	return c->seen && f->number + 1 - c->seen < FAIRSHARE_WINDOW;
 }
 
 uint64_t fairshare_admit(struct fairshare *f, unsigned i, uint64_t now)
@@ -67,6 +67,8 @@ void fairshare_charge(struct fairshare *f, unsigned i, uint64_t ticks)
 	if (i >= FAIRSHARE_CLIENTS)
 		return;
 	uint64_t *used = &f->c[i].used;
+	if (ticks > f->part)
+		ticks = f->part;
 	*used = *used > UINT64_MAX - ticks ? UINT64_MAX : *used + ticks;
 }
 

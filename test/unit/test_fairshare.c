@@ -2,8 +2,8 @@
 /*
  * A service's time shared among its clients (libs/keel/fairshare.c): a
  * client's part, deferral to the period where its use is paid back, debt,
- * the active window, and a simulated service with a flooding client of
- * several vCPUs beside a light one.
+ * one request's charge bounded by a part, the active window, and a simulated service with a
+ * flooding client of several vCPUs beside a light one.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -63,24 +63,31 @@ static void two_clients_have_half_each(void **state)
 	assert_true(serve(2, T0 + PERIOD + 1, 10));
 }
 
-/* A client silent for a whole period no longer takes a part. */
-static void the_active_window_is_this_period_and_the_last(void **state)
+/* A client silent for FAIRSHARE_WINDOW periods no longer takes a part. */
+static void the_active_window(void **state)
 {
 	(void)state;
+	const uint64_t last = T0 + (FAIRSHARE_WINDOW - 1) * PERIOD;
 	assert_true(serve(2, T0, 1));
-	assert_true(serve(1, T0 + PERIOD, 160)); /* 2 is active from the last period */
-	assert_int_equal(fairshare_admit(&fs, 1, T0 + PERIOD + 1), T0 + 2 * PERIOD);
-	/* Two periods on, 2 is gone: 1 has the total again (less its debt). */
-	assert_true(serve(1, T0 + 2 * PERIOD, 280));
-	assert_true(serve(1, T0 + 2 * PERIOD + 1, 10));
-	assert_false(serve(1, T0 + 2 * PERIOD + 2, 10));
+	/* 2 asked in the window's first period: still active. */
+	assert_true(serve(1, last, 140));
+	assert_true(serve(1, last + 1, 20));
+	assert_int_equal(fairshare_admit(&fs, 1, last + 2), last + PERIOD);
+	/* A period on, 2 is gone: 1 has the total again (less its debt). */
+	assert_true(serve(1, last + PERIOD, 280));
+	assert_true(serve(1, last + PERIOD + 1, 10));
+	assert_false(serve(1, last + PERIOD + 2, 10));
 }
 
-/* A request that took five parts is paid back over five periods. */
+/* Requests admitted together (the vCPUs of one VM), each costing a whole
+ * part: their overrun is paid back over the next periods. */
 static void debt_is_carried(void **state)
 {
 	(void)state;
-	assert_true(serve(1, T0, 5 * TOTAL));
+	for (unsigned v = 0; v < 5; v++)
+		assert_int_equal(fairshare_admit(&fs, 1, T0), 0);
+	for (unsigned v = 0; v < 5; v++)
+		fairshare_charge(&fs, 1, TOTAL);
 	assert_int_equal(fairshare_admit(&fs, 1, T0 + 1), T0 + 5 * PERIOD);
 	assert_int_equal(fairshare_admit(&fs, 1, T0 + 4 * PERIOD + 999), T0 + 5 * PERIOD);
 	assert_true(serve(1, T0 + 5 * PERIOD, 10));
@@ -88,11 +95,27 @@ static void debt_is_carried(void **state)
 	assert_true(serve(2, T0 + 5 * PERIOD + 1, 10));
 }
 
+/* One request that seems to take longer than a part costs one part. */
+static void a_request_costs_at_most_one_part(void **state)
+{
+	(void)state;
+	assert_true(serve(1, T0, 100 * TOTAL));
+	assert_int_equal(fs.c[1].used, TOTAL);
+	assert_int_equal(fairshare_admit(&fs, 1, T0 + 1), T0 + PERIOD);
+	assert_true(serve(2, T0 + 2, 10)); /* now two: parts of TOTAL / 2 */
+	assert_true(serve(2, T0 + 3, 10 * TOTAL));
+	assert_int_equal(fs.c[2].used, 10 + TOTAL / 2);
+	assert_int_equal(fairshare_admit(&fs, 2, T0 + 4), T0 + PERIOD);
+}
+
 /* Periods skipped while nobody asked pay back one part each, at most all. */
 static void idle_periods_pay_back(void **state)
 {
 	(void)state;
-	assert_true(serve(1, T0, 3 * TOTAL));
+	for (unsigned v = 0; v < 3; v++)
+		assert_int_equal(fairshare_admit(&fs, 1, T0), 0);
+	for (unsigned v = 0; v < 3; v++)
+		fairshare_charge(&fs, 1, TOTAL);
 	assert_true(serve(1, T0 + 10 * PERIOD + 7, 10));
 	assert_int_equal(fs.start, T0 + 10 * PERIOD);
 	assert_int_equal(fs.c[1].used, 10);
@@ -104,7 +127,7 @@ static void idle_periods_pay_back(void **state)
 static void a_forgotten_client_leaves_no_debt(void **state)
 {
 	(void)state;
-	assert_true(serve(3, T0, 10 * TOTAL));
+	assert_true(serve(3, T0, TOTAL));
 	assert_true(fairshare_admit(&fs, 3, T0 + 1) > T0);
 	fairshare_forget(&fs, 3);
 	assert_true(serve(3, T0 + 2, 10));
@@ -118,7 +141,9 @@ static void out_of_range_and_limits(void **state)
 	fairshare_charge(&fs, FAIRSHARE_CLIENTS, 1000);
 	fairshare_forget(&fs, FAIRSHARE_CLIENTS);
 	fairshare_charge(&fs, 1, UINT64_MAX);
-	fairshare_charge(&fs, 1, UINT64_MAX);
+	assert_int_equal(fs.c[1].used, TOTAL);
+	fs.c[1].used = UINT64_MAX - 5; /* as if a great many requests had overrun */
+	fairshare_charge(&fs, 1, TOTAL);
 	assert_int_equal(fs.c[1].used, UINT64_MAX);
 	assert_int_equal(fairshare_admit(&fs, 1, T0), UINT64_MAX);
 	/* total is at least 1 and at most the period; so is every part. */
@@ -233,8 +258,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test_setup(a_lone_client_has_the_whole_total, setup),
 	        cmocka_unit_test_setup(two_clients_have_half_each, setup),
-	        cmocka_unit_test_setup(the_active_window_is_this_period_and_the_last, setup),
+	        cmocka_unit_test_setup(the_active_window, setup),
 	        cmocka_unit_test_setup(debt_is_carried, setup),
+	        cmocka_unit_test_setup(a_request_costs_at_most_one_part, setup),
 	        cmocka_unit_test_setup(idle_periods_pay_back, setup),
 	        cmocka_unit_test_setup(a_forgotten_client_leaves_no_debt, setup),
 	        cmocka_unit_test_setup(out_of_range_and_limits, setup),

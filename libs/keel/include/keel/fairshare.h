@@ -5,17 +5,27 @@
  * (issue 14, hole 8).
  *
  * The service may spend `total` ticks on its clients in every `period`.
- * A client is active if it asked for something in this period or the one
- * before; each active client's part is total / (active clients). A client
+ * A client is active if it asked for something in the last
+ * FAIRSHARE_WINDOW periods (this one included); each active client's part
+ * is total / (active clients). The window keeps the part of a client that
+ * asks now and then (a console line every few periods, an exit that had
+ * to wait) reserved between its requests. A client
  * that has used its part is deferred: the service answers "retry at T"
  * (KEEL_EXIT_REPLY_RETRY for a vCPU's exit, which then sleeps) and goes on
  * serving the others, T being the start of the first period in which the
- * client's use is back under its part. Use beyond the part (a request that
- * took long, a reset) is debt carried into the next periods, each of which
- * pays back one part, so over time no client gets more than its part,
- * whatever its requests cost. A client alone has the whole total; the
- * service never spends more than total on requests it serves (plus the
- * short answers of the deferred ones and one request's overrun).
+ * client's use is back under its part. Use beyond the part (its last
+ * requests overran it) is debt carried into the next periods, each of
+ * which pays back one part. A client alone has the whole total; the
+ * service never spends more than total on requests it serves, plus the
+ * short answers of the deferred ones and each client's last overrun.
+ *
+ * One request is charged at most one part. An exit costs microseconds; a
+ * request that seems to cost more than a part was mostly not the service's
+ * work but time it lost: preempted, or, under emulation, its CPU not run
+ * by the host for milliseconds. Charged in full, that would put a light
+ * client many periods in debt for one unlucky request. The price: a
+ * request that really takes longer (vmm's reset of a VM, which reloads its
+ * RAM) costs its client one part, not what it took.
  *
  * Pure: the caller passes the time (counter ticks) and measures what each
  * request cost; no system calls (test/unit/test_fairshare.c).
@@ -27,6 +37,7 @@
 #include <stdint.h>
 
 #define FAIRSHARE_CLIENTS 16
+#define FAIRSHARE_WINDOW  8
 
 struct fairshare_client {
 	uint64_t used; /* ticks charged, less one part per period gone by */
@@ -50,7 +61,8 @@ void fairshare_init(struct fairshare *f, uint64_t period, uint64_t total);
  * serve it now, or the time, after now, at which it may ask again. */
 uint64_t fairshare_admit(struct fairshare *f, unsigned i, uint64_t now);
 
-/* The service spent `ticks` on a request of client i, served or deferred. */
+/* The service spent `ticks` on a request of client i, served or deferred:
+ * charged, at most one part. */
 void fairshare_charge(struct fairshare *f, unsigned i, uint64_t ticks);
 
 /* Client i is gone (its VM destroyed; a new one may get its number): no
