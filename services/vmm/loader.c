@@ -24,7 +24,8 @@
  *   vm:NAME[:RIGHTS[:KEY]]  the VM NAME of /vms ("vm.NAME" or "vm.KEY"),
  *                     rights w (inject interrupts) unless given
  * RIGHTS is a string of r (receive/wait), w (send/signal, inject) and
- * c (control: route MMIO of a VM).
+ * c (control: route MMIO of a VM). A service with a budget is also told
+ * it: "budget-us", "period-us".
  *
  * The specs make a service's plan (struct plan) once; every instance, the
  * first and each successor of a live swap, is built from the plan, out of
@@ -432,6 +433,12 @@ long service_plan(struct service *s, const struct service_config *cfg)
 		long err = give_cap(s, cfg, cfg->caps + off);
 		if (err)
 			return err;
+	}
+	/* Its own budget, for a service that shares its time among clients
+	 * (keel/fairshare.h). */
+	if (cfg->budget_us) {
+		plan_add_arg(p, "budget-us", cfg->budget_us);
+		plan_add_arg(p, "period-us", cfg->period_us);
 	}
 	for (int off = 0; off < cfg->args_len && p->argc < CHILD_MAX_ARGS;
 	     off += (int)strlen(cfg->args + off) + 1)

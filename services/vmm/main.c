@@ -161,11 +161,13 @@ int main(void)
 		unsigned long badge;
 		if (keel_recv(VMM_SLOT_FAULT_EP, &m, &badge))
 			continue;
+		unsigned long now = 0;
+		vms_account(keel_cpu_time(&now));
 		if (badge == KEEL_BADGE_SIGNAL)
 			swap_signal();
 		else if (badge == VMM_MGMT_BADGE)
 			mgmt_access(&m);
-		else if (!vms_handle(badge, &m))
+		else if (!vms_handle(badge, &m, now))
 			report_fault(badge, &m);
 	}
 }

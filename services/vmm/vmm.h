@@ -166,9 +166,12 @@ int vms_create(const void *fdt, const void *(*file)(const char *name, size_t *si
 void vms_start(void);
 /* vmm's slot of VM NAME, or 0. */
 unsigned long vm_cap_slot(const char *name);
-/* Settle one exit; false if the badge is not a VM's. */
+/* Settle one exit that arrived at counter time `now`; false if the badge is
+ * not a VM's. vms_account: vmm's CPU time (keel_cpu_time) as a message
+ * arrives, before it is handled; it charges the exit handled before. */
 struct keel_msg;
-bool vms_handle(unsigned long badge, struct keel_msg *m);
+bool vms_handle(unsigned long badge, struct keel_msg *m, unsigned long now);
+void vms_account(unsigned long cpu);
 
 /* mgmt.c: an access to the management mailbox; replies itself. */
 void mgmt_access(struct keel_msg *m);
