@@ -28,6 +28,15 @@
  * (and .size) from the caps; vm.N or vmN = the capability of the VM whose
  * uart-badge is N; guestN=NAME, its console name; irq=INTID (33).
  *
+ * Its time is shared among the guests (keel/fairshare.h): half of its
+ * budget (budget-us per period-us, which vmm passes) in each period, a part
+ * for each guest that made exits lately; the other half is left for the
+ * answers below, the console's kicks and vmm's calls, so that the guests'
+ * parts never run into the budget. An exit of a guest over its part is
+ * answered KEEL_EXIT_REPLY_RETRY: its vCPU sleeps until its part is back
+ * and then makes the access again. A guest flooding its UART uses up
+ * neither devemu's budget nor the others' turns; it only slows itself.
+ *
  * All state is in struct devemu (devemu.h) and the shared frame; the
  * handling of messages is devemu.c, this file makes the system calls.
  */
@@ -40,7 +49,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEVEMU_DEFAULT_INTID 33 /* QEMU virt's PL011: SPI 1 */
+#define DEVEMU_DEFAULT_INTID 33    /* QEMU virt's PL011: SPI 1 */
+#define DEVEMU_SHARE_PERIOD  10000 /* us; without a budget, half of every period */
 
 #ifndef KEEL_SERVICE_VERSION
 #define KEEL_SERVICE_VERSION "0.0.0"
@@ -48,6 +58,7 @@
 
 static struct devemu dev;
 static struct lu_service lu;
+static unsigned long freq;
 
 /* The value of argv entry "key=value", or NULL. */
 static const char *arg_str(int argc, char **argv, const char *key)
@@ -112,6 +123,34 @@ static int import_state(void *ctx, uint32_t format, const void *payload, size_t 
 #endif
 }
 
+static void share_init(int argc, char **argv)
+{
+	unsigned long budget = (unsigned long)keel_arg(argc, argv, "budget-us", 0);
+	unsigned long period = (unsigned long)keel_arg(argc, argv, "period-us", 0);
+	if (!budget || !period)
+		budget = period = DEVEMU_SHARE_PERIOD;
+	keel_time(NULL, &freq);
+	fairshare_init(&dev.share, (uint64_t)period * freq / 1000000,
+	               (uint64_t)budget / 2 * freq / 1000000);
+}
+
+/* A guest's exit at `now` over its part: answered "retry later". */
+static bool deferred(unsigned long badge, struct keel_msg *m, uint64_t now)
+{
+	uint64_t until = fairshare_admit(&dev.share, (unsigned)badge, now);
+	if (!until)
+		return false;
+	if (!dev.g[badge].deferred)
+		printf("devemu: guest %lu over its share of devemu's time: its exits wait (logged "
+		       "once)\n",
+		       badge);
+	dev.g[badge].deferred = true;
+	uint64_t us = fairshare_retry_us(until, now, freq);
+	*m = (struct keel_msg){{0, KEEL_EXIT_REPLY_RETRY,
+	                        us < KEEL_EXIT_RETRY_MAX_US ? us : KEEL_EXIT_RETRY_MAX_US}};
+	return true;
+}
+
 static void act(const struct devemu_after *after)
 {
 	if (after->wake_console && dev.con_ntfn)
@@ -149,6 +188,7 @@ int main(int argc, char **argv)
 		       sizeof(struct conchan));
 		return 1;
 	}
+	share_init(argc, argv);
 	unsigned long kick = (unsigned long)keel_arg(argc, argv, "ntfn.kick", 0);
 	bool live = lu_init(&lu, argc, argv, "devemu", KEEL_STATE_VERSION, export_state,
 	                    import_state, &dev);
@@ -167,6 +207,10 @@ int main(int argc, char **argv)
 	struct keel_msg m;
 	unsigned long badge;
 	bool reply = false;
+	/* The guest whose exit devemu works on, and its CPU time then: an exit
+	 * costs devemu what it ran from the exit's arrival to the next
+	 * message's (handling, reply and receive). */
+	unsigned long charged = 0, since = 0;
 	for (;;) {
 		long err =
 		        reply ? keel_reply_recv(dev.ep, &m, &badge) : keel_recv(dev.ep, &m, &badge);
@@ -181,6 +225,16 @@ int main(int argc, char **argv)
 			lu_handle(&lu); /* at the receive point: nothing is half done */
 #endif
 			m.w[0] &= ~KEEL_LU_BADGE;
+		}
+		unsigned long now = 0, cpu = keel_cpu_time(&now);
+		if (charged)
+			fairshare_charge(&dev.share, (unsigned)charged, cpu - since);
+		bool guest_exit = badge >= 1 && badge <= CONCHAN_GUESTS && m.w[0] == KEEL_EXIT_MMIO;
+		charged = guest_exit ? badge : 0;
+		since = cpu;
+		if (guest_exit && deferred(badge, &m, now)) {
+			reply = true;
+			continue;
 		}
 		struct devemu_after after = devemu_handle(&dev, badge, m.w);
 		act(&after);
