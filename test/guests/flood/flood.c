@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #ifndef FLOOD_DELAY_MS
-#define FLOOD_DELAY_MS 4000
+#define FLOOD_DELAY_MS 2000
 #endif
 #ifndef FLOOD_REPORT
 #define FLOOD_REPORT 20000
