@@ -51,7 +51,8 @@ uint64_t fairshare_admit(struct fairshare *f, unsigned i, uint64_t now)
 	unsigned n = 0;
 	for (unsigned k = 0; k < FAIRSHARE_CLIENTS; k++)
 		n += active(f, &f->c[k]);
-	f->part = f->total / n ? f->total / n : 1;
+	uint64_t part = f->total / n;
+	f->part = part ? part : 1;
 	if (c->used < f->part)
 		return 0;
 	/* After k more periods its use is used - k * part: under the part
