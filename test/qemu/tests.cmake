@@ -123,12 +123,13 @@ set_tests_properties(hostile.keel-debug PROPERTIES RUN_SERIAL TRUE TIMEOUT 300)
 
 # A witness VM beside VMs that flood vmm with HVC calls and devemu with UART
 # stores (issue 14, hole 8; keel-flood.img, test/guests/flood): the
-# witness's rounds of HVC calls and console lines must keep coming, which
-# without the services' fair share (keel/fairshare.h) they stop. Under
-# -icount, where guest time is executed instructions: the same result
-# however loaded the host is.
+# witness must complete 50 rounds (HVC calls, console lines) after the
+# flood began within 60 s of wall time; without the services' fair share
+# (keel/fairshare.h) it all but stops (a few rounds a minute). On the plain
+# TCG clock, where the vCPUs run in parallel as on a board (under -icount
+# QEMU runs them in turn and vmm is never swamped).
 set(FLOOD_TEST ${CMAKE_CURRENT_SOURCE_DIR}/qemu/flood_test.py)
-add_test(NAME flood.virt-witness COMMAND Python3::Interpreter ${FLOOD_TEST} --limit 100 --
-  ${QEMU_AARCH64} -M virt,virtualization=on,gic-version=2 -cpu cortex-a72 -smp 4 -m 1G
-  -nographic -icount shift=0,sleep=off -kernel ${KEEL_BUILD_ROOT}/qemu-virt/keel-flood.img)
-set_tests_properties(flood.virt-witness PROPERTIES RUN_SERIAL TRUE TIMEOUT 200)
+add_test(NAME flood.virt-witness COMMAND Python3::Interpreter ${FLOOD_TEST} --rounds 50
+  --limit 60 -- ${QEMU_AARCH64} -M virt,virtualization=on,gic-version=2 -cpu cortex-a72
+  -smp 4 -m 1G -nographic -kernel ${KEEL_BUILD_ROOT}/qemu-virt/keel-flood.img)
+set_tests_properties(flood.virt-witness PROPERTIES RUN_SERIAL TRUE TIMEOUT 180)
