@@ -7,6 +7,9 @@
 void fairshare_init(struct fairshare *f, uint64_t period, uint64_t total)
 {
 	memset(f, 0, sizeof(*f));
+	/* Small enough that FAIRSHARE_BURST parts fit the signed use. */
+	if (period > INT64_MAX / FAIRSHARE_BURST)
+		period = INT64_MAX / FAIRSHARE_BURST;
 	f->period = period ? period : 1;
 	f->total = total < 1 ? 1 : total > f->period ? f->period : total;
 	f->part = f->total;
@@ -15,6 +18,15 @@ void fairshare_init(struct fairshare *f, uint64_t period, uint64_t total)
 static uint64_t sat_mul(uint64_t a, uint64_t b)
 {
 	return b && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
+
+/* used - paid, no lower than the saving allowed. */
+static int64_t pay_back(int64_t used, uint64_t paid, uint64_t part)
+{
+	int64_t floor = -(int64_t)((FAIRSHARE_BURST - 1) * part);
+	if (paid >= (uint64_t)INT64_MAX || used <= floor + (int64_t)paid)
+		return floor;
+	return used - (int64_t)paid;
 }
 
 /* Periods gone by since the current one started: each pays back a part. */
@@ -32,7 +44,7 @@ static void roll(struct fairshare *f, uint64_t now)
 	f->number += k;
 	uint64_t paid = sat_mul(k, f->part);
 	for (unsigned i = 0; i < FAIRSHARE_CLIENTS; i++)
-		f->c[i].used = f->c[i].used > paid ? f->c[i].used - paid : 0;
+		f->c[i].used = pay_back(f->c[i].used, paid, f->part);
 }
 
 /* Asked for something in the last FAIRSHARE_WINDOW periods. */
@@ -53,11 +65,11 @@ uint64_t fairshare_admit(struct fairshare *f, unsigned i, uint64_t now)
 		n += active(f, &f->c[k]);
 	uint64_t part = f->total / n;
 	f->part = part ? part : 1;
-	if (c->used < f->part)
+	if (c->used < (int64_t)f->part)
 		return 0;
 	/* After k more periods its use is used - k * part: under the part
 	 * from k = (used - part) / part + 1 on. */
-	uint64_t k = (c->used - f->part) / f->part + 1;
+	uint64_t k = ((uint64_t)c->used - f->part) / f->part + 1;
 	f->deferred++;
 	uint64_t until = f->start + sat_mul(k, f->period);
 	return until < f->start ? UINT64_MAX : until;
@@ -67,10 +79,10 @@ void fairshare_charge(struct fairshare *f, unsigned i, uint64_t ticks)
 {
 	if (i >= FAIRSHARE_CLIENTS)
 		return;
-	uint64_t *used = &f->c[i].used;
+	int64_t *used = &f->c[i].used;
 	if (ticks > f->part)
 		ticks = f->part;
-	*used = *used > UINT64_MAX - ticks ? UINT64_MAX : *used + ticks;
+	*used = *used > INT64_MAX - (int64_t)ticks ? INT64_MAX : *used + (int64_t)ticks;
 }
 
 void fairshare_forget(struct fairshare *f, unsigned i)

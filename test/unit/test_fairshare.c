@@ -70,13 +70,14 @@ static void the_active_window(void **state)
 	const uint64_t last = T0 + (FAIRSHARE_WINDOW - 1) * PERIOD;
 	assert_true(serve(2, T0, 1));
 	/* 2 asked in the window's first period: still active. */
-	assert_true(serve(1, last, 140));
-	assert_true(serve(1, last + 1, 20));
-	assert_int_equal(fairshare_admit(&fs, 1, last + 2), last + PERIOD);
-	/* A period on, 2 is gone: 1 has the total again (less its debt). */
-	assert_true(serve(1, last + PERIOD, 280));
-	assert_true(serve(1, last + PERIOD + 1, 10));
-	assert_false(serve(1, last + PERIOD + 2, 10));
+	assert_true(serve(1, last, 1));
+	assert_int_equal(fs.part, TOTAL / 2);
+	/* A period on, 2 is gone: 1 has the total again. */
+	assert_true(serve(1, last + PERIOD, 1));
+	assert_int_equal(fs.part, TOTAL);
+	/* And 2 is back as soon as it asks. */
+	assert_true(serve(2, last + PERIOD + 1, 1));
+	assert_int_equal(fs.part, TOTAL / 2);
 }
 
 /* Requests admitted together (the vCPUs of one VM), each costing a whole
@@ -93,6 +94,35 @@ static void debt_is_carried(void **state)
 	assert_true(serve(1, T0 + 5 * PERIOD, 10));
 	/* Other clients are not held back by it. */
 	assert_true(serve(2, T0 + 5 * PERIOD + 1, 10));
+}
+
+/* A client that saved in quiet periods may burst up to FAIRSHARE_BURST
+ * parts in one; a flooder, always at its part, saves nothing. */
+static void a_quiet_client_may_burst(void **state)
+{
+	(void)state;
+	const uint64_t half = TOTAL / 2;
+	assert_true(serve(1, T0, 1)); /* both active from here: parts of TOTAL / 2 */
+	assert_true(serve(2, T0, half));
+	assert_false(serve(2, T0 + 1, 1));
+	/* Quiet for two periods, 1 saved two parts; 2 flooded all along. */
+	for (unsigned p = 1; p <= 2; p++) {
+		assert_true(serve(2, T0 + p * PERIOD, half));
+		assert_false(serve(2, T0 + p * PERIOD + 1, 1));
+	}
+	uint64_t now = T0 + 3 * PERIOD;
+	assert_true(serve(2, now, half));
+	unsigned n = 0;
+	while (serve(1, now + 1, 10))
+		n++;
+	/* Its own part, what it saved over two periods and the first's rest. */
+	assert_true(n * 10 >= 3 * half && n * 10 <= 4 * half);
+	assert_false(serve(2, now + 2, 1));
+	/* Saving stops at FAIRSHARE_BURST - 1 parts. */
+	fairshare_forget(&fs, 1);
+	fs.c[1].used = 0;
+	assert_true(serve(1, now + 100 * PERIOD, 1));
+	assert_int_equal(fs.c[1].used, -(FAIRSHARE_BURST - 1) * (int64_t)half + 1);
 }
 
 /* One request that seems to take longer than a part costs one part. */
@@ -118,7 +148,8 @@ static void idle_periods_pay_back(void **state)
 		fairshare_charge(&fs, 1, TOTAL);
 	assert_true(serve(1, T0 + 10 * PERIOD + 7, 10));
 	assert_int_equal(fs.start, T0 + 10 * PERIOD);
-	assert_int_equal(fs.c[1].used, 10);
+	/* Paid back down to what it may save: FAIRSHARE_BURST - 1 parts. */
+	assert_int_equal(fs.c[1].used, -(FAIRSHARE_BURST - 1) * TOTAL + 10);
 	/* Far in the future, without overflow. */
 	assert_true(serve(1, UINT64_MAX - 5, 10));
 	assert_true(fs.start <= UINT64_MAX - 5 && UINT64_MAX - 5 - fs.start < PERIOD);
@@ -142,16 +173,21 @@ static void out_of_range_and_limits(void **state)
 	fairshare_forget(&fs, FAIRSHARE_CLIENTS);
 	fairshare_charge(&fs, 1, UINT64_MAX);
 	assert_int_equal(fs.c[1].used, TOTAL);
-	fs.c[1].used = UINT64_MAX - 5; /* as if a great many requests had overrun */
+	fs.c[1].used = INT64_MAX - 5; /* as if a great many requests had overrun */
 	fairshare_charge(&fs, 1, TOTAL);
-	assert_int_equal(fs.c[1].used, UINT64_MAX);
+	assert_int_equal(fs.c[1].used, INT64_MAX);
 	assert_int_equal(fairshare_admit(&fs, 1, T0), UINT64_MAX);
+	/* Paid back from the top without overflowing. */
+	assert_true(fairshare_admit(&fs, 1, T0 + 3 * PERIOD) > T0 + 3 * PERIOD);
+	assert_int_equal(fs.c[1].used, INT64_MAX - 3 * TOTAL);
 	/* total is at least 1 and at most the period; so is every part. */
 	fairshare_init(&fs, 100, 500);
 	assert_int_equal(fs.total, 100);
 	fairshare_init(&fs, 0, 0);
 	assert_int_equal(fs.period, 1);
 	assert_int_equal(fs.total, 1);
+	fairshare_init(&fs, UINT64_MAX, UINT64_MAX);
+	assert_int_equal(fs.period, INT64_MAX / FAIRSHARE_BURST);
 	fairshare_init(&fs, 1000, 3);
 	for (unsigned i = 0; i < 8; i++)
 		fairshare_admit(&fs, i, T0);
@@ -261,6 +297,7 @@ int main(void)
 	        cmocka_unit_test_setup(the_active_window, setup),
 	        cmocka_unit_test_setup(debt_is_carried, setup),
 	        cmocka_unit_test_setup(a_request_costs_at_most_one_part, setup),
+	        cmocka_unit_test_setup(a_quiet_client_may_burst, setup),
 	        cmocka_unit_test_setup(idle_periods_pay_back, setup),
 	        cmocka_unit_test_setup(a_forgotten_client_leaves_no_debt, setup),
 	        cmocka_unit_test_setup(out_of_range_and_limits, setup),

@@ -15,9 +15,16 @@
  * serving the others, T being the start of the first period in which the
  * client's use is back under its part. Use beyond the part (its last
  * requests overran it) is debt carried into the next periods, each of
- * which pays back one part. A client alone has the whole total; the
- * service never spends more than total on requests it serves, plus the
- * short answers of the deferred ones and each client's last overrun.
+ * which pays back one part. A client alone has the whole total. Over time
+ * no client gets more than its part, and the service spends no more than
+ * total on the requests it serves, plus the short answers of the deferred
+ * ones, each client's last overrun and the bursts below.
+ *
+ * A client that asked for less than its part in the periods before may
+ * use up to FAIRSHARE_BURST parts in one period: a console line is a burst
+ * of exits, and a client that prints one now and then should not wait
+ * for the next period in the middle of it. A flooder, always at its part,
+ * saves nothing.
  *
  * One request is charged at most one part. An exit costs microseconds; a
  * request that seems to cost more than a part was mostly not the service's
@@ -38,9 +45,12 @@
 
 #define FAIRSHARE_CLIENTS 16
 #define FAIRSHARE_WINDOW  8
+#define FAIRSHARE_BURST   4
 
 struct fairshare_client {
-	uint64_t used; /* ticks charged, less one part per period gone by */
+	/* Ticks charged, less one part per period gone by; below 0 (down to
+	 * FAIRSHARE_BURST - 1 parts) what it saved. */
+	int64_t used;
 	uint64_t seen; /* number of the period of its last request, plus 1; 0: none */
 };
 
