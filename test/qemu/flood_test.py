@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 """A witness VM beside flooding ones (issue 14, hole 8): keel-flood.img.
 
-    flood_test.py [--only hvc|uart] [--rounds N] [--limit SECS] [--flood-ms MS]
-                  [--skip-ms MS] [--measure-ms MS] [--json] -- QEMU ARGV... -kernel IMAGE
+    flood_test.py [--only hvc|uart] [--rounds N] [--within-ms MS] [--limit SECS]
+                  [--flood-ms MS] [--skip-ms MS] [--measure-ms MS] [--json]
+                  -- QEMU ARGV... -kernel IMAGE
 
 The witness (test/guests/flood/witness.c, on CPU 0 below the services, as
 the management VM is) makes a round every 20 ms: two HVC round trips to
@@ -12,16 +13,18 @@ says which round it is. At --flood-ms of guest time
 floodhvc's two vCPUs start calling HVC in a tight loop and flooduart
 starts storing to its PL011 in one, for ever.
 
-Exit status 0 when the witness completes --rounds rounds that start
---skip-ms or more after the flood began, within --limit seconds of wall
-time from QEMU's start; the flood ran (a flooder's start line); vmm and
+Exit status 0 when the witness completes --rounds rounds (50) in the
+--within-ms (10 s) of its time that start --skip-ms (0.5 s) after the
+flood began, as it shows within --limit seconds of wall time; vmm and
 devemu each deferred the flooder it serves ("over its share"); and nothing
-crashed or faulted. Without a fair share the witness all but stops when
-the flood starts (a round in tens of seconds): vmm, which has no budget,
-serves floodhvc's exits back to back above the witness's priority, and
-flooduart takes devemu's budget. A count within a generous wall-clock
-bound, not a rate: on a loaded host the plain TCG clock mostly measures
-the host.
+crashed or faulted. With the fair share it takes 1.5-6 s of those 10 (it
+would take 1 s alone); without it the witness all but stops when the
+flood starts: vmm, which has no budget, serves floodhvc's exits back to
+back above the witness's priority and flooduart takes devemu's budget,
+and the witness needs some 22 s for 50 rounds on an idle host and does
+not get there on a loaded one. A count against a generous bound rather
+than a rate: the plain TCG clock is the host's, and a loaded host slows
+every guest.
 
 Also reported (--json, for scripts/bench-flood): the rounds before the
 flood and over --measure-ms of it against those due (one per 20 ms), and
@@ -96,15 +99,16 @@ def phase(rs, reports, start, end):
     covering = [r for r in reports if r[1] >= start and r[1] - 50 * PERIOD_MS < end]
     return {"rounds": done_since(rs, start, end), "due": (end - start) // PERIOD_MS,
             "reached": max(0, min(end, last + 1) - start) // PERIOD_MS,
-            "late_max_us": max([r[2] for r in covering] or [0]),
-            "hvc_max_us": max([r[3] for r in covering] or [0]),
-            "line_max_us": max([r[4] for r in covering] or [0])}
+            "late_max_us": max([r[2] for r in covering], default=None),
+            "hvc_max_us": max([r[3] for r in covering], default=None),
+            "line_max_us": max([r[4] for r in covering], default=None)}
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", choices=sorted(KINDS), help="one flooder, the other off")
     ap.add_argument("--rounds", type=int, default=50, help="needed after the flood began")
+    ap.add_argument("--within-ms", type=int, default=10000, help="of the witness's time")
     ap.add_argument("--limit", type=float, default=60, help="wall-clock seconds")
     ap.add_argument("--flood-ms", type=int, default=2000, help="when the flood starts")
     ap.add_argument("--skip-ms", type=int, default=500)
@@ -136,7 +140,7 @@ def main():
         rs = rounds(text)
         if done_since(rs, start) >= a.rounds and done_at is None:
             done_at = time.time() - t0
-        if (done_at is not None and rs[-1][1] >= end) or FATAL.search(raw):
+        if FATAL.search(raw) or (rs and rs[-1][1] >= max(end, start + a.within_ms)):
             break
     child.terminate(force=True)
     tmp.cleanup()
@@ -147,16 +151,14 @@ def main():
     reports = [tuple(map(int, m)) for m in REPORT.findall(text)]
     result = {"wall_s": round(wall, 1), "last_ms": rs[-1][1] if rs else 0,
               "rounds_after": done_since(rs, start),
+              "rounds_within": done_since(rs, start, start + a.within_ms),
               "done_s": round(done_at, 1) if done_at is not None else None,
               "before": phase(rs, reports, 500, a.flood_ms),
               "flood": phase(rs, reports, start, end),
               "vmm_deferred": "VM floodhvc: over its share of vmm's time" in log,
               "devemu_deferred": "devemu: guest 2 over its share" in log,
               "fatal": FATAL.findall(raw)}
-    # flooduart prints into its own console, which the terminal does not show.
-    result["flood_started"] = ("floodhvc: flood: start" in log if a.only != "uart" else
-                               result["devemu_deferred"])
-    result["ok"] = (done_at is not None and result["flood_started"] and
+    result["ok"] = (result["rounds_within"] >= a.rounds and
                     (result["vmm_deferred"] or a.only == "uart") and
                     (result["devemu_deferred"] or a.only == "hvc") and not result["fatal"])
     if a.json:
@@ -165,14 +167,15 @@ def main():
         print(text[-2000:])
         print(log[-3000:])
         b, f = result["before"], result["flood"]
-        print(f"flood_test: {result['rounds_after']} rounds from {start} ms of the witness's "
-              f"time, {a.rounds} needed within {a.limit:.0f} s: "
-              + (f"done after {result['done_s']} s" if done_at is not None else "not done"))
+        print(f"flood_test: {result['rounds_within']} rounds in {start}..{start + a.within_ms} "
+              f"ms of the witness's time, {a.rounds} needed; {a.rounds} done after "
+              + (f"{result['done_s']} s of wall time" if done_at is not None else
+                 f"more than {a.limit:.0f} s"))
         print(f"flood_test: before the flood {b['rounds']}/{b['due']} rounds; over "
               f"{a.measure_ms} ms of it {f['rounds']}/{f['due']} (the witness reported "
               f"{f['reached']} due); latest start {f['late_max_us']} us, two HVCs at most "
               f"{f['hvc_max_us']} us, a line at most {f['line_max_us']} us")
-        for k in ("flood_started", "vmm_deferred", "devemu_deferred", "fatal"):
+        for k in ("vmm_deferred", "devemu_deferred", "fatal"):
             print(f"flood_test: {k} {result[k]}")
         print("flood_test:", "PASS" if result["ok"] else "FAIL")
     sys.exit(0 if result["ok"] else 1)

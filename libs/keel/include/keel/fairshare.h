@@ -9,11 +9,11 @@
  * FAIRSHARE_WINDOW periods (this one included); each active client's part
  * is total / (active clients). The window keeps the part of a client that
  * asks now and then (a console line every few periods, an exit that had
- * to wait) reserved between its requests. A client
- * that has used its part is deferred: the service answers "retry at T"
- * (KEEL_EXIT_REPLY_RETRY for a vCPU's exit, which then sleeps) and goes on
- * serving the others, T being the start of the first period in which the
- * client's use is back under its part. Use beyond the part (its last
+ * to wait) reserved between its requests. A client that has used its part
+ * is deferred: the service answers "retry at T" (KEEL_EXIT_REPLY_RETRY for
+ * a vCPU's exit, which then sleeps) and goes on serving the others, T
+ * being the start of the first period in which the client's use is back
+ * under its part. Use beyond the part (its last
  * requests overran it) is debt carried into the next periods, each of
  * which pays back one part. A client alone has the whole total. Over time
  * no client gets more than its part, and the service spends no more than
@@ -28,9 +28,10 @@
  *
  * One request is charged at most one part. An exit costs microseconds; a
  * request that seems to cost more than a part was mostly not the service's
- * work but time it lost: preempted, or, under emulation, its CPU not run
- * by the host for milliseconds. Charged in full, that would put a light
- * client many periods in debt for one unlucky request. The price: a
+ * work but time it lost (under emulation, its CPU not run by the host for
+ * milliseconds, in the service or in the kernel lock). Charged in full,
+ * that would put a light client many periods in debt for one unlucky
+ * request. The price: a
  * request that really takes longer (vmm's reset of a VM, which reloads its
  * RAM) costs its client one part, not what it took.
  *
