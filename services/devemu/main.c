@@ -28,14 +28,15 @@
  * (and .size) from the caps; vm.N or vmN = the capability of the VM whose
  * uart-badge is N; guestN=NAME, its console name; irq=INTID (33).
  *
- * Its time is shared among the guests (keel/fairshare.h): half of its
- * budget (budget-us per period-us, which vmm passes) in each period, a part
- * for each guest that made exits lately; the other half is left for the
- * answers below, the console's kicks and vmm's calls, so that the guests'
- * parts never run into the budget. An exit of a guest over its part is
- * answered KEEL_EXIT_REPLY_RETRY: its vCPU sleeps until its part is back
- * and then makes the access again. A guest flooding its UART uses up
- * neither devemu's budget nor the others' turns; it only slows itself.
+ * Its time is shared among the guests (keel/fairshare.h): its budget
+ * (budget-us per period-us, which vmm passes) in each period, a part for
+ * each guest that made exits lately, so that a guest alone still has all
+ * of it, as before. An exit of a guest over its part is answered
+ * KEEL_EXIT_REPLY_RETRY: its vCPU sleeps until its part is back and then
+ * makes the access again. A guest flooding its UART uses up neither
+ * devemu's budget nor the others' turns; it only slows itself. (The
+ * answers, the console's kicks and vmm's calls come on top: a flooder's
+ * vCPU costs one short answer a period.)
  *
  * All state is in struct devemu (devemu.h) and the shared frame; the
  * handling of messages is devemu.c, this file makes the system calls.
@@ -50,7 +51,7 @@
 #include <string.h>
 
 #define DEVEMU_DEFAULT_INTID 33    /* QEMU virt's PL011: SPI 1 */
-#define DEVEMU_SHARE_PERIOD  10000 /* us; without a budget, half of every period */
+#define DEVEMU_SHARE_PERIOD  10000 /* us; without a budget, all of every period */
 
 #ifndef KEEL_SERVICE_VERSION
 #define KEEL_SERVICE_VERSION "0.0.0"
@@ -131,7 +132,7 @@ static void share_init(int argc, char **argv)
 		budget = period = DEVEMU_SHARE_PERIOD;
 	keel_time(NULL, &freq);
 	fairshare_init(&dev.share, (uint64_t)period * freq / 1000000,
-	               (uint64_t)budget / 2 * freq / 1000000);
+	               (uint64_t)budget * freq / 1000000);
 }
 
 /* A guest's exit at `now` over its part: answered "retry later". */

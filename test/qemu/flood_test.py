@@ -15,9 +15,9 @@ starts storing to its PL011 in one, for ever.
 
 Exit status 0 when the witness completes --rounds rounds (50) in the
 --within-ms (10 s) of its time that start --skip-ms (0.5 s) after the
-flood began, as it shows within --limit seconds of wall time; vmm and
-devemu each deferred the flooder it serves ("over its share"); and nothing
-crashed or faulted. With the fair share it takes 1.5-6 s of those 10 (it
+flood began, as it shows within --limit seconds of wall time; vmm
+deferred floodhvc ("over its share", the proof that the flood ran; with
+--only uart, devemu deferred flooduart); and nothing crashed or faulted. With the fair share it takes 1.5-6 s of those 10 (it
 would take 1 s alone); without it the witness all but stops when the
 flood starts: vmm, which has no budget, serves floodhvc's exits back to
 back above the witness's priority and flooduart takes devemu's budget,
@@ -158,9 +158,11 @@ def main():
               "vmm_deferred": "VM floodhvc: over its share of vmm's time" in log,
               "devemu_deferred": "devemu: guest 2 over its share" in log,
               "fatal": FATAL.findall(raw)}
-    result["ok"] = (result["rounds_within"] >= a.rounds and
-                    (result["vmm_deferred"] or a.only == "uart") and
-                    (result["devemu_deferred"] or a.only == "hvc") and not result["fatal"])
+    # Proof that the flood ran: vmm deferred floodhvc (with flooduart alone,
+    # devemu deferred it; beside floodhvc on a loaded host it may not reach
+    # its part of devemu).
+    result["ok"] = (result["rounds_within"] >= a.rounds and not result["fatal"] and
+                    (result["devemu_deferred"] if a.only == "uart" else result["vmm_deferred"]))
     if a.json:
         print(json.dumps(result))
     else:
