@@ -45,7 +45,7 @@ import time
 import pexpect
 
 LOG_LINE = re.compile(r"\[\s*\d+\.\d+\] [DIWE] [^\n]*\n")
-ROUND = re.compile(r"^w (\d+) (\d+)$", re.M)
+ROUND = re.compile(r"^w (\d+) (\d+) (\d+)$", re.M)
 REPORT = re.compile(r"witness: rounds (\d+) ms (\d+) late-max (\d+) hvc-max (\d+) "
                     r"line-max (\d+)\n")
 FATAL = re.compile(r"KEEL CRASH|KEEL PANIC|service \S+ stopped|FAIL")
@@ -78,8 +78,14 @@ def split_log(raw):
 
 
 def rounds(text):
-    """(round, ms) of each console line (every fifth round), in order."""
-    return [tuple(map(int, m)) for m in ROUND.findall(text)]
+    """(round, ms) of each console line (every fifth round), in order; a
+    line whose sum does not match was cut by another (the console prints
+    every guest's and the kernel's lines as they come)."""
+    out = []
+    for r, t, s in (tuple(map(int, m)) for m in ROUND.findall(text)):
+        if (r + t) % 1000 == s:
+            out.append((r, t))
+    return out
 
 
 def done_since(rs, start, end=None):

@@ -14,9 +14,10 @@
  *
  * Output: the console line, and every WITNESS_REPORT rounds the longest
  * times of the rounds since the last report:
- *   w R T
+ *   w R T S
  *   witness: rounds R ms T late-max L hvc-max H line-max P
- * R: the round; T: milliseconds since its start, at the round's start; L:
+ * R: the round; T: milliseconds since its start, at the round's start; S:
+ * (R + T) % 1000, so that a reader can tell a line cut by another; L:
  * how late a round started after its deadline; H: a round's HVC round
  * trips; P: a console line; in microseconds.
  */
@@ -123,10 +124,13 @@ void guest_main(void)
 		}
 		uint64_t t1 = counter();
 		if (round % WITNESS_LINE == 0) {
+			uint64_t ms = us(t0 - start, freq) / 1000;
 			wputs("w ");
 			wput_dec(round);
 			wputs(" ");
-			wput_dec(us(t0 - start, freq) / 1000);
+			wput_dec(ms);
+			wputs(" ");
+			wput_dec((round + ms) % 1000);
 			wputs("\n");
 		}
 		uint64_t t2 = counter();
