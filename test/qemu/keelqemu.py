@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
 """Drive a Keel image under QEMU from its console (pexpect), for ctest."""
+import os
 import re
 import sys
 
@@ -11,6 +12,9 @@ FATAL = re.compile(r"KEEL CRASH|KEEL PANIC")
 class Keel:
     def __init__(self, qemu_argv, timeout=60):
         self.log = []
+        # KEEL_TEST_LOG=FILE: the console as it comes, to watch a long test.
+        live = os.environ.get("KEEL_TEST_LOG")
+        self.live = open(live, "a", encoding="utf-8") if live else None
         self.child = pexpect.spawn(qemu_argv[0], qemu_argv[1:], encoding="utf-8",
                                    codec_errors="replace", timeout=timeout)
         self.child.logfile_read = self
@@ -18,6 +22,9 @@ class Keel:
     # pexpect logfile protocol
     def write(self, s):
         self.log.append(s)
+        if self.live:
+            self.live.write(s)
+            self.live.flush()
 
     def flush(self):
         pass
