@@ -71,7 +71,9 @@ def expect_error(k, line, code, message):
 
 
 def vm_states(k):
-    data = json.loads(expect_ok(k, "keelctl --json list"))
+    # Kernel log lines may land inside the JSON (a service's deferral note).
+    out = re.sub(r"\[ *\d+\.\d+\] [^\n]*\n", "", expect_ok(k, "keelctl --json list"))
+    data = json.loads(out)
     return {vm["name"]: vm for vm in data["vms"]}, data["free_memory_mib"]
 
 
