@@ -210,13 +210,16 @@ static int import_state(void *ctx, uint32_t format, const void *payload, size_t 
 }
 
 /* The first instance claims the UART; a successor finds it claimed (the
- * claim is the notification's, which stays) and takes the old one's state. */
+ * claim is the notification's, which stays) and takes the old one's state,
+ * as does an instance restarted after a crash, from its checkpoint. */
 static int take_uart(void)
 {
-	if (lu.successor) {
+	if (lu.successor)
 		printf("console " KEEL_SERVICE_VERSION ": successor, generation %u\n", lu.gen);
+	if (lu.successor)
 		lu_successor_start(&lu);
-		/* The old one may have frozen with a UART interrupt taken but
+	if (lu.successor || lu_restarted(&lu)) {
+		/* The old one may have stopped with a UART interrupt taken but
 		 * not acknowledged (the line stays masked until it is). */
 		drain_uart();
 		lu_serving(&lu);
@@ -267,5 +270,6 @@ int main(int argc, char **argv)
 		/* Last: with its interrupt acknowledged, nothing is half done. */
 		if (bits & KEEL_LU_BADGE)
 			lu_handle(&lu);
+		lu_checkpoint(&lu);
 	}
 }

@@ -161,19 +161,25 @@ static void act(const struct devemu_after *after)
 			update_irq(&dev, n);
 }
 
-/* A successor takes the old instance's state instead of its argv's guests,
- * then looks at every guest once: kicks may have waited meanwhile. */
-static void take_over(void)
+/* Kicks may have waited while no instance served. */
+static void look_at_every_guest(void)
 {
 	unsigned long w[KEEL_MSG_WORDS] = {0};
+	struct devemu_after after = devemu_handle(&dev, KEEL_BADGE_SIGNAL, w);
+	act(&after);
+}
+
+/* A successor takes the old instance's state instead of its argv's guests,
+ * then looks at every guest once. */
+static void take_over(void)
+{
 #ifdef DEVEMU_TEST_CRASH
 	__builtin_trap(); /* test build: dies before it is ready */
 #endif
 	/* Printed before the freeze: it is not part of the pause. */
 	printf("devemu " KEEL_SERVICE_VERSION ": successor, generation %u\n", lu.gen);
 	lu_successor_start(&lu);
-	struct devemu_after after = devemu_handle(&dev, KEEL_BADGE_SIGNAL, w);
-	act(&after);
+	look_at_every_guest();
 	lu_serving(&lu);
 }
 
@@ -194,14 +200,16 @@ int main(int argc, char **argv)
 	bool live = lu_init(&lu, argc, argv, "devemu", KEEL_STATE_VERSION, export_state,
 	                    import_state, &dev);
 	long bound = kick ? keel_ep_bind(dev.ep, kick) : -KEEL_ENOCAP;
-	if (bound == -KEEL_EBUSY && lu.successor)
-		bound = 0; /* the old instance bound it; the binding is the endpoint's */
+	if (bound == -KEEL_EBUSY && (lu.successor || lu.restart))
+		bound = 0; /* an earlier instance bound it; the binding is the endpoint's */
 	if (bound)
 		printf("devemu: no kick notification (%s): guest input waits for the guest's "
 		       "next access\n",
 		       keel_strerror(bound));
 	if (live && lu.successor)
 		take_over();
+	else if (live && lu_restarted(&lu))
+		look_at_every_guest();
 	else
 		parse_guests(&dev, argc, argv);
 
@@ -239,6 +247,9 @@ int main(int argc, char **argv)
 		}
 		struct devemu_after after = devemu_handle(&dev, badge, m.w);
 		act(&after);
+		/* Before the reply completes the access: a restart after a crash
+		 * in the next request starts from here. */
+		lu_checkpoint(&lu);
 		reply = after.reply;
 	}
 }

@@ -488,12 +488,12 @@ static unsigned long instance_size(const Elf64_Ehdr *eh, size_t image_size, unsi
 
 struct instance_args {
 	char *argv[CHILD_MAX_ARGS];
-	char extra[4][40];
+	char extra[7][40];
 	int argc;
 };
 
-static long instance_argv(const struct service *s, uint32_t gen, bool successor,
-                          struct instance_args *a)
+static long instance_argv(const struct service *s, uint32_t gen,
+                          const struct instance_start_args *how, struct instance_args *a)
 {
 	const struct plan *p = &s->plan;
 	int n = 0;
@@ -508,8 +508,14 @@ static long instance_argv(const struct service *s, uint32_t gen, bool successor,
 		if (p->caps[i].park)
 			snprintf(a->extra[n++], sizeof(a->extra[0]), "lu.park=%lu",
 			         p->caps[i].child_slot);
-	if (successor)
+	if (s->ckpt_va)
+		snprintf(a->extra[n++], sizeof(a->extra[0]), "lu.ckpt=%lu", s->ckpt_va);
+	if (how->role == ROLE_SUCCESSOR)
 		snprintf(a->extra[n++], sizeof(a->extra[0]), "lu.successor=1");
+	if (how->role == ROLE_RESTART) {
+		snprintf(a->extra[n++], sizeof(a->extra[0]), "lu.restart=%u", how->restart);
+		snprintf(a->extra[n++], sizeof(a->extra[0]), "lu.delay=%lu", how->delay_us);
+	}
 	/* Without them a successor would start as a first instance. */
 	if (a->argc + n > CHILD_MAX_ARGS)
 		return -KEEL_ENOMEM;
@@ -519,7 +525,8 @@ static long instance_argv(const struct service *s, uint32_t gen, bool successor,
 }
 
 static long build(const struct service *s, const void *image, size_t size, uint32_t gen,
-                  unsigned long badge, bool successor, struct instance *in)
+                  unsigned long badge, const struct instance_start_args *how,
+                  struct instance *in)
 {
 	const struct service_config *cfg = s->cfg;
 	unsigned long entry, phdr_va, sp = 0, heap = cfg->heap_kib * 1024;
@@ -544,7 +551,7 @@ static long build(const struct service *s, const void *image, size_t size, uint3
 	if (!err)
 		err = replay(s, in->partition_slot, gen);
 	if (!err)
-		err = instance_argv(s, gen, successor, &a);
+		err = instance_argv(s, gen, how, &a);
 	if (!err) {
 		struct stack_fill sf = {a.argc, a.argv, phdr_va, phnum, entry, &sp};
 		err = child_frame(
@@ -564,7 +571,8 @@ static long build(const struct service *s, const void *image, size_t size, uint3
 }
 
 long instance_start(struct service *s, const void *elf, size_t size, uint32_t gen,
-                    unsigned long badge, bool successor, struct instance *out)
+                    unsigned long badge, const struct instance_start_args *how,
+                    struct instance *out)
 {
 	const Elf64_Ehdr *eh;
 	struct instance in = {0};
@@ -577,7 +585,7 @@ long instance_start(struct service *s, const void *elf, size_t size, uint32_t ge
 		return err;
 	in.gen = gen;
 	build_untyped = in.block->slot;
-	err = build(s, elf, size, gen, badge, successor, &in);
+	err = build(s, elf, size, gen, badge, how, &in);
 	build_untyped = KEEL_ROOT_SLOT_UNTYPED;
 	if (err) {
 		instance_destroy(&in);

@@ -7,6 +7,7 @@
  * faults or exits is reported here and the rest keep running; VM exits
  * (PSCI, the UART of VMs without devemu) are answered here.
  */
+#include "restart.h"
 #include "swap.h"
 #include "vmm.h"
 
@@ -51,6 +52,16 @@ static const void *bundle_file(const char *name, size_t *size)
 		return NULL;
 	*size = e->size;
 	return bundle + e->offset;
+}
+
+/* The ELF s's running instance was built from. */
+static const void *service_elf(const struct service *s, size_t *size)
+{
+	if (s->cur.image) {
+		*size = s->cur.image->h.elf_size;
+		return s->cur.image->h.elf;
+	}
+	return bundle_file(s->cfg->image, size);
 }
 
 static struct service_config cfg[SERVICE_MAX];
@@ -99,8 +110,9 @@ static int start_services(void)
 			continue;
 		}
 		const struct svc_image *img = image_boot(file, size);
+		const struct instance_start_args first = {ROLE_FIRST, 0, 0};
 		long err = instance_start(s, img ? img->h.elf : file, img ? img->h.elf_size : size,
-		                          0, service_badge(i, 0), false, &s->cur);
+		                          0, service_badge(i, 0), &first, &s->cur);
 		if (err) {
 			printf("cannot start %s: %s\n", s->name, keel_strerror(err));
 			continue;
@@ -136,6 +148,12 @@ static void report_fault(unsigned long badge, const struct keel_msg *m)
 		       m->w[2]);
 	else
 		printf("service %s stopped: fault, esr 0x%lx (pc 0x%lx)\n", name, m->w[1], m->w[2]);
+	if (s && s->stopped && badge == service_badge(i, s->cur.gen)) {
+		size_t size;
+		const void *elf = service_elf(s, &size);
+		if (elf)
+			restart_after_fault(s, elf, size, i);
+	}
 }
 
 int main(void)

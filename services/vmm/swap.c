@@ -142,6 +142,36 @@ const struct svc_image *image_deploy(const void *buf, size_t len, char *why, siz
 
 /* ---- set-up ---------------------------------------------------------------- */
 
+uint32_t service_next_gen(struct service *s)
+{
+	/* Never used before, of the other parity than the running one's (its
+	 * park notification and fault badge): answers a failed attempt left
+	 * in the page are never taken for this one's. */
+	uint32_t gen = s->last_gen + 1 + ((s->last_gen + 1) % 2 == s->cur.gen % 2);
+	s->last_gen = gen;
+	return gen;
+}
+
+bool swap_of(const struct service *s)
+{
+	return active.s == s;
+}
+
+int service_fault_post(struct service *s, char *why, size_t why_size)
+{
+	struct keel_lu_page *p = pages[index_of(s)];
+	if (!p || !s->vmm_main)
+		return keel_why(why, why_size, "%s cannot be told to fault (no live-update)",
+		                s->name);
+	if (active.s)
+		return keel_why(why, why_size, "a swap of %s is under way", active.s->name);
+	if (s->stopped)
+		return keel_why(why, why_size, "%s is not running", s->name);
+	keel_lu_cmd_post(p, LU_CMD_FAULT, s->cur.gen);
+	keel_signal(s->vmm_main);
+	return 0;
+}
+
 static long make(unsigned type, unsigned long size, unsigned long *slot)
 {
 	*slot = slot_alloc();
@@ -172,6 +202,16 @@ static long setup_service(struct service *s)
 	if (err)
 		return err;
 	pages[i] = (struct keel_lu_page *)va;
+	snprintf(name, sizeof(name), "ck.%s", s->name);
+	unsigned long ckpt = named_object_slot(name, KEEL_OBJ_FRAME, KEEL_LU_CKPT_SIZE);
+	s->ckpt_va = ckpt ? plan_map_shm(&s->plan, ckpt, KEEL_LU_CKPT_SIZE) : 0;
+	s->vmm_main = slot_alloc();
+	if (!s->ckpt_va || !s->vmm_main)
+		return -KEEL_ENOMEM;
+	err = keel_cap_mint(named_object_slot(s->cfg->live_ntfn, KEEL_OBJ_NOTIFICATION, 0), 0,
+	                    s->vmm_main, KEEL_R_WRITE, KEEL_LU_BADGE);
+	if (err)
+		return err;
 	s->park[0] = park[0];
 	s->park[1] = park[1];
 	s->live = true;
@@ -271,15 +311,12 @@ int swap_begin(struct service *s, const struct svc_image *img, char *why, size_t
 		                "an earlier new instance of %s could not be destroyed", s->name);
 	if (strcmp(img->h.name, s->name) != 0)
 		return keel_why(why, why_size, "the image is %s's, not %s's", img->h.name, s->name);
-	/* A generation never used before, of the other parity than the
-	 * running one's (its park notification and fault badge): answers a
-	 * failed attempt left in the page are never taken for this one's. */
-	uint32_t gen = s->last_gen + 1 + ((s->last_gen + 1) % 2 == s->cur.gen % 2);
-	s->last_gen = gen;
+	uint32_t gen = service_next_gen(s);
 	unsigned long t0 = 0, t1 = 0;
 	keel_time(&t0, NULL);
+	const struct instance_start_args successor = {ROLE_SUCCESSOR, 0, 0};
 	long err = instance_start(s, img->h.elf, img->h.elf_size, gen,
-	                          service_badge(index_of(s), gen), true, &s->next);
+	                          service_badge(index_of(s), gen), &successor, &s->next);
 	keel_time(&t1, NULL);
 	if (err)
 		return keel_why(why, why_size, "cannot build the new instance of %s: %s", s->name,

@@ -37,6 +37,7 @@ struct service_config {
 	const char *args;
 	int args_len;
 	const char *live_ntfn; /* live-update = "NTFN": swappable, sleeps on NTFN */
+	unsigned long restart_limit, restart_window_s, restart_backoff_ms; /* restart.c */
 };
 
 #define SERVICE_MAX_SERVED 4
@@ -95,6 +96,24 @@ struct service {
 	unsigned long coord_main, coord_park[2], coord_page_va;
 	const struct svc_image *prev;
 	uint32_t last_gen; /* the highest generation built so far */
+	/* Restarts after a crash (restart.c): the checkpoint frame's address
+	 * in the service, vmm's capability to its own notification (badged
+	 * KEEL_LU_BADGE, to ask it to fault), the count since boot, and the
+	 * counter values of the restarts in the current window. */
+	unsigned long ckpt_va, vmm_main;
+	unsigned restarts;
+	unsigned long window_start;
+	unsigned window_restarts;
+	bool given_up; /* crashed past its restart limit */
+};
+
+/* How an instance starts: the first of its service, a successor that takes
+ * the running one's state in a swap, or after a crash from its checkpoint. */
+enum instance_role { ROLE_FIRST, ROLE_SUCCESSOR, ROLE_RESTART };
+struct instance_start_args {
+	enum instance_role role;
+	unsigned restart;  /* ROLE_RESTART: the count */
+	unsigned long delay_us; /* ROLE_RESTART: its back-off */
 };
 
 /* main.c: the services started, by index (badge - 1); NULL past the end. */
@@ -128,7 +147,8 @@ long give_mmio(struct plan *p, const struct service_config *cfg, const char *phy
 /* Builds and starts an instance of s from the ELF elf/size, generation
  * gen, with fault badge `badge`; a successor is told so in its argv. */
 long instance_start(struct service *s, const void *elf, size_t size, uint32_t gen,
-                    unsigned long badge, bool successor, struct instance *out);
+                    unsigned long badge, const struct instance_start_args *how,
+                    struct instance *out);
 /* Destroys an instance: everything carved from its block. */
 long instance_destroy(struct instance *in);
 

@@ -133,3 +133,12 @@ add_test(NAME flood.virt-witness COMMAND Python3::Interpreter ${FLOOD_TEST} --ro
   --within-ms 10000 --limit 45 -- ${QEMU_AARCH64} -M virt,virtualization=on,gic-version=2
   -cpu cortex-a72 -smp 4 -m 1G -nographic -kernel ${KEEL_BUILD_ROOT}/qemu-virt/keel-flood.img)
 set_tests_properties(flood.virt-witness PROPERTIES RUN_SERIAL TRUE TIMEOUT 120)
+
+# Services restarted after a crash (docs/live-update.md): devemu made to
+# fault three times under a stream of numbered lines (none lost), the
+# console once, the counts in keelctl services, and a crash loop stopped.
+set(RESTART_TEST ${CMAKE_CURRENT_SOURCE_DIR}/qemu/restart_test.py)
+add_test(NAME live.virt-restart COMMAND Python3::Interpreter ${RESTART_TEST} --
+  ${QEMU_AARCH64} -M virt,virtualization=on,gic-version=2 -cpu cortex-a72 -smp 4 -m 1G
+  -nographic -kernel ${KEEL_BUILD_ROOT}/qemu-virt/keel.img)
+set_tests_properties(live.virt-restart PROPERTIES RUN_SERIAL TRUE TIMEOUT 600)

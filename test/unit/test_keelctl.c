@@ -407,6 +407,16 @@ static void service_commands(void **state)
 	assert_int_equal(keelctl("service", "swap", "devemu", "/nonexistent", NULL),
 	                 KEELCTL_EXIT_USAGE);
 	assert_int_equal(F.submits, 7);
+
+	reply(MBOX_STATUS_OK, "ok\n");
+	assert_int_equal(keelctl("service", "fault", "devemu", NULL), KEELCTL_EXIT_OK);
+	assert_string_equal(F.lines[7], "service fault devemu");
+	assert_contains(out_buf, "devemu told to fault");
+	reply(MBOX_STATUS_ERROR, "error a swap of devemu is under way\n");
+	assert_int_equal(keelctl("service", "fault", "devemu", NULL), KEELCTL_EXIT_VMM);
+	assert_contains(err_buf, "a swap of devemu is under way");
+	assert_int_equal(keelctl("service", "fault", NULL), KEELCTL_EXIT_USAGE);
+	assert_int_equal(F.submits, 9);
 	unlink(tmp_path);
 }
 
@@ -566,16 +576,17 @@ static void services_table(void **state)
 	(void)state;
 	reply(MBOX_STATUS_OK,
 	      "ok\n"
-	      "service name=devemu version=0.1.0 state=running faults=0 cpu=0 priority=40 "
-	      "cpu-time-us=500\n"
-	      "service priority=5 name=console cpu=3 faults=12 state=restarting "
+	      "service name=devemu version=0.1.0 state=running faults=0 restarts=0 cpu=0 "
+	      "priority=40 cpu-time-us=500\n"
+	      "service priority=5 name=console cpu=3 faults=12 restarts=3 state=given-up "
 	      "version=1\"2\\3 cpu-time-us=98765432100\n");
 	assert_int_equal(keelctl("services", NULL), KEELCTL_EXIT_OK);
 	assert_request("services\n");
-	assert_string_equal(out_buf,
-	                    "NAME     VERSION  STATE       FAULTS  CPU  PRIORITY  CPU-TIME(s)\n"
-	                    "devemu   0.1.0    running          0    0        40        0.000\n"
-	                    "console  1\"2\\3    restarting      12    3         5    98765.432\n");
+	assert_string_equal(
+	        out_buf,
+	        "NAME     VERSION  STATE     FAULTS  RESTARTS  CPU  PRIORITY  CPU-TIME(s)\n"
+	        "devemu   0.1.0    running        0         0    0        40        0.000\n"
+	        "console  1\"2\\3    given-up      12         3    3         5    98765.432\n");
 
 	/* JSON escapes what vmm sends: a quote and a backslash in a version. */
 	F.submits = 0;

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/* Restart after a crash (restart.c), for main.c's fault reports. */
+#ifndef VMM_RESTART_H
+#define VMM_RESTART_H
+
+#include <stddef.h>
+
+struct service;
+
+/* s's running instance (index i among the services) faulted: restart it
+ * from `elf`, its image, as its restart policy says, or leave it down. */
+void restart_after_fault(struct service *s, const void *elf, size_t size, unsigned index);
+
+#endif

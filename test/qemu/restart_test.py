@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Services restarted after a crash, on the default system (keel.img), from
+the MVM's shell (docs/live-update.md, "Restart after a crash").
+
+Checks:
+- the MVM prints a numbered line every 3 ms through its emulated UART
+  (devemu's) while devemu is made to fault three times
+  (`keelctl service fault devemu`): vmm restarts it each time from its
+  checkpoint, and every line arrives, once, in order;
+- the console is made to fault: the hypervisor shell and the MVM's shell
+  answer again, and its log lines still come;
+- `keelctl services` shows devemu with 3 faults and 3 restarts, running,
+  at a new generation, and the console with 1; the GVM still answers;
+- a fourth fault of devemu within its window (restart-limit 3 in 60 s) is
+  a crash loop: vmm says it does not restart it again.
+
+Usage: restart_test.py -- <qemu command line booting keel.img>
+"""
+import re
+import sys
+
+from keelqemu import Keel, qemu_argv
+from live_test import LOG_LINE, services
+from mvm_test import MVM_PROMPT, expect_ok, switch
+
+LINES = 1500
+FAULTS = ("for n in 1 2 3; do keelctl service fault devemu || break; sleep 1; done "
+          "> /tmp/faults.log 2>&1; echo faults-rc=$?")
+
+
+def check_stream_through_faults(k):
+    k.child.send(f"(i=0; while [ $i -lt {LINES} ]; do echo \"seq $i\"; i=$((i+1)); "
+                 "usleep 3000; done; echo stream-done) &\r")
+    k.expect(MVM_PROMPT, "the prompt after starting the stream")
+    k.child.send(f"({FAULTS}) &\r")
+    k.expect(MVM_PROMPT, "the prompt after starting the faults")
+    k.expect(r"faults-rc=(\d+)", "the faults to end", 120)
+    rc = int(k.child.match.group(1))
+    k.expect(r"stream-done", "the end of the numbered lines", 300)
+    k.child.send("\r")
+    k.expect(MVM_PROMPT, "the prompt after the stream")
+    text = LOG_LINE.sub("", k.text())
+    restarts = re.findall(r"service devemu restarted \(generation (\d+), restart (\d+)", text)
+    if rc != 0 or len(restarts) != 3:
+        k.fail(f"faults ended with {rc}; restarts seen: {restarts}")
+    seen = [int(n) for n in re.findall(r"seq (\d+)\n", text)]
+    if seen != list(range(LINES)):
+        wrong = [(i, n) for i, n in enumerate(seen) if n != i][:5]
+        k.fail(f"{len(seen)} numbered lines of {LINES}; first out of place {wrong}")
+    taken = re.findall(r"devemu: restart \d+: state of checkpoint (\d+) taken over", text)
+    if len(taken) != 3:
+        k.fail(f"devemu took over {len(taken)} checkpoints of 3")
+    print(f"devemu restarted 3 times under the stream; checkpoints {taken}")
+
+
+def check_console_fault(k):
+    expect_ok(k, "keelctl service fault console")
+    k.expect(r"service console restarted", "the console's restart")
+    k.child.send("\r")
+    k.expect(MVM_PROMPT, "the MVM's prompt after the console's restart")
+    k.child.send("\x140")
+    k.expect(r"keel> ", "the hypervisor shell of the restarted console")
+    k.child.send("ps\r")
+    k.expect(r"devemu", "ps in the restarted console's shell")
+    k.expect(r"keel> ", "the prompt after ps")
+    switch(k, "2", "gvm")
+    k.child.send("echo gvm-$((6*7))\r")
+    k.expect(r"gvm-42", "the GVM answering")
+    switch(k, "1", "mvm")
+    k.child.send("\r")
+    k.expect(MVM_PROMPT, "the MVM's prompt")
+
+
+def check_counts(k):
+    have = services(k)
+    dev, con = have["devemu"], have["console"]
+    def counts(s):
+        return s["state"], int(s["faults"]), int(s["restarts"])
+    if counts(dev) != ("running", 3, 3) or int(dev["generation"]) == 0:
+        k.fail(f"devemu after three faults: {dev}")
+    if counts(con) != ("running", 1, 1):
+        k.fail(f"console after one fault: {con}")
+
+
+def check_crash_loop(k):
+    k.child.send("keelctl service fault devemu\r")
+    k.expect(r"service devemu crashed 4 times within 60 s: not restarted again",
+             "vmm giving up on devemu")
+
+
+def main():
+    k = Keel(qemu_argv(sys.argv), timeout=300)
+    k.expect(r"keel-guest: initramfs up .*\(VM mvm\)", "the MVM's initramfs")
+    k.expect(MVM_PROMPT, "the MVM's shell")
+    check_stream_through_faults(k)
+    check_console_fault(k)
+    check_counts(k)
+    check_crash_loop(k)
+    k.close()
+    print("PASS")
+
+
+if __name__ == "__main__":
+    main()
