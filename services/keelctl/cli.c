@@ -323,11 +323,11 @@ static int cmd_services(struct ctl *c)
 {
 	static const char *const words[] = {"services", NULL};
 	static const struct column cols[] = {
-	        {"NAME", 0}, {"VERSION", 0}, {"STATE", 0},    {"FAULTS", 1},
-	        {"RESTARTS", 1}, {"CPU", 1}, {"PRIORITY", 1}, {"CPU-TIME(s)", 1},
+	        {"NAME", 0},     {"VERSION", 0}, {"STATE", 0},    {"FAULTS", 1},
+	        {"RESTARTS", 1}, {"CPU", 1},     {"PRIORITY", 1}, {"CPU-TIME(s)", 1},
 	};
-	static const char *const keys[] = {"name", "version", "state",    "faults",
-	                                   "restarts", "cpu", "priority", "cpu-time-us"};
+	static const char *const keys[] = {"name",     "version", "state",    "faults",
+	                                   "restarts", "cpu",     "priority", "cpu-time-us"};
 	struct proto_response r;
 	int rc = exchange(c, words, NULL, 0, &r, 0);
 	if (rc)

@@ -25,8 +25,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MAX_PRIO     63
-#define MAX_HEAP_KIB 65536ul
+#define MAX_PRIO       63
+#define MAX_HEAP_KIB   65536ul
 /* A wait past this is no back-off but an outage. */
 #define MAX_BACKOFF_MS 1000ul
 

@@ -525,8 +525,7 @@ static long instance_argv(const struct service *s, uint32_t gen,
 }
 
 static long build(const struct service *s, const void *image, size_t size, uint32_t gen,
-                  unsigned long badge, const struct instance_start_args *how,
-                  struct instance *in)
+                  unsigned long badge, const struct instance_start_args *how, struct instance *in)
 {
 	const struct service_config *cfg = s->cfg;
 	unsigned long entry, phdr_va, sp = 0, heap = cfg->heap_kib * 1024;

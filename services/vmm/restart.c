@@ -57,7 +57,7 @@ void restart_after_fault(struct service *s, const void *elf, size_t size, unsign
 	if (!within_limit(s, &delay_us)) {
 		s->given_up = true;
 		printf("service %s crashed %u times within %lu s: not restarted again "
-		       "(restart-limit %lu); its clients' exits wait until it is swapped in\n",
+		       "(restart-limit %lu): its clients' exits wait\n",
 		       s->name, s->window_restarts + 1, s->cfg->restart_window_s,
 		       s->cfg->restart_limit);
 		return;

@@ -142,6 +142,8 @@ const struct svc_image *image_deploy(const void *buf, size_t len, char *why, siz
 
 /* ---- set-up ---------------------------------------------------------------- */
 
+static unsigned index_of(const struct service *s);
+
 uint32_t service_next_gen(struct service *s)
 {
 	/* Never used before, of the other parity than the running one's (its

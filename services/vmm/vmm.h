@@ -112,7 +112,7 @@ struct service {
 enum instance_role { ROLE_FIRST, ROLE_SUCCESSOR, ROLE_RESTART };
 struct instance_start_args {
 	enum instance_role role;
-	unsigned restart;  /* ROLE_RESTART: the count */
+	unsigned restart;       /* ROLE_RESTART: the count */
 	unsigned long delay_us; /* ROLE_RESTART: its back-off */
 };
 

@@ -407,17 +407,22 @@ static void service_commands(void **state)
 	assert_int_equal(keelctl("service", "swap", "devemu", "/nonexistent", NULL),
 	                 KEELCTL_EXIT_USAGE);
 	assert_int_equal(F.submits, 7);
+	unlink(tmp_path);
+}
 
+static void service_fault(void **state)
+{
+	(void)state;
 	reply(MBOX_STATUS_OK, "ok\n");
 	assert_int_equal(keelctl("service", "fault", "devemu", NULL), KEELCTL_EXIT_OK);
-	assert_string_equal(F.lines[7], "service fault devemu");
+	assert_string_equal(F.lines[0], "service fault devemu");
 	assert_contains(out_buf, "devemu told to fault");
 	reply(MBOX_STATUS_ERROR, "error a swap of devemu is under way\n");
 	assert_int_equal(keelctl("service", "fault", "devemu", NULL), KEELCTL_EXIT_VMM);
 	assert_contains(err_buf, "a swap of devemu is under way");
 	assert_int_equal(keelctl("service", "fault", NULL), KEELCTL_EXIT_USAGE);
-	assert_int_equal(F.submits, 9);
-	unlink(tmp_path);
+	assert_int_equal(keelctl("service", "fault", "devemu", "x", NULL), KEELCTL_EXIT_USAGE);
+	assert_int_equal(F.submits, 2);
 }
 
 static void create_refuses_bad_blobs(void **state)
@@ -975,6 +980,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(create_sends_blob, setup, teardown),
 	        cmocka_unit_test_setup_teardown(create_refuses_bad_blobs, setup, teardown),
 	        cmocka_unit_test_setup_teardown(service_commands, setup, teardown),
+	        cmocka_unit_test_setup_teardown(service_fault, setup, teardown),
 	        cmocka_unit_test_setup_teardown(list_table, setup, teardown),
 	        cmocka_unit_test_setup_teardown(list_json, setup, teardown),
 	        cmocka_unit_test_setup_teardown(info_list, setup, teardown),
