@@ -21,7 +21,7 @@
 #include <string.h>
 
 #define VMM_LU_CTL_VA   0x38000000ul
-#define VMM_LU_PAGES_VA 0x38100000ul /* each live service's page, 64 KiB apart */
+#define VMM_LU_PAGES_VA 0x38100000ul /* each live service's lifecycle frame, in turn */
 #define IMAGES_MAX      8
 /* vmm's own deadline for a swap, far past the coordinator's: past it, vmm
  * takes the coordinator for hung and rolls back itself. */
@@ -162,16 +162,28 @@ bool swap_of(const struct service *s)
 int service_fault_post(struct service *s, char *why, size_t why_size)
 {
 	struct keel_lu_page *p = pages[index_of(s)];
-	if (!p || !s->vmm_main)
+	if (!p)
 		return keel_why(why, why_size, "%s cannot be told to fault (no live-update)",
 		                s->name);
 	if (active.s)
 		return keel_why(why, why_size, "a swap of %s is under way", active.s->name);
 	if (s->stopped)
 		return keel_why(why, why_size, "%s is not running", s->name);
-	keel_lu_cmd_post(p, LU_CMD_FAULT, s->cur.gen);
-	keel_signal(s->vmm_main);
-	return 0;
+	/* Its own notification, badged as the coordinator's commands are;
+	 * minted for the moment (vmm's slots are few). */
+	unsigned long slot = slot_alloc();
+	long err = slot ? keel_cap_mint(named_object_slot(s->cfg->live_ntfn,
+	                                                  KEEL_OBJ_NOTIFICATION, 0),
+	                                0, slot, KEEL_R_WRITE, KEEL_LU_BADGE)
+	                : -KEEL_ENOMEM;
+	if (!err) {
+		keel_lu_cmd_post(p, LU_CMD_FAULT, s->cur.gen);
+		keel_signal(slot);
+		keel_cap_delete(slot);
+	}
+	slot_free(slot);
+	return err ? keel_why(why, why_size, "cannot signal %s: %s", s->name, keel_strerror(err))
+	           : 0;
 }
 
 static long make(unsigned type, unsigned long size, unsigned long *slot)
@@ -192,28 +204,22 @@ static long setup_service(struct service *s)
 {
 	char name[24];
 	snprintf(name, sizeof(name), "lu.%s", s->name);
-	s->lu_page = named_object_slot(name, KEEL_OBJ_FRAME, KEEL_LU_PAGE_SIZE);
+	s->lu_page = named_object_slot(name, KEEL_OBJ_FRAME, KEEL_LU_FRAME_SIZE);
 	if (!named_object_slot(s->cfg->live_ntfn, KEEL_OBJ_NOTIFICATION, 0) || !s->lu_page)
 		return -KEEL_ENOMEM;
-	s->page_va = plan_map_shm(&s->plan, s->lu_page, KEEL_LU_PAGE_SIZE);
+	s->page_va = plan_map_shm(&s->plan, s->lu_page, KEEL_LU_FRAME_SIZE);
 	if (!s->page_va)
 		return -KEEL_ENOMEM;
+	/* Its checkpoints follow the page in the same frame: vmm's cspace
+	 * has 64 slots, and a frame of their own would take one more per
+	 * service. */
+	s->ckpt_va = s->page_va + KEEL_LU_PAGE_SIZE;
 	unsigned i = index_of(s);
-	unsigned long va = VMM_LU_PAGES_VA + i * (unsigned long)KEEL_LU_PAGE_SIZE;
+	unsigned long va = VMM_LU_PAGES_VA + i * (unsigned long)KEEL_LU_FRAME_SIZE;
 	long err = keel_frame_map(s->lu_page, 0, va, KEEL_R_READ | KEEL_R_WRITE);
 	if (err)
 		return err;
 	pages[i] = (struct keel_lu_page *)va;
-	snprintf(name, sizeof(name), "ck.%s", s->name);
-	unsigned long ckpt = named_object_slot(name, KEEL_OBJ_FRAME, KEEL_LU_CKPT_SIZE);
-	s->ckpt_va = ckpt ? plan_map_shm(&s->plan, ckpt, KEEL_LU_CKPT_SIZE) : 0;
-	s->vmm_main = slot_alloc();
-	if (!s->ckpt_va || !s->vmm_main)
-		return -KEEL_ENOMEM;
-	err = keel_cap_mint(named_object_slot(s->cfg->live_ntfn, KEEL_OBJ_NOTIFICATION, 0), 0,
-	                    s->vmm_main, KEEL_R_WRITE, KEEL_LU_BADGE);
-	if (err)
-		return err;
 	s->park[0] = park[0];
 	s->park[1] = park[1];
 	s->live = true;
@@ -240,7 +246,7 @@ static long setup_coordinator(struct service *c, unsigned long vmm_ntfn, unsigne
 		                   named_object_slot(s->cfg->live_ntfn, KEEL_OBJ_NOTIFICATION, 0),
 		                   KEEL_R_WRITE, KEEL_LU_BADGE, false, &s->coord_main);
 		if (!err)
-			s->coord_page_va = plan_map_shm(p, s->lu_page, KEEL_LU_PAGE_SIZE);
+			s->coord_page_va = plan_map_shm(p, s->lu_page, KEEL_LU_FRAME_SIZE);
 		if (!err && !s->coord_page_va)
 			err = -KEEL_ENOMEM;
 	}

@@ -96,11 +96,10 @@ struct service {
 	unsigned long coord_main, coord_park[2], coord_page_va;
 	const struct svc_image *prev;
 	uint32_t last_gen; /* the highest generation built so far */
-	/* Restarts after a crash (restart.c): the checkpoint frame's address
-	 * in the service, vmm's capability to its own notification (badged
-	 * KEEL_LU_BADGE, to ask it to fault), the count since boot, and the
-	 * counter values of the restarts in the current window. */
-	unsigned long ckpt_va, vmm_main;
+	/* Restarts after a crash (restart.c): where the service has its
+	 * checkpoints, the count since boot, and the restarts in the current
+	 * window (which started at window_start, a counter value). */
+	unsigned long ckpt_va;
 	unsigned restarts;
 	unsigned long window_start;
 	unsigned window_restarts;

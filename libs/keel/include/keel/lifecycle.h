@@ -114,7 +114,7 @@ static inline uint32_t keel_lu_cmd_read(const struct keel_lu_page *p, uint32_t *
  * turn: a slot's seq is cleared before it is overwritten and set after,
  * so a crash in the middle of a write leaves the other slot, one request
  * older, as the newest whole one. */
-#define KEEL_LU_CKPT_SIZE     0x20000u /* 128 KiB: two slots */
+#define KEEL_LU_CKPT_SIZE     0x30000u /* 192 KiB: two slots */
 #define KEEL_LU_CKPT_SLOT     (KEEL_LU_CKPT_SIZE / 2)
 #define KEEL_LU_CKPT_DATA_MAX (KEEL_LU_CKPT_SLOT - 16)
 
@@ -127,6 +127,8 @@ struct keel_lu_ckpt {
 	struct keel_lu_ckpt_slot slot[2];
 };
 _Static_assert(sizeof(struct keel_lu_ckpt) == KEEL_LU_CKPT_SIZE, "checkpoint layout");
+/* The frame of a service's lifecycle page and its checkpoints. */
+#define KEEL_LU_FRAME_SIZE (KEEL_LU_PAGE_SIZE + KEEL_LU_CKPT_SIZE)
 
 /* Writing checkpoint number seq (1, 2, ...): begin empties its slot and
  * returns it, the caller writes data, end publishes it. Pure. */
