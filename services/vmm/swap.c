@@ -172,10 +172,10 @@ int service_fault_post(struct service *s, char *why, size_t why_size)
 	/* Its own notification, badged as the coordinator's commands are;
 	 * minted for the moment (vmm's slots are few). */
 	unsigned long slot = slot_alloc();
-	long err = slot ? keel_cap_mint(named_object_slot(s->cfg->live_ntfn,
-	                                                  KEEL_OBJ_NOTIFICATION, 0),
-	                                0, slot, KEEL_R_WRITE, KEEL_LU_BADGE)
-	                : -KEEL_ENOMEM;
+	long err =
+	        slot ? keel_cap_mint(named_object_slot(s->cfg->live_ntfn, KEEL_OBJ_NOTIFICATION, 0),
+	                             0, slot, KEEL_R_WRITE, KEEL_LU_BADGE)
+	             : -KEEL_ENOMEM;
 	if (!err) {
 		keel_lu_cmd_post(p, LU_CMD_FAULT, s->cur.gen);
 		keel_signal(slot);
