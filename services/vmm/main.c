@@ -139,6 +139,8 @@ static void report_fault(unsigned long badge, const struct keel_msg *m)
 	}
 	if (m->w[0] == KEEL_FAULT_EXIT) {
 		printf("service %s exited with status %ld\n", name, (long)m->w[1]);
+		if (s && s->stopped)
+			service_down(s);
 		return;
 	}
 	if (s)

@@ -283,8 +283,8 @@ static int cmd_services(struct request *r)
 		            "service name=%s version=%s state=%s faults=%d restarts=%u cpu=%u "
 		            "priority=%u cpu-time-us=%lu live=%s generation=%u build=%.12s%s%s\n",
 		            s->name, img ? img->h.version : KEEL_SERVICE_VERSION,
-		            s->given_up ? "given-up" : service_state(t), s->faults, s->restarts,
-		            s->cpu, s->prio, t ? t->used_us : 0, s->live ? "yes" : "no", s->cur.gen,
+		            s->given_up ? "down" : service_state(t), s->faults, s->restarts, s->cpu,
+		            s->prio, t ? t->used_us : 0, s->live ? "yes" : "no", s->cur.gen,
 		            img ? img->build : "-", s->prev ? " previous=" : "",
 		            s->prev ? s->prev->h.version : "");
 	}

@@ -13,8 +13,13 @@
  * The system description says how often: restart-limit restarts within
  * restart-window-s, the first after restart-backoff-ms and each further
  * one in the window after twice the wait before. The new instance waits
- * out its back-off itself, so vmm goes on answering exits meanwhile. A
- * service past its limit stays down, with a message that says so.
+ * out its back-off itself, so vmm goes on answering exits meanwhile.
+ *
+ * A service that is not restarted (past its limit, without live-update, or
+ * that exited) stays down, with a message that says so, and vmm closes the
+ * endpoints it served (EP_CLOSE): the exits queued there and every later
+ * one fail at once, an MMIO access as where nothing is (an external abort
+ * for the guest), instead of waiting for ever.
  */
 #include "restart.h"
 #include "swap.h"
@@ -49,17 +54,35 @@ static bool within_limit(struct service *s, unsigned long *delay_us)
 	return true;
 }
 
+void service_down(struct service *s)
+{
+	s->given_up = true;
+	for (unsigned k = 0; k < SERVICE_MAX_SERVED && s->served[k][0]; k++) {
+		long err = keel_ep_close(named_object_slot(s->served[k], KEEL_OBJ_ENDPOINT, 0), 1);
+		if (err)
+			printf("service %s: cannot close endpoint %s: %s\n", s->name, s->served[k],
+			       keel_strerror(err));
+		else
+			printf("service %s is down: exits to endpoint %s fail from now on\n",
+			       s->name, s->served[k]);
+	}
+}
+
 void restart_after_fault(struct service *s, const void *elf, size_t size, unsigned index)
 {
 	unsigned long delay_us = 0;
-	if (!s->cfg->restart_limit || swap_of(s))
-		return; /* never restarted; or the swap's rollback decides */
+	if (swap_of(s))
+		return; /* the swap's rollback decides */
+	if (!s->cfg->restart_limit) {
+		service_down(s);
+		return;
+	}
 	if (!within_limit(s, &delay_us)) {
-		s->given_up = true;
 		printf("service %s crashed %u times within %lu s: not restarted again "
-		       "(restart-limit %lu): its clients' exits wait\n",
+		       "(restart-limit %lu)\n",
 		       s->name, s->window_restarts + 1, s->cfg->restart_window_s,
 		       s->cfg->restart_limit);
+		service_down(s);
 		return;
 	}
 	const struct svc_image *img = s->cur.image;
@@ -67,6 +90,7 @@ void restart_after_fault(struct service *s, const void *elf, size_t size, unsign
 	if (err) {
 		printf("service %s: the crashed instance cannot be destroyed (%s): not restarted\n",
 		       s->name, keel_strerror(err));
+		service_down(s);
 		return;
 	}
 	uint32_t gen = service_next_gen(s);
@@ -75,6 +99,7 @@ void restart_after_fault(struct service *s, const void *elf, size_t size, unsign
 	if (err) {
 		printf("service %s: cannot build a new instance (%s): not restarted\n", s->name,
 		       keel_strerror(err));
+		service_down(s);
 		return;
 	}
 	s->cur.image = img;

@@ -103,7 +103,7 @@ struct service {
 	unsigned restarts;
 	unsigned long window_start;
 	unsigned window_restarts;
-	bool given_up; /* crashed past its restart limit */
+	bool given_up; /* down for good: exited, or not restarted (restart.c) */
 };
 
 /* How an instance starts: the first of its service, a successor that takes

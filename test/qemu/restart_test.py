@@ -13,7 +13,8 @@ Checks:
 - `keelctl services` shows devemu with 3 faults and 3 restarts, running,
   at a new generation, and the console with 1; the GVM still answers;
 - a fourth fault of devemu within its window (restart-limit 3 in 60 s) is
-  a crash loop: vmm says it does not restart it again.
+  a crash loop: vmm leaves it down and closes its endpoint, and the
+  hypervisor shell and the RTVM keep running.
 
 Usage: restart_test.py -- <qemu command line booting keel.img>
 """
@@ -87,9 +88,22 @@ def check_counts(k):
 
 
 def check_crash_loop(k):
+    """A fourth fault within the minute: devemu stays down, its endpoint is
+    closed (the guests' UART accesses get an abort instead of waiting),
+    and the rest keeps running: the hypervisor shell answers, the RTVM's
+    rounds keep coming."""
     k.child.send("keelctl service fault devemu\r")
     k.expect(r"service devemu crashed 4 times within 60 s: not restarted again",
              "vmm giving up on devemu")
+    k.expect(r"service devemu is down: exits to endpoint devemu-mmio fail from now on",
+             "devemu's endpoint closed")
+    k.child.send("\x140")
+    k.expect(r"keel> ", "the hypervisor shell with devemu down")
+    k.child.send("ps\r")
+    k.expect(r"rtvm", "ps with devemu down")
+    k.expect(r"keel> ", "the prompt after ps")
+    k.child.send("\x143")
+    k.expect(r"latprobe: round \d+", "the RTVM's rounds with devemu down", 60)
 
 
 def main():

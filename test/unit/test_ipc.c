@@ -1052,6 +1052,47 @@ static void dead_server_abandons_a_vcpu_exit(void **state)
 	assert_int_equal(vcpu->exit_kind, 0);
 }
 
+/* A closed endpoint (its server gone for good): a queued call fails with
+ * ESRCH, a queued vCPU exit fails (an abort for its guest, not a retry
+ * that would loop), a fault message ends its sender; later ones fail at
+ * once; opened again, it queues as before. */
+static void closed_endpoint_fails_its_senders(void **state)
+{
+	(void)state;
+	struct thread *caller = &th[0], *vcpu = &th[1], *faulty = &th[2], *late = &th[3];
+	const uint64_t msg[KEEL_MSG_WORDS] = {KEEL_EXIT_MMIO, 0x09000000};
+	run(caller, 0, 5);
+	ep_send(&ep, caller, msg1, 1, true);
+	run(vcpu, 0, 10);
+	vcpu->exit_kind = KEEL_EXIT_MMIO;
+	ep_send(&ep, vcpu, msg, 2, true);
+	run(faulty, 0, 6);
+	ep_send_fault(&ep, faulty, msg2, 3, KEEL_TS_FAULTED);
+	assert_int_equal(ep_queue_length(&ep), 3);
+
+	ep_close(&ep, true);
+	assert_int_equal(ep_queue_length(&ep), 0);
+	assert_int_equal(caller->state, KEEL_TS_READY);
+	assert_int_equal(caller->regs.x[0], (uint64_t)-KEEL_ESRCH);
+	assert_int_equal(vcpu->state, KEEL_TS_READY);
+	assert_int_equal(vcpu->exit_kind, 0);
+	assert_int_equal(fake_arch.vcpu_exits_failed, 1);
+	assert_int_equal(faulty->state, KEEL_TS_FAULTED);
+	assert_on_no_queue(caller);
+	assert_on_no_queue(vcpu);
+
+	run(late, 0, 30);
+	ep_send(&ep, late, msg3, 4, true);
+	assert_int_equal(late->state, KEEL_TS_RUNNING);
+	assert_int_equal(late->regs.x[0], (uint64_t)-KEEL_ESRCH);
+	assert_int_equal(ep_queue_length(&ep), 0);
+
+	ep_close(&ep, false);
+	ep_send(&ep, late, msg3, 4, true);
+	assert_int_equal(late->state, KEEL_TS_BLOCKED_SEND);
+	assert_int_equal(ep_queue_length(&ep), 1);
+}
+
 /* A vCPU of `c` waits on the server's reply to an exit of `kind`. */
 static void vcpu_exit_waits(struct thread *server, struct thread *vcpu, unsigned c, unsigned kind)
 {
@@ -1194,6 +1235,7 @@ int main(void)
 	                                        teardown),
 	        cmocka_unit_test_setup_teardown(bound_signal_pending_at_receive, setup, teardown),
 	        cmocka_unit_test_setup_teardown(dead_server_abandons_a_vcpu_exit, setup, teardown),
+	        cmocka_unit_test_setup_teardown(closed_endpoint_fails_its_senders, setup, teardown),
 	        cmocka_unit_test_setup_teardown(send_first_then_recv_in_fifo_order, setup,
 	                                        teardown),
 	        cmocka_unit_test_setup_teardown(call_then_recv_then_reply, setup, teardown),

@@ -583,15 +583,15 @@ static void services_table(void **state)
 	      "ok\n"
 	      "service name=devemu version=0.1.0 state=running faults=0 restarts=0 cpu=0 "
 	      "priority=40 cpu-time-us=500\n"
-	      "service priority=5 name=console cpu=3 faults=12 restarts=3 state=given-up "
+	      "service priority=5 name=console cpu=3 faults=12 restarts=3 state=down "
 	      "version=1\"2\\3 cpu-time-us=98765432100\n");
 	assert_int_equal(keelctl("services", NULL), KEELCTL_EXIT_OK);
 	assert_request("services\n");
 	assert_string_equal(
 	        out_buf,
-	        "NAME     VERSION  STATE     FAULTS  RESTARTS  CPU  PRIORITY  CPU-TIME(s)\n"
-	        "devemu   0.1.0    running        0         0    0        40        0.000\n"
-	        "console  1\"2\\3    given-up      12         3    3         5    98765.432\n");
+	        "NAME     VERSION  STATE    FAULTS  RESTARTS  CPU  PRIORITY  CPU-TIME(s)\n"
+	        "devemu   0.1.0    running       0         0    0        40        0.000\n"
+	        "console  1\"2\\3    down         12         3    3         5    98765.432\n");
 
 	/* JSON escapes what vmm sends: a quote and a backslash in a version. */
 	F.submits = 0;

@@ -386,6 +386,15 @@ void arch_vcpu_exit_retry(struct thread *t)
 		t->regs.pc -= 4;
 }
 
+void arch_vcpu_exit_fail(struct thread *t)
+{
+	if (t->exit_kind == KEEL_EXIT_MMIO)
+		t->abort_pending = true; /* injected when it next runs, as a reply's abort */
+	else if (t->exit_kind == KEEL_EXIT_HVC)
+		t->regs.x[0] = SMCCC_NOT_SUPPORTED;
+	t->exit_kind = 0;
+}
+
 void arch_vcpu_exit_abandon(struct thread *t)
 {
 	if (t->exit_kind == KEEL_EXIT_HVC)

@@ -157,6 +157,11 @@ enum keel_sys {
 	 * SPI): the physical interrupt goes to the guest as that SPI, in the
 	 * kernel, and the guest's EOI ends it at the GIC (list register HW bit) */
 	KEEL_SYS_VM_IRQ_PASS = 44,
+	/* x0 = endpoint (control), x1 = 1 close / 0 open: on a closed endpoint
+	 * no server will answer: every sender waiting fails, and so does every
+	 * later one (-KEEL_ESRCH; a vCPU's MMIO exit as an access where nothing
+	 * is, an external abort; an HVC NOT_SUPPORTED) */
+	KEEL_SYS_EP_CLOSE = 45,
 	KEEL_SYS_COUNT
 };
 

@@ -384,6 +384,13 @@ static inline long keel_ep_bind(unsigned long ep, unsigned long ntfn)
 	return keel_svc(KEEL_SYS_EP_BIND, r);
 }
 
+/* No server will answer on ep (closed = 1), or one will again (0). */
+static inline long keel_ep_close(unsigned long ep, unsigned long closed)
+{
+	unsigned long r[8] = {ep, closed};
+	return keel_svc(KEEL_SYS_EP_CLOSE, r);
+}
+
 static inline long keel_info_system(unsigned long sysinfo, unsigned long *cpus,
                                     unsigned long *flags)
 {
