@@ -15,6 +15,11 @@ void fairshare_init(struct fairshare *f, uint64_t period, uint64_t total)
 	f->part = f->total;
 }
 
+void fairshare_request_max(struct fairshare *f, uint64_t ticks)
+{
+	f->request_max = ticks;
+}
+
 static uint64_t sat_mul(uint64_t a, uint64_t b)
 {
 	return b && a > UINT64_MAX / b ? UINT64_MAX : a * b;
@@ -80,8 +85,9 @@ void fairshare_charge(struct fairshare *f, unsigned i, uint64_t ticks)
 	if (i >= FAIRSHARE_CLIENTS)
 		return;
 	int64_t *used = &f->c[i].used;
-	if (ticks > f->part)
-		ticks = f->part;
+	uint64_t max = f->request_max && f->request_max < f->part ? f->request_max : f->part;
+	if (ticks > max)
+		ticks = max;
 	*used = *used > INT64_MAX - (int64_t)ticks ? INT64_MAX : *used + (int64_t)ticks;
 }
 

@@ -52,6 +52,7 @@
 
 #define DEVEMU_DEFAULT_INTID 33    /* QEMU virt's PL011: SPI 1 */
 #define DEVEMU_SHARE_PERIOD  10000 /* us; without a budget, all of every period */
+#define DEVEMU_EXIT_MAX_US   100   /* one exit is charged at most this */
 
 #ifndef KEEL_SERVICE_VERSION
 #define KEEL_SERVICE_VERSION "0.0.0"
@@ -133,6 +134,8 @@ static void share_init(int argc, char **argv)
 	keel_time(NULL, &freq);
 	fairshare_init(&dev.share, (uint64_t)period * freq / 1000000,
 	               (uint64_t)budget * freq / 1000000);
+	/* An access to the model takes microseconds: more is time lost. */
+	fairshare_request_max(&dev.share, (uint64_t)DEVEMU_EXIT_MAX_US * freq / 1000000);
 }
 
 /* A guest's exit at `now` over its part: answered "retry later". */

@@ -26,6 +26,10 @@
 
 #define VMM_EXIT_PERIOD_US 100000
 #define VMM_EXIT_TOTAL_US  10000
+/* What one exit is charged at most: a PSCI call or a UART byte takes
+ * microseconds; more is time vmm lost (a reset of a VM, which reloads its
+ * RAM, costs its VM this much, not what it took). */
+#define VMM_EXIT_MAX_US    200
 
 static struct fairshare share;
 static unsigned long freq;
@@ -120,6 +124,7 @@ static bool deferred(struct vm *v, unsigned i, struct keel_msg *m, uint64_t t0)
 		keel_time(NULL, &freq);
 		fairshare_init(&share, (uint64_t)freq * VMM_EXIT_PERIOD_US / 1000000,
 		               (uint64_t)freq * VMM_EXIT_TOTAL_US / 1000000);
+		fairshare_request_max(&share, (uint64_t)freq * VMM_EXIT_MAX_US / 1000000);
 	}
 	uint64_t until = fairshare_admit(&share, i, t0);
 	if (!until)

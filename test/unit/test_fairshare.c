@@ -138,6 +138,22 @@ static void a_request_costs_at_most_one_part(void **state)
 	assert_int_equal(fairshare_admit(&fs, 2, T0 + 4), T0 + PERIOD);
 }
 
+/* A service of short requests charges one at most request_max: a light
+ * client's unlucky request does not put it in debt for a period. */
+static void request_max_bounds_one_request(void **state)
+{
+	(void)state;
+	fairshare_request_max(&fs, 20);
+	assert_true(serve(1, T0, 100 * TOTAL));
+	assert_int_equal(fs.c[1].used, 20);
+	assert_true(serve(1, T0 + 1, 5));
+	assert_int_equal(fs.c[1].used, 25);
+	/* Above the part it is the part that bounds. */
+	fairshare_request_max(&fs, 10 * TOTAL);
+	assert_true(serve(1, T0 + 2, 100 * TOTAL));
+	assert_int_equal(fs.c[1].used, 25 + TOTAL);
+}
+
 /* Periods skipped while nobody asked pay back one part each, at most all. */
 static void idle_periods_pay_back(void **state)
 {
@@ -297,6 +313,7 @@ int main(void)
 	        cmocka_unit_test_setup(the_active_window, setup),
 	        cmocka_unit_test_setup(debt_is_carried, setup),
 	        cmocka_unit_test_setup(a_request_costs_at_most_one_part, setup),
+	        cmocka_unit_test_setup(request_max_bounds_one_request, setup),
 	        cmocka_unit_test_setup(a_quiet_client_may_burst, setup),
 	        cmocka_unit_test_setup(idle_periods_pay_back, setup),
 	        cmocka_unit_test_setup(a_forgotten_client_leaves_no_debt, setup),

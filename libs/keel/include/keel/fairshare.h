@@ -60,13 +60,22 @@ struct fairshare {
 	uint64_t start, number; /* the current period's start and number */
 	uint64_t part;          /* an active client's part of the current period */
 	bool started;
-	uint64_t deferred; /* requests answered "retry later", for reports */
+	uint64_t request_max; /* what one request is charged at most, if below a part */
+	uint64_t deferred;    /* requests answered "retry later", for reports */
 	struct fairshare_client c[FAIRSHARE_CLIENTS];
 };
 
 /* `total` ticks of service in every `period` ticks (both at least 1;
  * total at most period). */
 void fairshare_init(struct fairshare *f, uint64_t period, uint64_t total);
+
+/* One request is charged at most `ticks` (0: a part). A service whose
+ * requests take microseconds sets it well below a part: under emulation
+ * one request of a light client that seems to take a whole part (its CPU
+ * not run by the host) would otherwise put the client in debt for a
+ * period, and a console line of a hundred exits could wait a hundred
+ * periods. */
+void fairshare_request_max(struct fairshare *f, uint64_t ticks);
 
 /* A request of client i (below FAIRSHARE_CLIENTS) arrives at `now`: 0 to
  * serve it now, or the time, after now, at which it may ask again. */
