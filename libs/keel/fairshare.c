@@ -65,6 +65,7 @@ uint64_t fairshare_admit(struct fairshare *f, unsigned i, uint64_t now)
 	roll(f, now);
 	struct fairshare_client *c = &f->c[i];
 	c->seen = f->number + 1;
+
 	unsigned n = 0;
 	for (unsigned k = 0; k < FAIRSHARE_CLIENTS; k++)
 		n += active(f, &f->c[k]);
@@ -85,9 +86,17 @@ void fairshare_charge(struct fairshare *f, unsigned i, uint64_t ticks)
 	if (i >= FAIRSHARE_CLIENTS)
 		return;
 	int64_t *used = &f->c[i].used;
-	uint64_t max = f->request_max && f->request_max < f->part ? f->request_max : f->part;
+	struct fairshare_client *c = &f->c[i];
+	uint64_t max = f->part;
+	if (f->request_max) {
+		uint64_t usual = sat_mul(c->typical8 / 8, FAIRSHARE_OUTLIER);
+		uint64_t bound = usual > f->request_max ? usual : f->request_max;
+		max = bound < max ? bound : max;
+	}
 	if (ticks > max)
 		ticks = max;
+	/* A mean over about the last eight requests. */
+	c->typical8 = c->typical8 - c->typical8 / 8 + ticks;
 	*used = *used > INT64_MAX - (int64_t)ticks ? INT64_MAX : *used + (int64_t)ticks;
 }
 

@@ -138,20 +138,36 @@ static void a_request_costs_at_most_one_part(void **state)
 	assert_int_equal(fairshare_admit(&fs, 2, T0 + 4), T0 + PERIOD);
 }
 
-/* A service of short requests charges one at most request_max: a light
- * client's unlucky request does not put it in debt for a period. */
-static void request_max_bounds_one_request(void **state)
+/* With request_max set, one request is charged at most
+ * FAIRSHARE_OUTLIER times what the client's requests typically cost, and
+ * never less than request_max: a light client's unlucky request does not
+ * put it in debt for a period; a client whose requests are all slow pays
+ * what they take. */
+static void an_outlier_costs_a_few_typical_requests(void **state)
 {
 	(void)state;
-	fairshare_request_max(&fs, 20);
-	assert_true(serve(1, T0, 100 * TOTAL));
-	assert_int_equal(fs.c[1].used, 20);
-	assert_true(serve(1, T0 + 1, 5));
-	assert_int_equal(fs.c[1].used, 25);
-	/* Above the part it is the part that bounds. */
-	fairshare_request_max(&fs, 10 * TOTAL);
-	assert_true(serve(1, T0 + 2, 100 * TOTAL));
-	assert_int_equal(fs.c[1].used, 25 + TOTAL);
+	fairshare_request_max(&fs, 2);
+	for (unsigned k = 0; k < 40; k++)
+		assert_true(serve(1, T0 + k, 1));
+	int64_t before = fs.c[1].used;
+	assert_int_equal(fs.c[1].typical8 / 8, 1);
+	assert_true(serve(1, T0 + 40, 100 * TOTAL)); /* bounded by FAIRSHARE_OUTLIER */
+	assert_int_equal(fs.c[1].used, before + FAIRSHARE_OUTLIER);
+	/* Client 2's requests all take 16: after some it pays them in full,
+	 * and one that seems to take 1000 is charged FAIRSHARE_OUTLIER
+	 * typical ones (less than a part here). */
+	fairshare_request_max(&fs, 4);
+	for (unsigned k = 0; k < 80; k++)
+		fairshare_charge(&fs, 2, 16);
+	assert_in_range(fs.c[2].typical8 / 8, 14, 16);
+	before = fs.c[2].used;
+	fairshare_charge(&fs, 2, 16);
+	assert_int_equal(fs.c[2].used, before + 16);
+	uint64_t bound = FAIRSHARE_OUTLIER * (fs.c[2].typical8 / 8);
+	assert_true(bound < fs.part);
+	before = fs.c[2].used;
+	fairshare_charge(&fs, 2, 1000);
+	assert_int_equal(fs.c[2].used, before + (int64_t)bound);
 }
 
 /* Periods skipped while nobody asked pay back one part each, at most all. */
@@ -313,7 +329,7 @@ int main(void)
 	        cmocka_unit_test_setup(the_active_window, setup),
 	        cmocka_unit_test_setup(debt_is_carried, setup),
 	        cmocka_unit_test_setup(a_request_costs_at_most_one_part, setup),
-	        cmocka_unit_test_setup(request_max_bounds_one_request, setup),
+	        cmocka_unit_test_setup(an_outlier_costs_a_few_typical_requests, setup),
 	        cmocka_unit_test_setup(a_quiet_client_may_burst, setup),
 	        cmocka_unit_test_setup(idle_periods_pay_back, setup),
 	        cmocka_unit_test_setup(a_forgotten_client_leaves_no_debt, setup),

@@ -47,12 +47,14 @@
 #define FAIRSHARE_CLIENTS 16
 #define FAIRSHARE_WINDOW  8
 #define FAIRSHARE_BURST   4
+#define FAIRSHARE_OUTLIER 8
 
 struct fairshare_client {
 	/* Ticks charged, less one part per period gone by; below 0 (down to
 	 * FAIRSHARE_BURST - 1 parts) what it saved. */
 	int64_t used;
-	uint64_t seen; /* number of the period of its last request, plus 1; 0: none */
+	uint64_t seen;     /* number of the period of its last request, plus 1; 0: none */
+	uint64_t typical8; /* 8 times a running mean of what its requests were charged */
 };
 
 struct fairshare {
@@ -69,12 +71,15 @@ struct fairshare {
  * total at most period). */
 void fairshare_init(struct fairshare *f, uint64_t period, uint64_t total);
 
-/* One request is charged at most `ticks` (0: a part). A service whose
- * requests take microseconds sets it well below a part: under emulation
- * one request of a light client that seems to take a whole part (its CPU
- * not run by the host) would otherwise put the client in debt for a
- * period, and a console line of a hundred exits could wait a hundred
- * periods. */
+/* One request is charged at most FAIRSHARE_OUTLIER times what the
+ * client's requests typically cost (a running mean), and never less than
+ * `ticks` (0: no such bound; a part bounds every request). Under
+ * emulation a light client's request now and then seems to take a whole
+ * part (its CPU not run by the host); charged in full, that would put it
+ * in debt for a period, and a console line of a hundred exits could wait
+ * a hundred periods. A flooder whose every request is slow (the service
+ * spinning for the kernel's lock its flood keeps busy) has that as its
+ * typical cost, and pays it. */
 void fairshare_request_max(struct fairshare *f, uint64_t ticks);
 
 /* A request of client i (below FAIRSHARE_CLIENTS) arrives at `now`: 0 to
