@@ -71,9 +71,13 @@ def expect_error(k, line, code, message):
 
 
 def vm_states(k):
-    # Kernel log lines may land inside the JSON (a service's deferral note).
+    # Kernel log lines may land inside the JSON (a service's deferral note)
+    # or cut the echo of the command line before it (the intruder's aborts).
     out = re.sub(r"\[ *\d+\.\d+\] [^\n]*\n", "", expect_ok(k, "keelctl --json list"))
-    data = json.loads(out)
+    line = next((l for l in out.splitlines() if l.startswith("{")), None)
+    if line is None:
+        k.fail(f"no JSON in the output of keelctl --json list: {out!r}")
+    data, _ = json.JSONDecoder().raw_decode(line)
     return {vm["name"]: vm for vm in data["vms"]}, data["free_memory_mib"]
 
 

@@ -26,14 +26,15 @@
  * for the next period in the middle of it. A flooder, always at its part,
  * saves nothing.
  *
- * One request is charged at most one part. An exit costs microseconds; a
- * request that seems to cost more than a part was mostly not the service's
- * work but time it lost (under emulation, its CPU not run by the host for
- * milliseconds, in the service or in the kernel lock). Charged in full,
- * that would put a light client many periods in debt for one unlucky
- * request. The price: a
- * request that really takes longer (vmm's reset of a VM, which reloads its
- * RAM) costs its client one part, not what it took.
+ * One request is charged at most a part, and, if the service sets
+ * request_max, at most FAIRSHARE_OUTLIER times what the client's requests
+ * typically cost (fairshare_request_max). An exit costs microseconds; a
+ * request that seems to cost far more was mostly not the service's work
+ * but time it lost (under emulation, its CPU not run by the host for
+ * milliseconds). Charged in full, that would put a light client in debt
+ * for one unlucky request. The price: a request that really takes longer
+ * (vmm's reset of a VM, which reloads its RAM) costs its client less than
+ * it took.
  *
  * Pure: the caller passes the time (counter ticks) and measures what each
  * request cost; no system calls (test/unit/test_fairshare.c).
