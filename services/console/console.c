@@ -214,10 +214,10 @@ static int import_state(void *ctx, uint32_t format, const void *payload, size_t 
  * as does an instance restarted after a crash, from its checkpoint. */
 static int take_uart(void)
 {
-	if (lu.successor)
+	if (lu.successor) {
 		printf("console " KEEL_SERVICE_VERSION ": successor, generation %u\n", lu.gen);
-	if (lu.successor)
 		lu_successor_start(&lu);
+	}
 	if (lu.successor || lu_restarted(&lu)) {
 		/* The old one may have stopped with a UART interrupt taken but
 		 * not acknowledged (the line stays masked until it is). */

@@ -166,6 +166,15 @@ def check_version_and_rollback(k):
     check_versions(k, {"devemu": "1.0.0"})
 
 
+def shell_answers(k, which):
+    """The hypervisor shell (Ctrl-T 0) runs ps; `which` console it is."""
+    k.child.send("\x140")
+    k.expect(r"keel> ", f"the hypervisor shell of the {which} console")
+    k.child.send("ps\r")
+    k.expect(r"devemu", f"ps in the {which} console's shell")
+    k.expect(r"keel> ", "the prompt after ps")
+
+
 def check_gvm(k):
     switch(k, "2", "gvm")
     k.child.send("echo gvm-$((6*7))\r")
@@ -180,11 +189,7 @@ def check_console_and_coordinator(k):
     if "swapped console 1.0.0 -> 1.0.1" not in out:
         k.fail(f"console swap printed {out!r}")
     # The hypervisor shell is the console's own: it must answer too.
-    k.child.send("\x140")
-    k.expect(r"keel> ", "the hypervisor shell of the new console")
-    k.child.send("ps\r")
-    k.expect(r"devemu", "ps in the new console's shell")
-    k.expect(r"keel> ", "the prompt after ps")
+    shell_answers(k, "new")
     switch(k, "1", "mvm")
     k.child.send("\r")
     k.expect(MVM_PROMPT, "the MVM's prompt")

@@ -22,8 +22,8 @@ import re
 import sys
 
 from keelqemu import Keel, qemu_argv
-from live_test import services, stream_while
-from mvm_test import MVM_PROMPT, expect_ok, switch
+from live_test import check_gvm, services, shell_answers, stream_while
+from mvm_test import MVM_PROMPT, expect_ok
 
 LINES = 1500
 FAULTS = ("for n in 1 2 3; do keelctl service fault devemu || break; sleep 1; done "
@@ -49,17 +49,8 @@ def check_console_fault(k):
         k.expect(r"service console restarted", "the console's restart")
     k.child.send("\r")
     k.expect(MVM_PROMPT, "the MVM's prompt after the console's restart")
-    k.child.send("\x140")
-    k.expect(r"keel> ", "the hypervisor shell of the restarted console")
-    k.child.send("ps\r")
-    k.expect(r"devemu", "ps in the restarted console's shell")
-    k.expect(r"keel> ", "the prompt after ps")
-    switch(k, "2", "gvm")
-    k.child.send("echo gvm-$((6*7))\r")
-    k.expect(r"gvm-42", "the GVM answering")
-    switch(k, "1", "mvm")
-    k.child.send("\r")
-    k.expect(MVM_PROMPT, "the MVM's prompt")
+    shell_answers(k, "restarted")
+    check_gvm(k)
 
 
 def check_counts(k):
