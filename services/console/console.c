@@ -189,11 +189,16 @@ static void input_char(char c)
 	}
 }
 
+/* The interrupt is cleared before the FIFO is read, not after: a character
+ * that arrives between the last look at the FIFO and a later clear would
+ * wait there with its interrupt gone, and QEMU's PL011 without its FIFO
+ * takes nothing more until it is read (the hypervisor shell stopped after
+ * one character of a typed line, under load). */
 static void drain_uart(void)
 {
+	reg_write(PL011_ICR, INT_RX | INT_RT);
 	while (!(reg_read(PL011_FR) & FR_RXFE))
 		input_char((char)(reg_read(PL011_DR) & 0xff));
-	reg_write(PL011_ICR, INT_RX | INT_RT);
 	keel_irq_ack(con.irq);
 	kick_devemu();
 }

@@ -373,7 +373,10 @@ static void finish(struct service *s, enum swap_state state)
 	r->swaps = ctl->swaps;
 	r->rollbacks = ctl->rollbacks;
 	if (state == SWAP_COMMITTED) {
-		r->pause_us = to_us(ctl->t_serving - ctl->t_frozen);
+		/* The coordinator's successor serves before its predecessor
+		 * freezes (it swaps itself): nobody waited. */
+		r->pause_us =
+		        ctl->t_serving > ctl->t_frozen ? to_us(ctl->t_serving - ctl->t_frozen) : 0;
 		r->total_us = to_us(ctl->t_end - ctl->t_start);
 		printf("swapped %s %s -> %s: guest pause %lu us, swap %lu us (built in %lu us, old "
 		       "one "

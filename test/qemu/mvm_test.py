@@ -48,7 +48,7 @@ def sh(k, line, timeout=60):
     """Runs `line` in the MVM's shell; returns (exit code, output)."""
     k.child.send(f"{line}; echo rc=$?\r")
     # Kernel log lines may cut "rc=N" too (the intruder's aborts did).
-    k.expect("r" + _LOG + "c" + _LOG + "=" + _LOG + r"(\d+)\s", f"'{line}' to finish", timeout)
+    k.expect("r" + _LOG + "c" + _LOG + "=" + _LOG + r"(\d+)(?=\s|\[ *\d+\.\d+\])", f"'{line}' to finish", timeout)
     out = k.child.before
     rc = int(k.child.match.group(1))
     k.expect(MVM_PROMPT, f"the prompt after '{line}'", timeout)
