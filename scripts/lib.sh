@@ -24,6 +24,21 @@ build_preset() {
 	rm -f "$log"
 }
 
+# QEMU's TCG threading for `cpus` emulated CPUs: a thread per CPU only when
+# the host has a core for each. On fewer cores the host deschedules the CPU
+# that holds Keel's kernel lock while the others spin for it, and VMs crawl
+# (docs/benchmarks.md, "One TCG thread"). KEEL_TCG_THREAD=single|multi
+# chooses.
+tcg_thread() {
+	if [ -n "${KEEL_TCG_THREAD:-}" ]; then
+		echo "$KEEL_TCG_THREAD"
+	elif [ "$(nproc)" -ge "$1" ]; then
+		echo multi
+	else
+		echo single
+	fi
+}
+
 # Print the QEMU command line for booting `board`'s image, one word per line.
 qemu_command() {
 	local board=$1 conf="$top/bsp/$1/qemu.conf"
@@ -35,7 +50,7 @@ qemu_command() {
 	# shellcheck disable=SC1090
 	. "$conf"
 	printf '%s\n' "$QEMU_SYSTEM" -M "$QEMU_MACHINE" -smp "$QEMU_SMP" -m "$QEMU_MEM" \
-		-nographic -kernel "$top/build/$board/keel.img"
+		-accel "tcg,thread=$(tcg_thread "$QEMU_SMP")" -nographic -kernel "$top/build/$board/keel.img"
 	[ -z "$QEMU_CPU" ] || printf '%s\n' -cpu "$QEMU_CPU"
 	# Here rather than in each caller (scripts/run, scripts/bench-rt), so a
 	# fresh clone boots with its disk.

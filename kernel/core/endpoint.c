@@ -4,6 +4,7 @@
 #include <keel/errno.h>
 #include <keel/notification.h>
 #include <keel/thread_state.h>
+#include <keel/timer.h>
 #include <keel/untyped.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@ void endpoint_init(struct endpoint *ep, uint32_t id)
 	list_init(&ep->senders);
 	list_init(&ep->receivers);
 	ep->bound = NULL;
+	ep->closed = false;
 }
 
 /* Registers of a receive result: x0 = 0, x1..x6 message, x7 badge. */
@@ -48,9 +50,24 @@ static void wait_on(struct list *q, struct thread *t, void *ep, unsigned state)
 	list_push_back(q, &t->ipc_node);
 }
 
+/* A send, call or fault message that no server will take. */
+static void refuse(struct thread *t, bool fault)
+{
+	if (fault)
+		thread_end(t, t->ipc_fault_state); /* as if it had no fault endpoint */
+	else if (t->exit_kind)
+		arch_vcpu_exit_fail(t);
+	else
+		thread_set_result(t, -KEEL_ESRCH);
+}
+
 static void send_common(struct endpoint *ep, struct thread *t, const uint64_t *msg, uint64_t badge,
                         bool call, bool fault)
 {
+	if (ep->closed) {
+		refuse(t, fault);
+		return;
+	}
 	struct list *n = list_pop_front(&ep->receivers);
 
 	if (n) {
@@ -118,6 +135,13 @@ int ep_reply(struct thread *t, const uint64_t *msg)
 		return -KEEL_ESRCH;
 	t->reply_to = NULL;
 	caller->reply_from = NULL;
+	if (caller->exit_kind && msg[1] == KEEL_EXIT_REPLY_RETRY) {
+		arch_vcpu_exit_retry(caller);
+		caller->exit_kind = 0;
+		uint64_t us = msg[2] < KEEL_EXIT_RETRY_MAX_US ? msg[2] : KEEL_EXIT_RETRY_MAX_US;
+		thread_defer(caller, arch_counter() + us_to_ticks(us));
+		return 0;
+	}
 	if (caller->exit_kind) {
 		arch_vcpu_exit_complete(caller, msg);
 		caller->exit_kind = 0;
@@ -147,6 +171,21 @@ bool ep_take_signal(struct endpoint *ep, uint64_t bits)
 	deliver_signal(r, bits);
 	thread_wake(r);
 	return true;
+}
+
+void ep_close(struct endpoint *ep, bool closed)
+{
+	struct list *n;
+
+	ep->closed = closed;
+	while (closed && (n = list_pop_front(&ep->senders))) {
+		struct thread *s = container_of(n, struct thread, ipc_node);
+		bool fault = s->ipc_is_fault;
+		s->blocked_on = NULL;
+		refuse(s, fault);
+		if (!fault)
+			thread_wake(s);
+	}
 }
 
 void ep_cancel(struct thread *t)

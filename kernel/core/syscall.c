@@ -165,6 +165,16 @@ static long sys_ep_bind(struct thread *t, const uint64_t *a)
 	return ep_bind(ep, n);
 }
 
+static long sys_ep_close(struct thread *t, const uint64_t *a)
+{
+	struct endpoint *ep;
+	LOOKUP(t, a[0], KEEL_OBJ_ENDPOINT, KEEL_R_CONTROL, ep);
+	if (a[1] > 1)
+		return -KEEL_EINVAL;
+	ep_close(ep, a[1] == 1);
+	return 0;
+}
+
 static long sys_poll(struct thread *t, const uint64_t *a)
 {
 	struct notification *n;
@@ -567,6 +577,7 @@ static long sys_time(struct thread *t, const uint64_t *a)
 	(void)a;
 	regs_set(&t->regs, 1, arch_counter());
 	regs_set(&t->regs, 2, arch_counter_freq());
+	regs_set(&t->regs, 3, t->used); /* charged at this entry (kernel_entry) */
 	return 0;
 }
 
@@ -636,6 +647,7 @@ static const sys_fn sys_table[KEEL_SYS_COUNT] = {
         [KEEL_SYS_UNTYPED_INFO] = sys_untyped_info,
         [KEEL_SYS_DEVICE_FRAME] = sys_device_frame,
         [KEEL_SYS_VM_IRQ_PASS] = sys_vm_irq_pass,
+        [KEEL_SYS_EP_CLOSE] = sys_ep_close,
 };
 
 void syscall_keel(struct thread *t)

@@ -55,6 +55,15 @@ void thread_wake(struct thread *t)
 		arch_ipi_send(t->cpu);
 }
 
+void thread_defer(struct thread *t, uint64_t until)
+{
+	struct sched_cpu *s = &sched_cpus[t->cpu];
+	sched_sleep(s, t, until);
+	/* Only that CPU can set its timer, which may be off or set later. */
+	if (t->cpu != arch_cpu_id() && sched_next_event(s, arch_counter()) < s->armed_event)
+		arch_ipi_send(t->cpu);
+}
+
 static bool ends_placement(unsigned state)
 {
 	return state == KEEL_TS_INACTIVE || state == KEEL_TS_FAULTED || state == KEEL_TS_EXITED;

@@ -39,6 +39,9 @@ bool lu_init(struct lu_service *lu, int argc, char **argv, const char *name, uin
 	lu->park = (unsigned long)keel_arg(argc, argv, "lu.park", 0);
 	lu->gen = (uint32_t)keel_arg(argc, argv, "lu.gen", 0);
 	lu->successor = keel_arg(argc, argv, "lu.successor", 0) != 0;
+	lu->ckpt = (struct keel_lu_ckpt *)keel_arg(argc, argv, "lu.ckpt", 0);
+	lu->restart = (unsigned long)keel_arg(argc, argv, "lu.restart", 0);
+	lu->delay_us = (unsigned long)keel_arg(argc, argv, "lu.delay", 0);
 	lu->name = name;
 	lu->format = format;
 	lu->export_state = export_state;
@@ -82,6 +85,48 @@ void lu_successor_start(struct lu_service *lu)
 	answer(lu, LU_ST_REJECTED, seq);
 	for (unsigned long bits;;) /* the coordinator has vmm destroy this instance */
 		keel_wait(lu->park, &bits);
+}
+
+bool lu_restarted(struct lu_service *lu)
+{
+	char why[KEEL_LU_MESSAGE];
+	if (!lu->restart)
+		return false;
+	if (lu->delay_us)
+		keel_sleep(lu->delay_us);
+	const struct keel_lu_ckpt_slot *s = lu->ckpt ? keel_lu_ckpt_newest(lu->ckpt) : NULL;
+	if (!s) {
+		printf("%s: restart %lu: no checkpoint, starting afresh\n", lu->name, lu->restart);
+		return false;
+	}
+	if (s->format == 0 || s->format > lu->format) {
+		printf("%s: restart %lu: checkpoint of state format %u, this build reads 1..%u: "
+		       "starting afresh\n",
+		       lu->name, lu->restart, s->format, lu->format);
+		return false;
+	}
+	if (lu->import_state(lu->ctx, s->format, s->data, s->len, why, sizeof(why))) {
+		printf("%s: restart %lu: checkpoint refused (%s): starting afresh\n", lu->name,
+		       lu->restart, why);
+		return false;
+	}
+	lu->ckpt_seq = s->seq;
+	printf("%s: restart %lu: state of checkpoint %llu taken over\n", lu->name, lu->restart,
+	       (unsigned long long)s->seq);
+	return true;
+}
+
+void lu_checkpoint(struct lu_service *lu)
+{
+	size_t len = 0;
+	if (!lu->ckpt)
+		return;
+	uint64_t seq = lu->ckpt_seq + 1;
+	struct keel_lu_ckpt_slot *s = keel_lu_ckpt_begin(lu->ckpt, seq);
+	if (lu->export_state(lu->ctx, lu->format, s->data, sizeof(s->data), &len))
+		return; /* the slot stays empty: a restart takes the one before */
+	keel_lu_ckpt_end(s, seq, lu->format, len);
+	lu->ckpt_seq = seq;
 }
 
 void lu_serving(struct lu_service *lu)
@@ -132,6 +177,11 @@ void lu_handle(struct lu_service *lu)
 	switch (pending(lu, &seq)) {
 	case LU_CMD_HEALTH: answer(lu, LU_ST_HEALTHY, seq); break;
 	case LU_CMD_FREEZE: freeze(lu, seq); break;
+	case LU_CMD_FAULT:
+		answer(lu, LU_ST_RUNNING, seq);
+		printf("%s: faulting on purpose (keelctl service fault)\n", lu->name);
+		__builtin_trap();
+		break;
 	default: break;
 	}
 }

@@ -48,3 +48,33 @@ int keel_lu_record_open(const void *buf, size_t len, const char *service, uint32
 	*payload_len = h.len;
 	return 0;
 }
+
+struct keel_lu_ckpt_slot *keel_lu_ckpt_begin(struct keel_lu_ckpt *c, uint64_t seq)
+{
+	struct keel_lu_ckpt_slot *s = &c->slot[seq % 2];
+	__atomic_store_n(&s->seq, 0, __ATOMIC_RELEASE);
+	return s;
+}
+
+void keel_lu_ckpt_end(struct keel_lu_ckpt_slot *s, uint64_t seq, uint32_t format, size_t len)
+{
+	s->format = format;
+	s->len = (uint32_t)len;
+	__atomic_store_n(&s->seq, seq, __ATOMIC_RELEASE);
+}
+
+const struct keel_lu_ckpt_slot *keel_lu_ckpt_newest(const struct keel_lu_ckpt *c)
+{
+	const struct keel_lu_ckpt_slot *best = NULL;
+	for (unsigned i = 0; i < 2; i++) {
+		const struct keel_lu_ckpt_slot *s = &c->slot[i];
+		uint64_t seq = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+		/* A slot is only ever written with seq of its parity; anything
+		 * else, or a length past the slot, is not a checkpoint. */
+		if (!seq || seq % 2 != i || s->len > KEEL_LU_CKPT_DATA_MAX)
+			continue;
+		if (!best || seq > best->seq)
+			best = s;
+	}
+	return best;
+}

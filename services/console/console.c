@@ -189,11 +189,16 @@ static void input_char(char c)
 	}
 }
 
+/* The interrupt is cleared before the FIFO is read, not after: a character
+ * that arrives between the last look at the FIFO and a later clear would
+ * wait there with its interrupt gone, and QEMU's PL011 without its FIFO
+ * takes nothing more until it is read (the hypervisor shell stopped after
+ * one character of a typed line, under load). */
 static void drain_uart(void)
 {
+	reg_write(PL011_ICR, INT_RX | INT_RT);
 	while (!(reg_read(PL011_FR) & FR_RXFE))
 		input_char((char)(reg_read(PL011_DR) & 0xff));
-	reg_write(PL011_ICR, INT_RX | INT_RT);
 	keel_irq_ack(con.irq);
 	kick_devemu();
 }
@@ -210,13 +215,16 @@ static int import_state(void *ctx, uint32_t format, const void *payload, size_t 
 }
 
 /* The first instance claims the UART; a successor finds it claimed (the
- * claim is the notification's, which stays) and takes the old one's state. */
+ * claim is the notification's, which stays) and takes the old one's state,
+ * as does an instance restarted after a crash, from its checkpoint. */
 static int take_uart(void)
 {
 	if (lu.successor) {
 		printf("console " KEEL_SERVICE_VERSION ": successor, generation %u\n", lu.gen);
 		lu_successor_start(&lu);
-		/* The old one may have frozen with a UART interrupt taken but
+	}
+	if (lu.successor || lu_restarted(&lu)) {
+		/* The old one may have stopped with a UART interrupt taken but
 		 * not acknowledged (the line stays masked until it is). */
 		drain_uart();
 		lu_serving(&lu);
@@ -267,5 +275,6 @@ int main(int argc, char **argv)
 		/* Last: with its interrupt acknowledged, nothing is half done. */
 		if (bits & KEEL_LU_BADGE)
 			lu_handle(&lu);
+		lu_checkpoint(&lu);
 	}
 }

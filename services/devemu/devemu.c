@@ -22,7 +22,9 @@ static void attach(struct devemu *d, unsigned n, const char *name, unsigned long
 	g->irq_level = false; /* a new VM's interrupt controller starts low */
 	g->inject_warned = false;
 	g->in_synced = false;
+	g->deferred = false;
 	g->vm = vm;
+	fairshare_forget(&d->share, n); /* no debt of an earlier guest */
 	pl011_reset(&g->uart);
 	g->gen = conguest_attach(&d->chan->guest[n - 1], name);
 }

@@ -12,6 +12,7 @@
 #include "conring.h"
 #include "pl011.h"
 
+#include <keel/fairshare.h>
 #include <keel_abi.h>
 #include <stdbool.h>
 
@@ -29,6 +30,7 @@ struct devemu_guest {
 	bool irq_level;     /* the level the guest's interrupt controller has */
 	bool inject_warned; /* an injection failure was reported */
 	bool in_synced;     /* the console saw this guest: its input is taken */
+	bool deferred;      /* an exit was over its share (main.c; logged once) */
 	uint32_t gen;       /* its generation in the console channel */
 	unsigned long vm;   /* VM capability slot, 0 = none (no interrupt) */
 	struct pl011 uart;
@@ -40,6 +42,9 @@ struct devemu {
 	struct devemu_guest g[CONCHAN_GUESTS + 1]; /* by badge; 0 unused */
 	unsigned long exits, kicks, strays, controls;
 	uint32_t imports; /* live swaps this state went through (format 2 on) */
+	/* Its time among the guests, by badge (main.c); a successor of a live
+	 * swap starts a fresh one. */
+	struct fairshare share;
 };
 
 /* What main does after devemu_handle, in this order. */

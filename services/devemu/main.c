@@ -28,6 +28,16 @@
  * (and .size) from the caps; vm.N or vmN = the capability of the VM whose
  * uart-badge is N; guestN=NAME, its console name; irq=INTID (33).
  *
+ * Its time is shared among the guests (keel/fairshare.h): its budget
+ * (budget-us per period-us, which vmm passes) in each period, a part for
+ * each guest that made exits lately, so that a guest alone still has all
+ * of it, as before. An exit of a guest over its part is answered
+ * KEEL_EXIT_REPLY_RETRY: its vCPU sleeps until its part is back and then
+ * makes the access again. A guest flooding its UART uses up neither
+ * devemu's budget nor the others' turns; it only slows itself. (The
+ * answers, the console's kicks and vmm's calls come on top: a flooder's
+ * vCPU costs one short answer a period.)
+ *
  * All state is in struct devemu (devemu.h) and the shared frame; the
  * handling of messages is devemu.c, this file makes the system calls.
  */
@@ -40,7 +50,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEVEMU_DEFAULT_INTID 33 /* QEMU virt's PL011: SPI 1 */
+#define DEVEMU_DEFAULT_INTID 33    /* QEMU virt's PL011: SPI 1 */
+#define DEVEMU_SHARE_PERIOD  10000 /* us; without a budget, all of every period */
+#define DEVEMU_EXIT_MAX_US   100   /* one exit is charged at most this */
 
 #ifndef KEEL_SERVICE_VERSION
 #define KEEL_SERVICE_VERSION "0.0.0"
@@ -48,6 +60,7 @@
 
 static struct devemu dev;
 static struct lu_service lu;
+static unsigned long freq;
 
 /* The value of argv entry "key=value", or NULL. */
 static const char *arg_str(int argc, char **argv, const char *key)
@@ -112,6 +125,36 @@ static int import_state(void *ctx, uint32_t format, const void *payload, size_t 
 #endif
 }
 
+static void share_init(int argc, char **argv)
+{
+	unsigned long budget = (unsigned long)keel_arg(argc, argv, "budget-us", 0);
+	unsigned long period = (unsigned long)keel_arg(argc, argv, "period-us", 0);
+	if (!budget || !period)
+		budget = period = DEVEMU_SHARE_PERIOD;
+	keel_time(NULL, &freq);
+	fairshare_init(&dev.share, (uint64_t)period * freq / 1000000,
+	               (uint64_t)budget * freq / 1000000);
+	/* An access to the model takes microseconds: more is time lost. */
+	fairshare_request_max(&dev.share, (uint64_t)DEVEMU_EXIT_MAX_US * freq / 1000000);
+}
+
+/* A guest's exit at `now` over its part: answered "retry later". */
+static bool deferred(unsigned long badge, struct keel_msg *m, uint64_t now)
+{
+	uint64_t until = fairshare_admit(&dev.share, (unsigned)badge, now);
+	if (!until)
+		return false;
+	if (!dev.g[badge].deferred)
+		printf("devemu: guest %lu over its share of devemu's time: its exits wait (logged "
+		       "once)\n",
+		       badge);
+	dev.g[badge].deferred = true;
+	uint64_t us = fairshare_retry_us(until, now, freq);
+	*m = (struct keel_msg){{0, KEEL_EXIT_REPLY_RETRY,
+	                        us < KEEL_EXIT_RETRY_MAX_US ? us : KEEL_EXIT_RETRY_MAX_US}};
+	return true;
+}
+
 static void act(const struct devemu_after *after)
 {
 	if (after->wake_console && dev.con_ntfn)
@@ -121,19 +164,25 @@ static void act(const struct devemu_after *after)
 			update_irq(&dev, n);
 }
 
-/* A successor takes the old instance's state instead of its argv's guests,
- * then looks at every guest once: kicks may have waited meanwhile. */
-static void take_over(void)
+/* Kicks may have waited while no instance served. */
+static void look_at_every_guest(void)
 {
 	unsigned long w[KEEL_MSG_WORDS] = {0};
+	struct devemu_after after = devemu_handle(&dev, KEEL_BADGE_SIGNAL, w);
+	act(&after);
+}
+
+/* A successor takes the old instance's state instead of its argv's guests,
+ * then looks at every guest once. */
+static void take_over(void)
+{
 #ifdef DEVEMU_TEST_CRASH
 	__builtin_trap(); /* test build: dies before it is ready */
 #endif
 	/* Printed before the freeze: it is not part of the pause. */
 	printf("devemu " KEEL_SERVICE_VERSION ": successor, generation %u\n", lu.gen);
 	lu_successor_start(&lu);
-	struct devemu_after after = devemu_handle(&dev, KEEL_BADGE_SIGNAL, w);
-	act(&after);
+	look_at_every_guest();
 	lu_serving(&lu);
 }
 
@@ -149,24 +198,31 @@ int main(int argc, char **argv)
 		       sizeof(struct conchan));
 		return 1;
 	}
+	share_init(argc, argv);
 	unsigned long kick = (unsigned long)keel_arg(argc, argv, "ntfn.kick", 0);
 	bool live = lu_init(&lu, argc, argv, "devemu", KEEL_STATE_VERSION, export_state,
 	                    import_state, &dev);
 	long bound = kick ? keel_ep_bind(dev.ep, kick) : -KEEL_ENOCAP;
-	if (bound == -KEEL_EBUSY && lu.successor)
-		bound = 0; /* the old instance bound it; the binding is the endpoint's */
+	if (bound == -KEEL_EBUSY && (lu.successor || lu.restart))
+		bound = 0; /* an earlier instance bound it; the binding is the endpoint's */
 	if (bound)
 		printf("devemu: no kick notification (%s): guest input waits for the guest's "
 		       "next access\n",
 		       keel_strerror(bound));
 	if (live && lu.successor)
 		take_over();
+	else if (live && lu_restarted(&lu))
+		look_at_every_guest();
 	else
 		parse_guests(&dev, argc, argv);
 
 	struct keel_msg m;
 	unsigned long badge;
 	bool reply = false;
+	/* The guest whose exit devemu works on, and its CPU time then: an exit
+	 * costs devemu what it ran from the exit's arrival to the next
+	 * message's (handling, reply and receive). */
+	unsigned long charged = 0, since = 0;
 	for (;;) {
 		long err =
 		        reply ? keel_reply_recv(dev.ep, &m, &badge) : keel_recv(dev.ep, &m, &badge);
@@ -182,8 +238,21 @@ int main(int argc, char **argv)
 #endif
 			m.w[0] &= ~KEEL_LU_BADGE;
 		}
+		unsigned long now = 0, cpu = keel_cpu_time(&now);
+		if (charged)
+			fairshare_charge(&dev.share, (unsigned)charged, cpu - since);
+		bool guest_exit = badge >= 1 && badge <= CONCHAN_GUESTS && m.w[0] == KEEL_EXIT_MMIO;
+		charged = guest_exit ? badge : 0;
+		since = cpu;
+		if (guest_exit && deferred(badge, &m, now)) {
+			reply = true;
+			continue;
+		}
 		struct devemu_after after = devemu_handle(&dev, badge, m.w);
 		act(&after);
+		/* Before the reply completes the access: a restart after a crash
+		 * in the next request starts from here. */
+		lu_checkpoint(&lu);
 		reply = after.reply;
 	}
 }

@@ -55,10 +55,13 @@ static const char usage_text[] =
         "                     --force: at once\n"
         "  destroy VM         frees a stopped VM's memory and CPUs\n"
         "  console VM         the keys that switch the console to VM and back\n"
-        "  services           Keel's services: version, state, faults, CPU, priority, CPU time\n"
+        "  services           Keel's services: version, state, faults, restarts, CPU,\n"
+        "                     priority, CPU time\n"
         "  service deploy IMAGE        hands a service image (.ksvc) to vmm, which checks it\n"
         "  service swap NAME IMAGE     replaces running service NAME by IMAGE, live\n"
         "  service rollback NAME       swaps NAME back to the version it ran before\n"
+        "  service fault NAME          makes NAME fault (a test aid: vmm restarts it\n"
+        "                              from its last checkpoint, as after a crash)\n"
         "  help               this text\n"
         "\n"
         "options:\n"
@@ -320,11 +323,11 @@ static int cmd_services(struct ctl *c)
 {
 	static const char *const words[] = {"services", NULL};
 	static const struct column cols[] = {
-	        {"NAME", 0}, {"VERSION", 0},  {"STATE", 0},       {"FAULTS", 1},
-	        {"CPU", 1},  {"PRIORITY", 1}, {"CPU-TIME(s)", 1},
+	        {"NAME", 0},     {"VERSION", 0}, {"STATE", 0},    {"FAULTS", 1},
+	        {"RESTARTS", 1}, {"CPU", 1},     {"PRIORITY", 1}, {"CPU-TIME(s)", 1},
 	};
-	static const char *const keys[] = {"name", "version",  "state",      "faults",
-	                                   "cpu",  "priority", "cpu-time-us"};
+	static const char *const keys[] = {"name",     "version", "state",    "faults",
+	                                   "restarts", "cpu",     "priority", "cpu-time-us"};
 	struct proto_response r;
 	int rc = exchange(c, words, NULL, 0, &r, 0);
 	if (rc)
@@ -716,15 +719,32 @@ static int await_swap(struct ctl *c, const char *name)
 	}
 }
 
+static int service_fault(struct ctl *c, const char *name)
+{
+	const char *const words[] = {"service", "fault", name, NULL};
+	struct proto_response r;
+	int rc = exchange(c, words, NULL, 0, &r, 0);
+	if (rc)
+		return rc;
+	proto_free(&r);
+	if (c->json)
+		fprintf(c->env->out, "{\"fault\":\"%s\"}\n", name);
+	else
+		fprintf(c->env->out, "%s told to fault ('keelctl services' shows its restarts)\n",
+		        name);
+	return KEELCTL_EXIT_OK;
+}
+
 static int cmd_service(struct ctl *c, char *const *args, int nargs)
 {
 	const char *sub = nargs ? args[0] : "";
 	int want = !strcmp(sub, "deploy")     ? 2
 	           : !strcmp(sub, "swap")     ? 3
 	           : !strcmp(sub, "rollback") ? 2
+	           : !strcmp(sub, "fault")    ? 2
 	                                      : 0;
 	if (!want)
-		return usage_error(c, "'service' takes deploy, swap or rollback");
+		return usage_error(c, "'service' takes deploy, swap, rollback or fault");
 	if (nargs != want)
 		return usage_error(c, "'service %s' takes %s", sub,
 		                   want == 3                ? "a service name and an image"
@@ -735,6 +755,8 @@ static int cmd_service(struct ctl *c, char *const *args, int nargs)
 		return KEELCTL_EXIT_USAGE;
 	void *image = NULL;
 	size_t size = 0;
+	if (!strcmp(sub, "fault"))
+		return service_fault(c, name);
 	if (strcmp(sub, "rollback") != 0) {
 		int rc = read_image(c, args[want - 1], &image, &size);
 		if (rc)

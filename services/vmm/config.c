@@ -12,6 +12,11 @@
  *       heap-kib = <1024>;          malloc/mmap arena (default 1024)
  *       caps = "uart", "irq:33";    capabilities, see loader.c
  *       args = "role=server";       extra argv entries
+ *       restart-limit = <3>;        restarts after a crash within
+ *       restart-window-s = <60>;    the window (0: never; default 3 in 60 s,
+ *                                   for services with live-update only)
+ *       restart-backoff-ms = <10>;  the first restart's wait, doubled for
+ *                                   each further one in the window
  *   };
  */
 #include "vmm.h"
@@ -20,8 +25,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MAX_PRIO     63
-#define MAX_HEAP_KIB 65536ul
+#define MAX_PRIO       63
+#define MAX_HEAP_KIB   65536ul
+/* A wait past this is no back-off but an outage. */
+#define MAX_BACKOFF_MS 1000ul
 
 static int bad(const char *node, const char *prop, const char *why)
 {
@@ -74,7 +81,13 @@ static int read_service(const void *fdt, int node, struct service_config *c)
 		c->image = c->name;
 	c->heap_kib = 1024;
 	c->live_ntfn = fdt_getprop(fdt, node, "live-update", NULL);
-	if (read_u32(fdt, node, path, "priority", &prio, 1) ||
+	c->restart_limit = 3;
+	c->restart_window_s = 60;
+	c->restart_backoff_ms = 10;
+	if (read_u32(fdt, node, path, "restart-limit", &c->restart_limit, 0) ||
+	    read_u32(fdt, node, path, "restart-window-s", &c->restart_window_s, 0) ||
+	    read_u32(fdt, node, path, "restart-backoff-ms", &c->restart_backoff_ms, 0) ||
+	    read_u32(fdt, node, path, "priority", &prio, 1) ||
 	    read_u32(fdt, node, path, "cpu", &cpu, 0) ||
 	    read_u32(fdt, node, path, "budget-us", &c->budget_us, 0) ||
 	    read_u32(fdt, node, path, "period-us", &c->period_us, 0) ||
@@ -88,6 +101,12 @@ static int read_service(const void *fdt, int node, struct service_config *c)
 		return bad(path, "budget-us", "needs period-us, and must not exceed it");
 	if (c->heap_kib == 0 || c->heap_kib > MAX_HEAP_KIB || c->heap_kib % 4)
 		return bad(path, "heap-kib", "must be a multiple of 4 from 4 to 65536");
+	if (c->restart_limit && !c->live_ntfn)
+		c->restart_limit = 0; /* nothing to restart from (docs/live-update.md) */
+	if (c->restart_window_s == 0 || c->restart_window_s > 3600)
+		return bad(path, "restart-window-s", "must be 1..3600");
+	if (c->restart_backoff_ms > MAX_BACKOFF_MS)
+		return bad(path, "restart-backoff-ms", "must be 0..1000");
 	c->prio = (unsigned)prio;
 	c->cpu = (unsigned)cpu;
 	return 0;

@@ -24,7 +24,8 @@
  *   vm:NAME[:RIGHTS[:KEY]]  the VM NAME of /vms ("vm.NAME" or "vm.KEY"),
  *                     rights w (inject interrupts) unless given
  * RIGHTS is a string of r (receive/wait), w (send/signal, inject) and
- * c (control: route MMIO of a VM).
+ * c (control: route MMIO of a VM). A service with a budget is also told
+ * it: "budget-us", "period-us".
  *
  * The specs make a service's plan (struct plan) once; every instance, the
  * first and each successor of a live swap, is built from the plan, out of
@@ -433,6 +434,12 @@ long service_plan(struct service *s, const struct service_config *cfg)
 		if (err)
 			return err;
 	}
+	/* Its own budget, for a service that shares its time among clients
+	 * (keel/fairshare.h). */
+	if (cfg->budget_us) {
+		plan_add_arg(p, "budget-us", cfg->budget_us);
+		plan_add_arg(p, "period-us", cfg->period_us);
+	}
 	for (int off = 0; off < cfg->args_len && p->argc < CHILD_MAX_ARGS;
 	     off += (int)strlen(cfg->args + off) + 1)
 		snprintf(p->argv[p->argc++], sizeof(p->argv[0]), "%s", cfg->args + off);
@@ -481,12 +488,12 @@ static unsigned long instance_size(const Elf64_Ehdr *eh, size_t image_size, unsi
 
 struct instance_args {
 	char *argv[CHILD_MAX_ARGS];
-	char extra[4][40];
+	char extra[7][40];
 	int argc;
 };
 
-static long instance_argv(const struct service *s, uint32_t gen, bool successor,
-                          struct instance_args *a)
+static long instance_argv(const struct service *s, uint32_t gen,
+                          const struct instance_start_args *how, struct instance_args *a)
 {
 	const struct plan *p = &s->plan;
 	int n = 0;
@@ -501,8 +508,14 @@ static long instance_argv(const struct service *s, uint32_t gen, bool successor,
 		if (p->caps[i].park)
 			snprintf(a->extra[n++], sizeof(a->extra[0]), "lu.park=%lu",
 			         p->caps[i].child_slot);
-	if (successor)
+	if (s->ckpt_va)
+		snprintf(a->extra[n++], sizeof(a->extra[0]), "lu.ckpt=%lu", s->ckpt_va);
+	if (how->role == ROLE_SUCCESSOR)
 		snprintf(a->extra[n++], sizeof(a->extra[0]), "lu.successor=1");
+	if (how->role == ROLE_RESTART) {
+		snprintf(a->extra[n++], sizeof(a->extra[0]), "lu.restart=%u", how->restart);
+		snprintf(a->extra[n++], sizeof(a->extra[0]), "lu.delay=%lu", how->delay_us);
+	}
 	/* Without them a successor would start as a first instance. */
 	if (a->argc + n > CHILD_MAX_ARGS)
 		return -KEEL_ENOMEM;
@@ -512,7 +525,7 @@ static long instance_argv(const struct service *s, uint32_t gen, bool successor,
 }
 
 static long build(const struct service *s, const void *image, size_t size, uint32_t gen,
-                  unsigned long badge, bool successor, struct instance *in)
+                  unsigned long badge, const struct instance_start_args *how, struct instance *in)
 {
 	const struct service_config *cfg = s->cfg;
 	unsigned long entry, phdr_va, sp = 0, heap = cfg->heap_kib * 1024;
@@ -537,7 +550,7 @@ static long build(const struct service *s, const void *image, size_t size, uint3
 	if (!err)
 		err = replay(s, in->partition_slot, gen);
 	if (!err)
-		err = instance_argv(s, gen, successor, &a);
+		err = instance_argv(s, gen, how, &a);
 	if (!err) {
 		struct stack_fill sf = {a.argc, a.argv, phdr_va, phnum, entry, &sp};
 		err = child_frame(
@@ -557,7 +570,8 @@ static long build(const struct service *s, const void *image, size_t size, uint3
 }
 
 long instance_start(struct service *s, const void *elf, size_t size, uint32_t gen,
-                    unsigned long badge, bool successor, struct instance *out)
+                    unsigned long badge, const struct instance_start_args *how,
+                    struct instance *out)
 {
 	const Elf64_Ehdr *eh;
 	struct instance in = {0};
@@ -570,7 +584,7 @@ long instance_start(struct service *s, const void *elf, size_t size, uint32_t ge
 		return err;
 	in.gen = gen;
 	build_untyped = in.block->slot;
-	err = build(s, elf, size, gen, badge, successor, &in);
+	err = build(s, elf, size, gen, badge, how, &in);
 	build_untyped = KEEL_ROOT_SLOT_UNTYPED;
 	if (err) {
 		instance_destroy(&in);

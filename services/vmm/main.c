@@ -7,6 +7,7 @@
  * faults or exits is reported here and the rest keep running; VM exits
  * (PSCI, the UART of VMs without devemu) are answered here.
  */
+#include "restart.h"
 #include "swap.h"
 #include "vmm.h"
 
@@ -51,6 +52,16 @@ static const void *bundle_file(const char *name, size_t *size)
 		return NULL;
 	*size = e->size;
 	return bundle + e->offset;
+}
+
+/* The ELF s's running instance was built from. */
+static const void *service_elf(const struct service *s, size_t *size)
+{
+	if (s->cur.image) {
+		*size = s->cur.image->h.elf_size;
+		return s->cur.image->h.elf;
+	}
+	return bundle_file(s->cfg->image, size);
 }
 
 static struct service_config cfg[SERVICE_MAX];
@@ -99,8 +110,9 @@ static int start_services(void)
 			continue;
 		}
 		const struct svc_image *img = image_boot(file, size);
+		const struct instance_start_args first = {ROLE_FIRST, 0, 0};
 		long err = instance_start(s, img ? img->h.elf : file, img ? img->h.elf_size : size,
-		                          0, service_badge(i, 0), false, &s->cur);
+		                          0, service_badge(i, 0), &first, &s->cur);
 		if (err) {
 			printf("cannot start %s: %s\n", s->name, keel_strerror(err));
 			continue;
@@ -127,6 +139,8 @@ static void report_fault(unsigned long badge, const struct keel_msg *m)
 	}
 	if (m->w[0] == KEEL_FAULT_EXIT) {
 		printf("service %s exited with status %ld\n", name, (long)m->w[1]);
+		if (s && s->stopped)
+			service_down(s);
 		return;
 	}
 	if (s)
@@ -136,6 +150,12 @@ static void report_fault(unsigned long badge, const struct keel_msg *m)
 		       m->w[2]);
 	else
 		printf("service %s stopped: fault, esr 0x%lx (pc 0x%lx)\n", name, m->w[1], m->w[2]);
+	if (s && s->stopped && badge == service_badge(i, s->cur.gen)) {
+		size_t size;
+		const void *elf = service_elf(s, &size);
+		if (elf)
+			restart_after_fault(s, elf, size, i);
+	}
 }
 
 int main(void)
@@ -161,11 +181,13 @@ int main(void)
 		unsigned long badge;
 		if (keel_recv(VMM_SLOT_FAULT_EP, &m, &badge))
 			continue;
+		unsigned long now = 0;
+		vms_account(keel_cpu_time(&now));
 		if (badge == KEEL_BADGE_SIGNAL)
 			swap_signal();
 		else if (badge == VMM_MGMT_BADGE)
 			mgmt_access(&m);
-		else if (!vms_handle(badge, &m))
+		else if (!vms_handle(badge, &m, now))
 			report_fault(badge, &m);
 	}
 }

@@ -280,11 +280,12 @@ static int cmd_services(struct request *r)
 		const struct keel_thread_info *t = service_thread(s);
 		const struct svc_image *img = s->cur.image;
 		mgmt_printf(r->out,
-		            "service name=%s version=%s state=%s faults=%d cpu=%u "
+		            "service name=%s version=%s state=%s faults=%d restarts=%u cpu=%u "
 		            "priority=%u cpu-time-us=%lu live=%s generation=%u build=%.12s%s%s\n",
-		            s->name, img ? img->h.version : KEEL_SERVICE_VERSION, service_state(t),
-		            s->faults, s->cpu, s->prio, t ? t->used_us : 0, s->live ? "yes" : "no",
-		            s->cur.gen, img ? img->build : "-", s->prev ? " previous=" : "",
+		            s->name, img ? img->h.version : KEEL_SERVICE_VERSION,
+		            s->given_up ? "down" : service_state(t), s->faults, s->restarts, s->cpu,
+		            s->prio, t ? t->used_us : 0, s->live ? "yes" : "no", s->cur.gen,
+		            img ? img->build : "-", s->prev ? " previous=" : "",
 		            s->prev ? s->prev->h.version : "");
 	}
 	return 0;
@@ -359,10 +360,20 @@ static int svc_result(struct request *r)
 	return 0;
 }
 
+/* A test aid: the service faults at its receive point, as a crash would
+ * stop it, so that its restart can be tried (docs/live-update.md). */
+static int svc_fault(struct request *r)
+{
+	struct service *s = live_service(r, r->l.arg2);
+	return s && !service_fault_post(s, r->err, sizeof(r->err)) ? 0 : -1;
+}
+
 static int cmd_service(struct request *r)
 {
 	if (!r->l.arg)
-		return fail(r, "service what? (deploy, swap, rollback, result)");
+		return fail(r, "service what? (deploy, swap, rollback, result, fault)");
+	if (!strcmp(r->l.arg, "fault"))
+		return svc_fault(r);
 	if (!strcmp(r->l.arg, "deploy"))
 		return svc_deploy(r);
 	if (!strcmp(r->l.arg, "swap"))

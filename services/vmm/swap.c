@@ -21,7 +21,7 @@
 #include <string.h>
 
 #define VMM_LU_CTL_VA   0x38000000ul
-#define VMM_LU_PAGES_VA 0x38100000ul /* each live service's page, 64 KiB apart */
+#define VMM_LU_PAGES_VA 0x38100000ul /* each live service's lifecycle frame, in turn */
 #define IMAGES_MAX      8
 /* vmm's own deadline for a swap, far past the coordinator's: past it, vmm
  * takes the coordinator for hung and rolls back itself. */
@@ -142,6 +142,50 @@ const struct svc_image *image_deploy(const void *buf, size_t len, char *why, siz
 
 /* ---- set-up ---------------------------------------------------------------- */
 
+static unsigned index_of(const struct service *s);
+
+uint32_t service_next_gen(struct service *s)
+{
+	/* Never used before, of the other parity than the running one's (its
+	 * park notification and fault badge): answers a failed attempt left
+	 * in the page are never taken for this one's. */
+	uint32_t gen = s->last_gen + 1 + ((s->last_gen + 1) % 2 == s->cur.gen % 2);
+	s->last_gen = gen;
+	return gen;
+}
+
+bool swap_of(const struct service *s)
+{
+	return active.s == s;
+}
+
+int service_fault_post(struct service *s, char *why, size_t why_size)
+{
+	struct keel_lu_page *p = pages[index_of(s)];
+	if (!p)
+		return keel_why(why, why_size, "%s cannot be told to fault (no live-update)",
+		                s->name);
+	if (active.s)
+		return keel_why(why, why_size, "a swap of %s is under way", active.s->name);
+	if (s->stopped)
+		return keel_why(why, why_size, "%s is not running", s->name);
+	/* Its own notification, badged as the coordinator's commands are;
+	 * minted for the moment (vmm's slots are few). */
+	unsigned long slot = slot_alloc();
+	long err =
+	        slot ? keel_cap_mint(named_object_slot(s->cfg->live_ntfn, KEEL_OBJ_NOTIFICATION, 0),
+	                             0, slot, KEEL_R_WRITE, KEEL_LU_BADGE)
+	             : -KEEL_ENOMEM;
+	if (!err) {
+		keel_lu_cmd_post(p, LU_CMD_FAULT, s->cur.gen);
+		keel_signal(slot);
+		keel_cap_delete(slot);
+	}
+	slot_free(slot);
+	return err ? keel_why(why, why_size, "cannot signal %s: %s", s->name, keel_strerror(err))
+	           : 0;
+}
+
 static long make(unsigned type, unsigned long size, unsigned long *slot)
 {
 	*slot = slot_alloc();
@@ -160,14 +204,18 @@ static long setup_service(struct service *s)
 {
 	char name[24];
 	snprintf(name, sizeof(name), "lu.%s", s->name);
-	s->lu_page = named_object_slot(name, KEEL_OBJ_FRAME, KEEL_LU_PAGE_SIZE);
+	s->lu_page = named_object_slot(name, KEEL_OBJ_FRAME, KEEL_LU_FRAME_SIZE);
 	if (!named_object_slot(s->cfg->live_ntfn, KEEL_OBJ_NOTIFICATION, 0) || !s->lu_page)
 		return -KEEL_ENOMEM;
-	s->page_va = plan_map_shm(&s->plan, s->lu_page, KEEL_LU_PAGE_SIZE);
+	s->page_va = plan_map_shm(&s->plan, s->lu_page, KEEL_LU_FRAME_SIZE);
 	if (!s->page_va)
 		return -KEEL_ENOMEM;
+	/* Its checkpoints follow the page in the same frame: vmm's cspace
+	 * has 64 slots, and a frame of their own would take one more per
+	 * service. */
+	s->ckpt_va = s->page_va + KEEL_LU_PAGE_SIZE;
 	unsigned i = index_of(s);
-	unsigned long va = VMM_LU_PAGES_VA + i * (unsigned long)KEEL_LU_PAGE_SIZE;
+	unsigned long va = VMM_LU_PAGES_VA + i * (unsigned long)KEEL_LU_FRAME_SIZE;
 	long err = keel_frame_map(s->lu_page, 0, va, KEEL_R_READ | KEEL_R_WRITE);
 	if (err)
 		return err;
@@ -198,7 +246,7 @@ static long setup_coordinator(struct service *c, unsigned long vmm_ntfn, unsigne
 		                   named_object_slot(s->cfg->live_ntfn, KEEL_OBJ_NOTIFICATION, 0),
 		                   KEEL_R_WRITE, KEEL_LU_BADGE, false, &s->coord_main);
 		if (!err)
-			s->coord_page_va = plan_map_shm(p, s->lu_page, KEEL_LU_PAGE_SIZE);
+			s->coord_page_va = plan_map_shm(p, s->lu_page, KEEL_LU_FRAME_SIZE);
 		if (!err && !s->coord_page_va)
 			err = -KEEL_ENOMEM;
 	}
@@ -271,15 +319,12 @@ int swap_begin(struct service *s, const struct svc_image *img, char *why, size_t
 		                "an earlier new instance of %s could not be destroyed", s->name);
 	if (strcmp(img->h.name, s->name) != 0)
 		return keel_why(why, why_size, "the image is %s's, not %s's", img->h.name, s->name);
-	/* A generation never used before, of the other parity than the
-	 * running one's (its park notification and fault badge): answers a
-	 * failed attempt left in the page are never taken for this one's. */
-	uint32_t gen = s->last_gen + 1 + ((s->last_gen + 1) % 2 == s->cur.gen % 2);
-	s->last_gen = gen;
+	uint32_t gen = service_next_gen(s);
 	unsigned long t0 = 0, t1 = 0;
 	keel_time(&t0, NULL);
+	const struct instance_start_args successor = {ROLE_SUCCESSOR, 0, 0};
 	long err = instance_start(s, img->h.elf, img->h.elf_size, gen,
-	                          service_badge(index_of(s), gen), true, &s->next);
+	                          service_badge(index_of(s), gen), &successor, &s->next);
 	keel_time(&t1, NULL);
 	if (err)
 		return keel_why(why, why_size, "cannot build the new instance of %s: %s", s->name,
@@ -328,7 +373,10 @@ static void finish(struct service *s, enum swap_state state)
 	r->swaps = ctl->swaps;
 	r->rollbacks = ctl->rollbacks;
 	if (state == SWAP_COMMITTED) {
-		r->pause_us = to_us(ctl->t_serving - ctl->t_frozen);
+		/* The coordinator's successor serves before its predecessor
+		 * freezes (it swaps itself): nobody waited. */
+		r->pause_us =
+		        ctl->t_serving > ctl->t_frozen ? to_us(ctl->t_serving - ctl->t_frozen) : 0;
 		r->total_us = to_us(ctl->t_end - ctl->t_start);
 		printf("swapped %s %s -> %s: guest pause %lu us, swap %lu us (built in %lu us, old "
 		       "one "

@@ -6,6 +6,7 @@
 #include <keel/svcimage.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct service;
 
@@ -47,5 +48,12 @@ void swap_coordinator_stopped(void);
 void swap_check_deadline(void);
 /* Whether a swap is under way (vmm then refuses commands that call services). */
 bool swap_busy(void);
+/* Whether the swap under way is s's. */
+bool swap_of(const struct service *s);
+/* The generation of s's next instance (swap or restart). */
+uint32_t service_next_gen(struct service *s);
+/* Tells s to fault at its receive point (keelctl service fault, a test
+ * aid): 0, or -1 with why. */
+int service_fault_post(struct service *s, char *why, size_t why_size);
 
 #endif

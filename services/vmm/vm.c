@@ -284,6 +284,7 @@ long vm_create(const void *fdt, int node, void *blob, struct vm **out, char *err
 	}
 	memset(v, 0, sizeof(*v));
 	v->used = true;
+	vm_exit_share_forget((unsigned)(v - vms));
 	v->blob = blob;
 	check_err[0] = '\0';
 	/* blob: made at run time, from the management VM's description. */

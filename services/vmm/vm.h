@@ -47,6 +47,7 @@ struct vm {
 	char line[100];
 	size_t line_len;
 	unsigned bad_accesses; /* to nothing; the first VM_BAD_ACCESS_LOG_MAX are logged */
+	bool deferred;         /* an exit was over its share of vmm's time (logged once) */
 };
 
 /* vm.c: building and destroying */
@@ -95,6 +96,10 @@ long vm_virtio_reset(struct vm *v);
 /* psci.c: an HVC exit of `self` (NULL if unknown). Returns whether to reply:
  * a vCPU turned off is stopped instead. */
 bool psci_call(struct vm *v, struct vcpu *self, struct keel_msg *m);
+
+/* vm_exit.c: VM slot `index` holds a new VM: it starts with no debt of
+ * vmm's time. */
+void vm_exit_share_forget(unsigned index);
 
 /* vuart.c: an MMIO exit in the PL011's page; m->w[0] becomes the value read. */
 void vuart_access(struct vm *v, struct keel_msg *m);

@@ -37,6 +37,7 @@ struct service_config {
 	const char *args;
 	int args_len;
 	const char *live_ntfn; /* live-update = "NTFN": swappable, sleeps on NTFN */
+	unsigned long restart_limit, restart_window_s, restart_backoff_ms; /* restart.c */
 };
 
 #define SERVICE_MAX_SERVED 4
@@ -95,6 +96,23 @@ struct service {
 	unsigned long coord_main, coord_park[2], coord_page_va;
 	const struct svc_image *prev;
 	uint32_t last_gen; /* the highest generation built so far */
+	/* Restarts after a crash (restart.c): where the service has its
+	 * checkpoints, the count since boot, and the restarts in the current
+	 * window (which started at window_start, a counter value). */
+	unsigned long ckpt_va;
+	unsigned restarts;
+	unsigned long window_start;
+	unsigned window_restarts;
+	bool given_up; /* down for good: exited, or not restarted (restart.c) */
+};
+
+/* How an instance starts: the first of its service, a successor that takes
+ * the running one's state in a swap, or after a crash from its checkpoint. */
+enum instance_role { ROLE_FIRST, ROLE_SUCCESSOR, ROLE_RESTART };
+struct instance_start_args {
+	enum instance_role role;
+	unsigned restart;       /* ROLE_RESTART: the count */
+	unsigned long delay_us; /* ROLE_RESTART: its back-off */
 };
 
 /* main.c: the services started, by index (badge - 1); NULL past the end. */
@@ -128,7 +146,8 @@ long give_mmio(struct plan *p, const struct service_config *cfg, const char *phy
 /* Builds and starts an instance of s from the ELF elf/size, generation
  * gen, with fault badge `badge`; a successor is told so in its argv. */
 long instance_start(struct service *s, const void *elf, size_t size, uint32_t gen,
-                    unsigned long badge, bool successor, struct instance *out);
+                    unsigned long badge, const struct instance_start_args *how,
+                    struct instance *out);
 /* Destroys an instance: everything carved from its block. */
 long instance_destroy(struct instance *in);
 
@@ -166,9 +185,12 @@ int vms_create(const void *fdt, const void *(*file)(const char *name, size_t *si
 void vms_start(void);
 /* vmm's slot of VM NAME, or 0. */
 unsigned long vm_cap_slot(const char *name);
-/* Settle one exit; false if the badge is not a VM's. */
+/* Settle one exit that arrived at counter time `now`; false if the badge is
+ * not a VM's. vms_account: vmm's CPU time (keel_cpu_time) as a message
+ * arrives, before it is handled; it charges the exit handled before. */
 struct keel_msg;
-bool vms_handle(unsigned long badge, struct keel_msg *m);
+bool vms_handle(unsigned long badge, struct keel_msg *m, unsigned long now);
+void vms_account(unsigned long cpu);
 
 /* mgmt.c: an access to the management mailbox; replies itself. */
 void mgmt_access(struct keel_msg *m);

@@ -168,6 +168,9 @@ def main():
             _, log = split_log(run.raw)
             result["faults"] = [line.strip() for line in log if FAULT.search(line)]
         run.close()
+        if os.environ.get("KEEL_TEST_LOG"):
+            with open(os.environ["KEEL_TEST_LOG"], "w") as f:
+                f.write(run.raw)
     result["ok"] = (not result["hang"] and result["main"]["ok"] and
                     (not a.keel or (result["witness_ok"] and result["console_ok"] and
                                     result["cpu0"]["ok"] and not result["faults"])))

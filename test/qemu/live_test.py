@@ -103,24 +103,31 @@ def swap_log(k, rc):
     return log
 
 
-def check_stream_through_swaps(k):
-    """Ten swaps of devemu while the MVM prints numbered lines."""
-    k.child.send(f"(i=0; while [ $i -lt {LINES} ]; do echo \"seq $i\"; i=$((i+1)); "
+def stream_while(k, lines, job, rc_name, timeout=300):
+    """The MVM prints `lines` numbered lines, a line every 3 ms, while the
+    shell runs `job` (which ends by echoing RC_NAME-rc=N) beside them.
+    Checks that every line arrived once and in order; returns N."""
+    k.child.send(f"(i=0; while [ $i -lt {lines} ]; do echo \"seq $i\"; i=$((i+1)); "
                  "usleep 3000; done; echo stream-done) &\r")
     k.expect(MVM_PROMPT, "the prompt after starting the stream")
-    k.child.send(f"({SWAPS}) &\r")
-    k.expect(MVM_PROMPT, "the prompt after starting the swaps")
-    k.expect(r"swaps-rc=(\d+)", "the swaps to end", 300)
+    k.child.send(f"({job}) &\r")
+    k.expect(MVM_PROMPT, f"the prompt after starting the {rc_name}")
+    k.expect(rf"{rc_name}-rc=(\d+)", f"the {rc_name} to end", timeout)
     rc = int(k.child.match.group(1))
     k.expect(r"stream-done", "the end of the numbered lines", 300)
     k.child.send("\r")
     k.expect(MVM_PROMPT, "the prompt after the stream")
-    log = swap_log(k, rc)
     text = LOG_LINE.sub("", k.text())
     seen = [int(n) for n in re.findall(r"seq (\d+)\n", text)]
-    if seen != list(range(LINES)):
+    if seen != list(range(lines)):
         wrong = [(i, n) for i, n in enumerate(seen) if n != i][:5]
-        k.fail(f"{len(seen)} numbered lines of {LINES}; first out of place {wrong}")
+        k.fail(f"{len(seen)} numbered lines of {lines}; first out of place {wrong}")
+    return rc
+
+
+def check_stream_through_swaps(k):
+    """Ten swaps of devemu while the MVM prints numbered lines."""
+    log = swap_log(k, stream_while(k, LINES, SWAPS, "swaps"))
     pauses = [int(p) for p in re.findall(r"guest pause (\d+) us", log)]
     print(f"devemu swaps: {len(pauses)}, pause us (TCG wall time) max {max(pauses)}")
 
@@ -159,6 +166,15 @@ def check_version_and_rollback(k):
     check_versions(k, {"devemu": "1.0.0"})
 
 
+def shell_answers(k, which):
+    """The hypervisor shell (Ctrl-T 0) runs ps; `which` console it is."""
+    k.child.send("\x140")
+    k.expect(r"keel> ", f"the hypervisor shell of the {which} console")
+    k.child.send("ps\r")
+    k.expect(r"devemu", f"ps in the {which} console's shell")
+    k.expect(r"keel> ", "the prompt after ps")
+
+
 def check_gvm(k):
     switch(k, "2", "gvm")
     k.child.send("echo gvm-$((6*7))\r")
@@ -173,11 +189,7 @@ def check_console_and_coordinator(k):
     if "swapped console 1.0.0 -> 1.0.1" not in out:
         k.fail(f"console swap printed {out!r}")
     # The hypervisor shell is the console's own: it must answer too.
-    k.child.send("\x140")
-    k.expect(r"keel> ", "the hypervisor shell of the new console")
-    k.child.send("ps\r")
-    k.expect(r"devemu", "ps in the new console's shell")
-    k.expect(r"keel> ", "the prompt after ps")
+    shell_answers(k, "new")
     switch(k, "1", "mvm")
     k.child.send("\r")
     k.expect(MVM_PROMPT, "the MVM's prompt")

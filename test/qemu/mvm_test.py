@@ -48,7 +48,7 @@ def sh(k, line, timeout=60):
     """Runs `line` in the MVM's shell; returns (exit code, output)."""
     k.child.send(f"{line}; echo rc=$?\r")
     # Kernel log lines may cut "rc=N" too (the intruder's aborts did).
-    k.expect("r" + _LOG + "c" + _LOG + "=" + _LOG + r"(\d+)\s", f"'{line}' to finish", timeout)
+    k.expect("r" + _LOG + "c" + _LOG + "=" + _LOG + r"(\d+)(?=\s|\[ *\d+\.\d+\])", f"'{line}' to finish", timeout)
     out = k.child.before
     rc = int(k.child.match.group(1))
     k.expect(MVM_PROMPT, f"the prompt after '{line}'", timeout)
@@ -71,7 +71,13 @@ def expect_error(k, line, code, message):
 
 
 def vm_states(k):
-    data = json.loads(expect_ok(k, "keelctl --json list"))
+    # Kernel log lines may land inside the JSON (a service's deferral note)
+    # or cut the echo of the command line before it (the intruder's aborts).
+    out = re.sub(r"\[ *\d+\.\d+\] [^\n]*\n", "", expect_ok(k, "keelctl --json list"))
+    line = next((l for l in out.splitlines() if l.startswith("{")), None)
+    if line is None:
+        k.fail(f"no JSON in the output of keelctl --json list: {out!r}")
+    data, _ = json.JSONDecoder().raw_decode(line)
     return {vm["name"]: vm for vm in data["vms"]}, data["free_memory_mib"]
 
 

@@ -51,7 +51,7 @@ def sh(k, vm, line, timeout=120):
     _seq[0] += 1
     mark = f"rc{_seq[0]}"
     k.child.send(f"{line}; echo {mark}=$?\r")
-    k.expect(cut(f"{mark}=") + r"(\d+)\s", f"'{line}' in {vm} to finish", timeout)
+    k.expect(cut(f"{mark}=") + r"(\d+)(?=\s|\[ *\d+\.\d+\])", f"'{line}' in {vm} to finish", timeout)
     out, rc = k.child.before, int(k.child.match.group(1))
     k.expect(prompt(vm), f"{vm}'s prompt after '{line}'", timeout)
     out = out.split("\n", 1)[1] if "\n" in out else ""

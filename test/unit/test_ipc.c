@@ -1052,6 +1052,137 @@ static void dead_server_abandons_a_vcpu_exit(void **state)
 	assert_int_equal(vcpu->exit_kind, 0);
 }
 
+/* A closed endpoint (its server gone for good): a queued call fails with
+ * ESRCH, a queued vCPU exit fails (an abort for its guest, not a retry
+ * that would loop), a fault message ends its sender; later ones fail at
+ * once; opened again, it queues as before. */
+static void closed_endpoint_fails_its_senders(void **state)
+{
+	(void)state;
+	struct thread *caller = &th[0], *vcpu = &th[1], *faulty = &th[2], *late = &th[3];
+	const uint64_t msg[KEEL_MSG_WORDS] = {KEEL_EXIT_MMIO, 0x09000000};
+	run(caller, 0, 5);
+	ep_send(&ep, caller, msg1, 1, true);
+	run(vcpu, 0, 10);
+	vcpu->exit_kind = KEEL_EXIT_MMIO;
+	ep_send(&ep, vcpu, msg, 2, true);
+	run(faulty, 0, 6);
+	ep_send_fault(&ep, faulty, msg2, 3, KEEL_TS_FAULTED);
+	assert_int_equal(ep_queue_length(&ep), 3);
+
+	ep_close(&ep, true);
+	assert_int_equal(ep_queue_length(&ep), 0);
+	assert_int_equal(caller->state, KEEL_TS_READY);
+	assert_int_equal(caller->regs.x[0], (uint64_t)-KEEL_ESRCH);
+	assert_int_equal(vcpu->state, KEEL_TS_READY);
+	assert_int_equal(vcpu->exit_kind, 0);
+	assert_int_equal(fake_arch.vcpu_exits_failed, 1);
+	assert_int_equal(faulty->state, KEEL_TS_FAULTED);
+	assert_on_no_queue(caller);
+	assert_on_no_queue(vcpu);
+
+	run(late, 0, 30);
+	ep_send(&ep, late, msg3, 4, true);
+	assert_int_equal(late->state, KEEL_TS_RUNNING);
+	assert_int_equal(late->regs.x[0], (uint64_t)-KEEL_ESRCH);
+	assert_int_equal(ep_queue_length(&ep), 0);
+
+	ep_close(&ep, false);
+	ep_send(&ep, late, msg3, 4, true);
+	assert_int_equal(late->state, KEEL_TS_BLOCKED_SEND);
+	assert_int_equal(ep_queue_length(&ep), 1);
+}
+
+/* A vCPU of `c` waits on the server's reply to an exit of `kind`. */
+static void vcpu_exit_waits(struct thread *server, struct thread *vcpu, unsigned c, unsigned kind)
+{
+	run(server, 0, 20);
+	ep_recv(&ep, server);
+	run(vcpu, c, 10);
+	vcpu->exit_kind = (uint8_t)kind;
+	const uint64_t msg[KEEL_MSG_WORDS] = {kind, 0x09000000};
+	ep_send(&ep, vcpu, msg, 1, true);
+	assert_int_equal(vcpu->state, KEEL_TS_BLOCKED_REPLY);
+	assert_ptr_equal(sched_pick(cpu(0), NOW), server);
+	fake_arch.cpu_id = 0;
+	fake_ipi_clear();
+}
+
+/* "Not now": the vCPU sleeps on its own CPU for the time the reply asks,
+ * its exit not completed (the guest makes it again), and that CPU is
+ * kicked to set its timer. */
+static void retry_reply_defers_a_vcpu_exit(void **state)
+{
+	(void)state;
+	struct thread *server = &th[0], *vcpu = &th[1];
+	vcpu_exit_waits(server, vcpu, 1, KEEL_EXIT_HVC);
+	const uint64_t retry[KEEL_MSG_WORDS] = {0x77, KEEL_EXIT_REPLY_RETRY, 500};
+	assert_int_equal(ep_reply(server, retry), 0);
+	assert_int_equal(vcpu->state, KEEL_TS_SLEEPING);
+	assert_true(list_linked(&vcpu->sched_node));
+	assert_int_equal(vcpu->wake_at, NOW + 500); /* the fake counter runs at 1 MHz */
+	assert_int_equal(vcpu->exit_kind, 0);
+	assert_int_equal(fake_arch.vcpu_exits_retried, 1);
+	assert_int_equal(fake_arch.vcpu_exits_completed, 0);
+	assert_int_equal(vcpu->regs.x[0], POISON); /* no result for the guest */
+	assert_null(server->reply_to);
+	assert_null(vcpu->reply_from);
+	assert_int_equal(fake_arch.ipi_count, 1);
+	assert_int_equal(fake_arch.ipi_cpu[0], 1);
+	/* The server's next receive does not give it up: it is answered. */
+	ep_recv(&ep, server);
+	assert_int_equal(vcpu->state, KEEL_TS_SLEEPING);
+
+	assert_null(sched_pick(cpu(1), NOW + 499));
+	assert_ptr_equal(sched_pick(cpu(1), NOW + 500), vcpu);
+}
+
+/* The sleep is bounded; a CPU whose timer is due sooner is not kicked. */
+static void retry_reply_is_bounded(void **state)
+{
+	(void)state;
+	struct thread *server = &th[0], *vcpu = &th[1];
+	vcpu_exit_waits(server, vcpu, 1, KEEL_EXIT_MMIO);
+	cpu(1)->armed_event = NOW + 10;
+	const uint64_t retry[KEEL_MSG_WORDS] = {0, KEEL_EXIT_REPLY_RETRY, ~0ull};
+	assert_int_equal(ep_reply(server, retry), 0);
+	assert_int_equal(vcpu->wake_at, NOW + KEEL_EXIT_RETRY_MAX_US);
+	assert_int_equal(fake_arch.ipi_count, 0);
+}
+
+/* Deferred on the server's own CPU: no kick. Stopped while deferred: off
+ * the sleep queue, and nothing wakes it. */
+static void deferred_vcpu_stops(void **state)
+{
+	(void)state;
+	struct thread *server = &th[0], *vcpu = &th[1];
+	vcpu_exit_waits(server, vcpu, 0, KEEL_EXIT_MMIO);
+	const uint64_t retry[KEEL_MSG_WORDS] = {0, KEEL_EXIT_REPLY_RETRY, 100};
+	assert_int_equal(ep_reply(server, retry), 0);
+	assert_int_equal(fake_arch.ipi_count, 0);
+	thread_stop(vcpu);
+	assert_int_equal(vcpu->state, KEEL_TS_INACTIVE);
+	assert_false(list_linked(&vcpu->sched_node));
+	assert_ptr_equal(sched_pick(cpu(0), NOW + 1000), server);
+}
+
+/* Only a vCPU's exit reads w1: a thread's call gets the words as they are. */
+static void retry_word_is_plain_data_for_a_thread(void **state)
+{
+	(void)state;
+	struct thread *server = &th[0], *client = &th[1];
+	run(server, 0, 20);
+	ep_recv(&ep, server);
+	run(client, 1, 10);
+	ep_send(&ep, client, msg1, 1, true);
+	const uint64_t words[KEEL_MSG_WORDS] = {0, KEEL_EXIT_REPLY_RETRY, 100};
+	assert_int_equal(ep_reply(server, words), 0);
+	assert_int_equal(client->state, KEEL_TS_READY);
+	for (unsigned i = 0; i < KEEL_MSG_WORDS; i++)
+		assert_int_equal(client->regs.x[1 + i], words[i]);
+	assert_int_equal(fake_arch.vcpu_exits_retried, 0);
+}
+
 /* A server blocked on its endpoint also wakes for its bound notification. */
 static void bound_notification_wakes_the_receiver(void **state)
 {
@@ -1104,6 +1235,7 @@ int main(void)
 	                                        teardown),
 	        cmocka_unit_test_setup_teardown(bound_signal_pending_at_receive, setup, teardown),
 	        cmocka_unit_test_setup_teardown(dead_server_abandons_a_vcpu_exit, setup, teardown),
+	        cmocka_unit_test_setup_teardown(closed_endpoint_fails_its_senders, setup, teardown),
 	        cmocka_unit_test_setup_teardown(send_first_then_recv_in_fifo_order, setup,
 	                                        teardown),
 	        cmocka_unit_test_setup_teardown(call_then_recv_then_reply, setup, teardown),
@@ -1125,6 +1257,11 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(cross_cpu_wake_of_lower_priority_sends_no_ipi,
 	                                        setup, teardown),
 	        cmocka_unit_test_setup_teardown(cross_cpu_reply_sends_ipi, setup, teardown),
+	        cmocka_unit_test_setup_teardown(retry_reply_defers_a_vcpu_exit, setup, teardown),
+	        cmocka_unit_test_setup_teardown(retry_reply_is_bounded, setup, teardown),
+	        cmocka_unit_test_setup_teardown(deferred_vcpu_stops, setup, teardown),
+	        cmocka_unit_test_setup_teardown(retry_word_is_plain_data_for_a_thread, setup,
+	                                        teardown),
 	        cmocka_unit_test_setup_teardown(stop_thread_running_on_another_cpu_sends_ipi, setup,
 	                                        teardown),
 	        cmocka_unit_test_setup_teardown(wake_uses_the_counter, setup, teardown),

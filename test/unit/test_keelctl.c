@@ -410,6 +410,21 @@ static void service_commands(void **state)
 	unlink(tmp_path);
 }
 
+static void service_fault(void **state)
+{
+	(void)state;
+	reply(MBOX_STATUS_OK, "ok\n");
+	assert_int_equal(keelctl("service", "fault", "devemu", NULL), KEELCTL_EXIT_OK);
+	assert_string_equal(F.lines[0], "service fault devemu");
+	assert_contains(out_buf, "devemu told to fault");
+	reply(MBOX_STATUS_ERROR, "error a swap of devemu is under way\n");
+	assert_int_equal(keelctl("service", "fault", "devemu", NULL), KEELCTL_EXIT_VMM);
+	assert_contains(err_buf, "a swap of devemu is under way");
+	assert_int_equal(keelctl("service", "fault", NULL), KEELCTL_EXIT_USAGE);
+	assert_int_equal(keelctl("service", "fault", "devemu", "x", NULL), KEELCTL_EXIT_USAGE);
+	assert_int_equal(F.submits, 2);
+}
+
 static void create_refuses_bad_blobs(void **state)
 {
 	(void)state;
@@ -566,16 +581,17 @@ static void services_table(void **state)
 	(void)state;
 	reply(MBOX_STATUS_OK,
 	      "ok\n"
-	      "service name=devemu version=0.1.0 state=running faults=0 cpu=0 priority=40 "
-	      "cpu-time-us=500\n"
-	      "service priority=5 name=console cpu=3 faults=12 state=restarting "
+	      "service name=devemu version=0.1.0 state=running faults=0 restarts=0 cpu=0 "
+	      "priority=40 cpu-time-us=500\n"
+	      "service priority=5 name=console cpu=3 faults=12 restarts=3 state=down "
 	      "version=1\"2\\3 cpu-time-us=98765432100\n");
 	assert_int_equal(keelctl("services", NULL), KEELCTL_EXIT_OK);
 	assert_request("services\n");
-	assert_string_equal(out_buf,
-	                    "NAME     VERSION  STATE       FAULTS  CPU  PRIORITY  CPU-TIME(s)\n"
-	                    "devemu   0.1.0    running          0    0        40        0.000\n"
-	                    "console  1\"2\\3    restarting      12    3         5    98765.432\n");
+	assert_string_equal(
+	        out_buf,
+	        "NAME     VERSION  STATE    FAULTS  RESTARTS  CPU  PRIORITY  CPU-TIME(s)\n"
+	        "devemu   0.1.0    running       0         0    0        40        0.000\n"
+	        "console  1\"2\\3    down         12         3    3         5    98765.432\n");
 
 	/* JSON escapes what vmm sends: a quote and a backslash in a version. */
 	F.submits = 0;
@@ -964,6 +980,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(create_sends_blob, setup, teardown),
 	        cmocka_unit_test_setup_teardown(create_refuses_bad_blobs, setup, teardown),
 	        cmocka_unit_test_setup_teardown(service_commands, setup, teardown),
+	        cmocka_unit_test_setup_teardown(service_fault, setup, teardown),
 	        cmocka_unit_test_setup_teardown(list_table, setup, teardown),
 	        cmocka_unit_test_setup_teardown(list_json, setup, teardown),
 	        cmocka_unit_test_setup_teardown(info_list, setup, teardown),

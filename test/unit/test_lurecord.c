@@ -82,12 +82,68 @@ static void bad_records_are_refused(void **state)
 	refused(open_as(total, "devemu", 2), "state format 0");
 }
 
+static struct keel_lu_ckpt ckpt;
+
+static void write_ckpt(uint64_t seq, const char *text)
+{
+	struct keel_lu_ckpt_slot *s = keel_lu_ckpt_begin(&ckpt, seq);
+	memcpy(s->data, text, strlen(text));
+	keel_lu_ckpt_end(s, seq, 1, strlen(text));
+}
+
+static void newest_checkpoint_wins(void **state)
+{
+	(void)state;
+	memset(&ckpt, 0, sizeof(ckpt));
+	assert_null(keel_lu_ckpt_newest(&ckpt));
+	write_ckpt(1, "one");
+	assert_memory_equal(keel_lu_ckpt_newest(&ckpt)->data, "one", 3);
+	write_ckpt(2, "two");
+	write_ckpt(3, "three");
+	const struct keel_lu_ckpt_slot *s = keel_lu_ckpt_newest(&ckpt);
+	assert_int_equal(s->seq, 3);
+	assert_int_equal(s->len, 5);
+	assert_memory_equal(s->data, "three", 5);
+}
+
+/* A crash between begin and end: the slot being written is not taken,
+ * the one before it is. */
+static void torn_checkpoint_falls_back(void **state)
+{
+	(void)state;
+	memset(&ckpt, 0, sizeof(ckpt));
+	write_ckpt(1, "one");
+	write_ckpt(2, "two");
+	struct keel_lu_ckpt_slot *s = keel_lu_ckpt_begin(&ckpt, 3);
+	memcpy(s->data, "thr", 3); /* crashed here */
+	const struct keel_lu_ckpt_slot *n = keel_lu_ckpt_newest(&ckpt);
+	assert_int_equal(n->seq, 2);
+	assert_memory_equal(n->data, "two", 3);
+}
+
+/* A slot whose seq has the wrong parity or whose length overruns it (a
+ * service that scribbled over the frame) is not a checkpoint. */
+static void scribbled_checkpoint_is_refused(void **state)
+{
+	(void)state;
+	memset(&ckpt, 0, sizeof(ckpt));
+	write_ckpt(1, "one");
+	ckpt.slot[0].seq = 7;
+	ckpt.slot[0].len = 3;
+	assert_int_equal(keel_lu_ckpt_newest(&ckpt)->seq, 1);
+	ckpt.slot[1].len = KEEL_LU_CKPT_DATA_MAX + 1;
+	assert_null(keel_lu_ckpt_newest(&ckpt));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(sealed_record_opens),
 	        cmocka_unit_test(seal_refuses_what_does_not_fit),
 	        cmocka_unit_test(bad_records_are_refused),
+	        cmocka_unit_test(newest_checkpoint_wins),
+	        cmocka_unit_test(torn_checkpoint_falls_back),
+	        cmocka_unit_test(scribbled_checkpoint_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,7 +4,7 @@
  * another CPU still runs: stopped, it stays on that CPU (on_cpu) until the
  * CPU enters the kernel and saves its registers. Cases found by the
  * system-call fuzzer (test/fuzz/fuzz_syscall.c), through the real decoder
- * on the host arch fake.
+ * on the host arch fake. And TIME, which also gives the caller's CPU time.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -73,6 +73,18 @@ static void a_thread_still_on_its_cpu_may_change_priority(void **state)
 	t->on_cpu = false; /* CPU 1 saves its registers, then may pick it again */
 }
 
+/* TIME gives the caller's own CPU time as charged at this entry. */
+static void time_gives_the_callers_cpu_time(void **state)
+{
+	(void)state;
+	fake_arch.counter = 5000;
+	vmm->used = 1234;
+	assert_int_equal(call(vmm, KEEL_SYS_TIME, 0, 0, 0, 0, 0), 0);
+	assert_int_equal(vmm->regs.x[1], 5000);
+	assert_int_equal(vmm->regs.x[2], fake_arch.counter_freq);
+	assert_int_equal(vmm->regs.x[3], 1234);
+}
+
 int main(void)
 {
 	(void)mapped; /* helpers of syscall_world.h this file does not need */
@@ -81,6 +93,7 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	        T(a_thread_still_on_its_cpu_cannot_move),
 	        T(a_thread_still_on_its_cpu_may_change_priority),
+	        T(time_gives_the_callers_cpu_time),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -227,10 +227,12 @@ void arch_idle_wait(void)
 	/* WFI with interrupts masked still wakes on a pending one, so a wake-up
 	 * IPI sent between the caller's last look at its queues and here is
 	 * never lost; only then are interrupts let in to be handled. */
+	vgic_cpu_mute();
 	cpu_wait_interrupt();
 	cpu_irq_enable();
 	isb();
 	cpu_irq_disable();
+	vgic_cpu_unmute();
 }
 
 void arch_space_flush(unsigned vmid)

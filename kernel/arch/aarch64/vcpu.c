@@ -379,6 +379,23 @@ void arch_vcpu_exit_complete(struct thread *t, const uint64_t *msg)
 	}
 }
 
+void arch_vcpu_exit_retry(struct thread *t)
+{
+	/* HVC: ELR points past it; SMC: vcpu_exit stepped past it. MMIO: the
+	 * access is stepped over only when completed. */
+	if (t->exit_kind == KEEL_EXIT_HVC)
+		t->regs.pc -= 4;
+}
+
+void arch_vcpu_exit_fail(struct thread *t)
+{
+	if (t->exit_kind == KEEL_EXIT_MMIO)
+		t->abort_pending = true; /* injected when it next runs, as a reply's abort */
+	else if (t->exit_kind == KEEL_EXIT_HVC)
+		t->regs.x[0] = SMCCC_NOT_SUPPORTED;
+	t->exit_kind = 0;
+}
+
 void arch_vcpu_exit_abandon(struct thread *t)
 {
 	if (t->exit_kind == KEEL_EXIT_HVC)

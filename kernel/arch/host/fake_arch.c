@@ -191,6 +191,18 @@ void arch_vcpu_reset(struct thread *vcpu)
 	(void)vcpu;
 }
 
+void arch_vcpu_exit_retry(struct thread *vcpu)
+{
+	(void)vcpu;
+	fake_arch.vcpu_exits_retried++;
+}
+
+void arch_vcpu_exit_fail(struct thread *vcpu)
+{
+	vcpu->exit_kind = 0;
+	fake_arch.vcpu_exits_failed++;
+}
+
 void arch_vcpu_exit_abandon(struct thread *vcpu)
 {
 	vcpu->exit_kind = 0;

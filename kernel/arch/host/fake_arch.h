@@ -42,6 +42,8 @@ struct fake_arch {
 	unsigned irq_deactivated[FAKE_IRQS]; /* arch_irq_deactivate calls */
 	bool vgic_absent;                    /* arch_vgic_available says false */
 	unsigned vcpu_exits_completed;       /* arch_vcpu_exit_complete calls */
+	unsigned vcpu_exits_failed;          /* arch_vcpu_exit_fail calls */
+	unsigned vcpu_exits_retried;         /* arch_vcpu_exit_retry calls */
 };
 
 extern struct fake_arch fake_arch;

@@ -63,6 +63,15 @@ void arch_vcpu_exit_complete(struct thread *vcpu, const uint64_t *msg);
  * (a new exit, to whoever serves the range then), an HVC returns
  * NOT_SUPPORTED. The guest's other registers are untouched. */
 void arch_vcpu_exit_abandon(struct thread *vcpu);
+/* Its exit went to an endpoint no server will answer (EP_CLOSE): an MMIO
+ * access gets an external abort, as where nothing is; an HVC or SMC gets
+ * NOT_SUPPORTED in x0. */
+void arch_vcpu_exit_fail(struct thread *vcpu);
+/* The service answered a vCPU's exit with KEEL_EXIT_REPLY_RETRY: the vCPU
+ * makes the access or call again when it next runs (an HVC's or SMC's
+ * return address is put back on the instruction; an MMIO access was not
+ * stepped over). */
+void arch_vcpu_exit_retry(struct thread *vcpu);
 struct partition;
 /* Arch set-up of a new VM (the GICv2 virtual CPU interface in its space). */
 int arch_vm_init(struct partition *vm);

@@ -25,6 +25,8 @@ struct endpoint {
 	/* Signals of this notification wake a receiver too (EP_BIND), so a
 	 * server waits for calls and signals in one place. */
 	struct notification *bound;
+	/* No server will come (EP_CLOSE): calls and sends fail at once. */
+	bool closed;
 };
 
 void endpoint_init(struct endpoint *ep, uint32_t id);
@@ -51,6 +53,10 @@ int ep_bind(struct endpoint *ep, struct notification *n);
 /* A signal for ep's bound notification: handed to a waiting receiver
  * (true), or not (false: the notification keeps the bits). */
 bool ep_take_signal(struct endpoint *ep, uint64_t bits);
+/* Close ep (no server will answer: every sender waiting fails, and so
+ * does every later one, a vCPU's exit as an access where nothing is), or
+ * open it again. */
+void ep_close(struct endpoint *ep, bool closed);
 /* Take `t` off the endpoint or notification queue it waits on, if any. */
 void ep_cancel(struct thread *t);
 /* The endpoint or notification `t` waits on is destroyed: its wait fails

@@ -85,6 +85,9 @@ void thread_release_partners(struct thread *t);
 /* The call `caller` waits on will get no reply: a thread gets -KEEL_ESRCH,
  * a vCPU's exit is abandoned (arch_vcpu_exit_abandon). */
 void thread_give_up_call(struct thread *caller);
+/* A vCPU waiting for its exit's reply was told to retry: it sleeps until
+ * `until` on its own CPU (kicked if that is sooner than its next event). */
+void thread_defer(struct thread *t, uint64_t until);
 /* Detach t from everything (queues, IPC partners) and make it INACTIVE. */
 void thread_stop(struct thread *t);
 /* Deliver a result to a thread that is not running: x0 = err. */

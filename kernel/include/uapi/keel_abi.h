@@ -126,7 +126,7 @@ enum keel_sys {
 	KEEL_SYS_LOG_READ = 32, /* x0 sysinfo, x1 buf, x2 len, x3 from seq -> x1 len, x2 next seq */
 	KEEL_SYS_CONSOLE_CLAIM = 33, /* x0 uart frame, x1 notification: log to the ring only, signal
 	                                x1; -> x1 log position */
-	KEEL_SYS_TIME = 34,          /* -> x1 counter, x2 frequency */
+	KEEL_SYS_TIME = 34,          /* -> x1 counter, x2 frequency, x3 caller's CPU time */
 	KEEL_SYS_SLEEP = 35,         /* x0 microseconds */
 	KEEL_SYS_THREAD_EXIT = 36,   /* x0 = exit status, reported to the supervisor */
 	/* x0 = VM (write), x1 = INTID (a PPI or SPI; SGIs are the guest's own),
@@ -157,6 +157,11 @@ enum keel_sys {
 	 * SPI): the physical interrupt goes to the guest as that SPI, in the
 	 * kernel, and the guest's EOI ends it at the GIC (list register HW bit) */
 	KEEL_SYS_VM_IRQ_PASS = 44,
+	/* x0 = endpoint (control), x1 = 1 close / 0 open: on a closed endpoint
+	 * no server will answer: every sender waiting fails, and so does every
+	 * later one (-KEEL_ESRCH; a vCPU's MMIO exit as an access where nothing
+	 * is, an external abort; an HVC NOT_SUPPORTED) */
+	KEEL_SYS_EP_CLOSE = 45,
 	KEEL_SYS_COUNT
 };
 
@@ -174,7 +179,14 @@ enum keel_fault_kind {
 
 /* Reply w1 to a KEEL_EXIT_MMIO: nothing is there, the guest gets a
  * synchronous external abort at the address instead of a value. */
-#define KEEL_EXIT_REPLY_ABORT 1
+#define KEEL_EXIT_REPLY_ABORT  1
+/* Reply w1 to a KEEL_EXIT_MMIO or KEEL_EXIT_HVC: not now. The vCPU sleeps
+ * w2 microseconds (at most KEEL_EXIT_RETRY_MAX_US; more is taken as that),
+ * then makes the same access or call again, a new exit. A service that
+ * shares itself among VMs defers one over its share this way (keel/
+ * fairshare.h). Any other w1 completes the exit (an HVC's: always 0). */
+#define KEEL_EXIT_REPLY_RETRY  2
+#define KEEL_EXIT_RETRY_MAX_US 1000000ul
 
 /* The badge of a receive that returned a signal of the endpoint's bound
  * notification (EP_BIND), not a message. */

@@ -74,3 +74,14 @@ void gic_enable_vtimer(void)
 	wr32(GICC + GICC_PMR, 0xf0);
 	wr32(GICC + GICC_CTLR, 1);
 }
+
+void guest_vtimer_tick(volatile bool *tick)
+{
+	uint32_t iar = rd32(GICC + GICC_IAR);
+	if ((iar & 0x3ff) == PPI_VTIMER) {
+		__asm__ volatile("msr cntv_ctl_el0, xzr\n\tisb");
+		*tick = true;
+	}
+	if ((iar & 0x3ff) < 1020)
+		wr32(GICC + GICC_EOIR, iar);
+}

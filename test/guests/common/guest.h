@@ -7,6 +7,7 @@
 #ifndef KEEL_TEST_GUEST_H
 #define KEEL_TEST_GUEST_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define UART            0x09000000ul
@@ -82,5 +83,9 @@ void psci_system_off(void);
 /* Distributor and CPU interface on, the virtual timer's PPI enabled at
  * priority 0xa0 and let through: what a guest taking its timer needs. */
 void gic_enable_vtimer(void);
+
+/* The IRQ handler of a guest that sleeps on its virtual timer: the timer
+ * stopped, *tick set, the interrupt ended. Its guest_irq calls it. */
+void guest_vtimer_tick(volatile bool *tick);
 
 #endif

@@ -59,13 +59,7 @@ static void timer_arm(uint64_t at)
 
 void guest_irq(void)
 {
-	uint32_t iar = rd32(GICC + GICC_IAR);
-	if ((iar & 0x3ff) == PPI_VTIMER) {
-		__asm__ volatile("msr cntv_ctl_el0, xzr\n\tisb");
-		tick = true;
-	}
-	if ((iar & 0x3ff) < 1020)
-		wr32(GICC + GICC_EOIR, iar);
+	guest_vtimer_tick(&tick);
 }
 
 /* One timed store; a full FIFO (flow control) counts as blocked too. */

@@ -54,6 +54,7 @@ enum keel_lu_cmd {
 	LU_CMD_IMPORT = 2, /* new: read the record, then serve */
 	LU_CMD_HEALTH = 3, /* new: answer from the serving loop */
 	LU_CMD_RESUME = 4, /* old: the swap failed, go on as before */
+	LU_CMD_FAULT = 5,  /* vmm: fault on purpose (keelctl service fault, a test aid) */
 };
 
 enum keel_lu_status {
@@ -103,6 +104,38 @@ static inline uint32_t keel_lu_cmd_read(const struct keel_lu_page *p, uint32_t *
 	*gen = (uint32_t)(w >> 8) & 0xffffff;
 	return (uint32_t)w & 0xff;
 }
+
+/* --- checkpoints ---------------------------------------------------------- */
+
+/* A service restarted after a crash (docs/live-update.md, "Restart after
+ * a crash") starts from its last checkpoint: the state record it writes
+ * at its receive point after every request that changed its state, into a
+ * frame of its plan that outlives its instances. Two slots, written in
+ * turn: a slot's seq is cleared before it is overwritten and set after,
+ * so a crash in the middle of a write leaves the other slot, one request
+ * older, as the newest whole one. */
+#define KEEL_LU_CKPT_SIZE     0x30000u /* 192 KiB: two slots */
+#define KEEL_LU_CKPT_SLOT     (KEEL_LU_CKPT_SIZE / 2)
+#define KEEL_LU_CKPT_DATA_MAX (KEEL_LU_CKPT_SLOT - 16)
+
+struct keel_lu_ckpt_slot {
+	uint64_t seq; /* 0: empty or being written */
+	uint32_t format, len;
+	uint8_t data[KEEL_LU_CKPT_DATA_MAX];
+};
+struct keel_lu_ckpt {
+	struct keel_lu_ckpt_slot slot[2];
+};
+_Static_assert(sizeof(struct keel_lu_ckpt) == KEEL_LU_CKPT_SIZE, "checkpoint layout");
+/* The frame of a service's lifecycle page and its checkpoints. */
+#define KEEL_LU_FRAME_SIZE (KEEL_LU_PAGE_SIZE + KEEL_LU_CKPT_SIZE)
+
+/* Writing checkpoint number seq (1, 2, ...): begin empties its slot and
+ * returns it, the caller writes data, end publishes it. Pure. */
+struct keel_lu_ckpt_slot *keel_lu_ckpt_begin(struct keel_lu_ckpt *c, uint64_t seq);
+void keel_lu_ckpt_end(struct keel_lu_ckpt_slot *s, uint64_t seq, uint32_t format, size_t len);
+/* The slot holding the newest whole checkpoint, or NULL. Pure. */
+const struct keel_lu_ckpt_slot *keel_lu_ckpt_newest(const struct keel_lu_ckpt *c);
 
 /* --- vmm <-> coordinator ------------------------------------------------ */
 

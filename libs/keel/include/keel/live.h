@@ -7,12 +7,19 @@
  *   lu_init(&lu, argc, argv, ...)     after reading its arguments
  *   lu_successor_start(&lu)           if lu.successor: before serving;
  *                                     imports the old instance's state
+ *   lu_restarted(&lu)                 else: true if it took the state of
+ *                                     a crashed instance from its checkpoint
  *   lu_serving(&lu)                   then, right before its first receive
  *   lu_handle(&lu)                    whenever a wake-up carries KEEL_LU_BADGE
+ *   lu_checkpoint(&lu)                at its receive point, after a request
+ *                                     that changed its state
  *
  * Arguments from vmm: lu.page (the lifecycle page's address), lu.park (the
- * park notification's slot), lu.gen (this instance's generation) and
- * lu.successor=1 for a new instance that takes over a running one.
+ * park notification's slot), lu.gen (this instance's generation),
+ * lu.successor=1 for a new instance that takes over a running one,
+ * lu.ckpt (the checkpoint frame's address), lu.restart=N for the N-th
+ * restart after a crash and lu.delay (microseconds to wait first: the
+ * back-off of a crash loop).
  */
 #ifndef KEEL_LIVE_H
 #define KEEL_LIVE_H
@@ -39,6 +46,10 @@ struct lu_service {
 	lu_import_fn import_state;
 	void *ctx;
 	uint32_t last_seq; /* the last command answered */
+	struct keel_lu_ckpt *ckpt;
+	uint64_t ckpt_seq;     /* the last checkpoint written */
+	unsigned long restart; /* this instance follows a crash: the count */
+	unsigned long delay_us;
 };
 
 /* False if vmm gave no lifecycle page: the service runs, not swappable. */
@@ -50,6 +61,15 @@ bool lu_init(struct lu_service *lu, int argc, char **argv, const char *name, uin
  * page and waits to be destroyed (never returns). */
 void lu_successor_start(struct lu_service *lu);
 
+/* A restarted instance (lu.restart): waits out its back-off, then imports
+ * the newest checkpoint. True if it has the state; false (and why, on its
+ * console) if it must start afresh: no checkpoint, or one refused. */
+bool lu_restarted(struct lu_service *lu);
+
+/* Writes the state into the next checkpoint slot (nothing without a
+ * checkpoint frame). */
+void lu_checkpoint(struct lu_service *lu);
+
 /* A successor, right before its first receive: stamps the moment it
  * serves again (the end of the pause its clients see). */
 void lu_serving(struct lu_service *lu);
@@ -60,7 +80,8 @@ void lu_park(struct lu_service *lu);
 
 /* A command waits: HEALTH is answered at once; FREEZE writes the record
  * and parks until the coordinator says RESUME (the swap failed), so this
- * returns only when the service is to go on as before, or for nothing. */
+ * returns only when the service is to go on as before, or for nothing;
+ * FAULT (from vmm, a test aid) makes the service fault. */
 void lu_handle(struct lu_service *lu);
 
 #endif

@@ -384,6 +384,13 @@ static inline long keel_ep_bind(unsigned long ep, unsigned long ntfn)
 	return keel_svc(KEEL_SYS_EP_BIND, r);
 }
 
+/* No server will answer on ep (closed = 1), or one will again (0). */
+static inline long keel_ep_close(unsigned long ep, unsigned long closed)
+{
+	unsigned long r[8] = {ep, closed};
+	return keel_svc(KEEL_SYS_EP_CLOSE, r);
+}
+
 static inline long keel_info_system(unsigned long sysinfo, unsigned long *cpus,
                                     unsigned long *flags)
 {
@@ -456,6 +463,18 @@ static inline long keel_time(unsigned long *counter, unsigned long *freq)
 		keel_out(freq, r[2]);
 	}
 	return err;
+}
+
+/* The CPU time the calling thread has run, in counter ticks (unlike the
+ * counter, without the time others had its CPU); *counter, unless NULL,
+ * is the counter at the same moment. */
+static inline unsigned long keel_cpu_time(unsigned long *counter)
+{
+	unsigned long r[8] = {0};
+	if (keel_svc(KEEL_SYS_TIME, r))
+		return 0;
+	keel_out(counter, r[1]);
+	return r[3];
 }
 
 static inline long keel_sleep(unsigned long us)
