@@ -1,26 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 #include <keel/arch.h>
-#include <keel/cpu_stop.h>
 #include <keel/kernel.h>
-#include <keel/spinlock.h>
 
 #define SCHED_SLICE_US 2000
 
 struct sched_cpu sched_cpus[KEEL_MAX_CPUS];
-static struct spinlock kernel_big_lock = SPINLOCK_INIT;
-
-/* Every entry to the kernel proper comes here: a CPU that another one's
- * panic stopped parks before the lock, and while it spins for it. */
-void kernel_lock(void)
-{
-	cpu_stop_poll();
-	spin_lock_polling(&kernel_big_lock, cpu_stop_poll);
-}
-
-void kernel_unlock(void)
-{
-	spin_unlock(&kernel_big_lock);
-}
 
 void kernel_sched_init(void)
 {

@@ -222,6 +222,13 @@ _Noreturn void user_exception(struct arch_regs *regs, unsigned vector)
 	arch_run_next();
 }
 
+void arch_wait_for_ipi(void)
+{
+	vgic_cpu_mute();
+	cpu_wait_interrupt();
+	vgic_cpu_unmute();
+}
+
 void arch_idle_wait(void)
 {
 	/* WFI with interrupts masked still wakes on a pending one, so a wake-up

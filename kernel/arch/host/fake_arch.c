@@ -113,6 +113,13 @@ void arch_wait_for_interrupt(void)
 	fake_arch.wfi_count++;
 }
 
+void arch_wait_for_ipi(void)
+{
+	fake_arch.ipi_waits++;
+	if (fake_arch.ipi_wait_hook)
+		fake_arch.ipi_wait_hook();
+}
+
 void arch_idle_wait(void)
 {
 	fake_arch.idle_waits++;

@@ -29,6 +29,10 @@ struct fake_arch {
 	unsigned idle_waits;
 	void (*idle_hook)(void);
 	unsigned wfi_count;
+	/* arch_wait_for_ipi: how often, and the test's hook, which plays what
+	 * other CPUs do while this one sleeps. */
+	unsigned ipi_waits;
+	void (*ipi_wait_hook)(void);
 	/* arch_space_flush. */
 	unsigned space_flushes;
 	unsigned last_flushed_vmid;

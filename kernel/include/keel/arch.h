@@ -93,6 +93,10 @@ bool arch_vgic_available(void);
 void arch_ipi_send(unsigned cpu);
 /* Wait for an interrupt (or a spurious wake-up). */
 void arch_wait_for_interrupt(void);
+/* With interrupts masked, until one is pending for this CPU (an IPI among
+ * them); a guest's virtual interrupts do not end it (the kernel lock's
+ * sleep). */
+void arch_wait_for_ipi(void);
 /* With the kernel lock held: run the next thread on this CPU (never returns). */
 _Noreturn void arch_run_next(void);
 /* Idle: take interrupts at EL2 until one arrives, then mask them again. */

@@ -27,17 +27,6 @@ static inline void spin_lock(struct spinlock *l)
 		arch_cpu_relax();
 }
 
-/* The same, calling `poll` while it waits (the kernel lock parks a CPU there
- * when another one panics: with interrupts masked nothing else reaches it). */
-static inline void spin_lock_polling(struct spinlock *l, void (*poll)(void))
-{
-	uint32_t ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
-	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != ticket) {
-		poll();
-		arch_cpu_relax();
-	}
-}
-
 static inline void spin_unlock(struct spinlock *l)
 {
 	__atomic_store_n(&l->owner, l->owner + 1, __ATOMIC_RELEASE);
