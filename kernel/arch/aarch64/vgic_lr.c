@@ -204,7 +204,9 @@ bool vgic_cpu_blocked(const struct thread *t)
  */
 void vgic_cpu_mute(void)
 {
-	if (lr_count && this_cpu()->el1_owner)
+	/* Also with no owner: a vCPU reset on another CPU leaves its list
+	 * registers here, dead and perhaps pending, until the next load. */
+	if (lr_count)
 		mmio_write32(gich + GICH_HCR, 0);
 }
 
