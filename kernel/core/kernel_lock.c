@@ -22,9 +22,12 @@
 
 static struct spinlock kernel_big_lock = SPINLOCK_INIT;
 
-/* Each sleeping CPU's ticket + 1 (0: awake), and which CPUs sleep. */
+/* Each sleeping CPU's ticket + 1 (0: awake; the ticket 0xffffffff also
+ * reads 0, which only its bit in `sleepers` tells apart), and which CPUs
+ * sleep. */
 static uint32_t sleeping_for[KEEL_MAX_CPUS];
 static uint32_t sleepers;
+_Static_assert(KEEL_MAX_CPUS <= 32, "sleepers has a bit per CPU");
 
 static uint32_t owner(void)
 {
