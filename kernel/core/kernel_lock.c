@@ -68,8 +68,9 @@ void kernel_lock(void)
 
 void kernel_unlock(void)
 {
+	/* Read while held: once it is let go, the next holder may move it on. */
 	uint32_t next = kernel_big_lock.owner + 1;
-	__atomic_store_n(&kernel_big_lock.owner, next, __ATOMIC_RELEASE);
+	spin_unlock(&kernel_big_lock);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	uint32_t asleep = __atomic_load_n(&sleepers, __ATOMIC_RELAXED);
 	for (unsigned cpu = 0; asleep; cpu++, asleep >>= 1)
