@@ -15,8 +15,13 @@ static bool timer_fired[KEEL_MAX_CPUS];
 
 void timer_expired(void)
 {
+	struct sched_cpu *s = this_sched();
+
 	__atomic_store_n(&timer_fired[arch_cpu_id()], true, __ATOMIC_RELEASE);
-	this_sched()->need_resched = true;
+	s->need_resched = true;
+	/* The arch stopped the timer: whatever the next decision computes, even
+	 * the deadline that was armed, must be armed again. */
+	s->armed_event = SCHED_NO_EVENT;
 }
 
 bool cpu_timer_irq_seen(unsigned cpu)

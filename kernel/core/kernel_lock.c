@@ -22,9 +22,12 @@
 
 static struct spinlock kernel_big_lock = SPINLOCK_INIT;
 
-/* Each sleeping CPU's ticket + 1 (0: awake), and which CPUs sleep. */
+/* Each sleeping CPU's ticket + 1 (0: awake; the ticket 0xffffffff also
+ * reads 0, which only its bit in `sleepers` tells apart), and which CPUs
+ * sleep. */
 static uint32_t sleeping_for[KEEL_MAX_CPUS];
 static uint32_t sleepers;
+_Static_assert(KEEL_MAX_CPUS <= 32, "sleepers has a bit per CPU");
 
 static uint32_t owner(void)
 {
@@ -65,8 +68,9 @@ void kernel_lock(void)
 
 void kernel_unlock(void)
 {
+	/* Read while held: once it is let go, the next holder may move it on. */
 	uint32_t next = kernel_big_lock.owner + 1;
-	__atomic_store_n(&kernel_big_lock.owner, next, __ATOMIC_RELEASE);
+	spin_unlock(&kernel_big_lock);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	uint32_t asleep = __atomic_load_n(&sleepers, __ATOMIC_RELAXED);
 	for (unsigned cpu = 0; asleep; cpu++, asleep >>= 1)

@@ -36,8 +36,30 @@ class Keel:
     def fail(self, msg):
         print(self.text())
         print(f"FAIL: {msg}")
+        self.dump_threads()
         self.close()
         sys.exit(1)
+
+    def dump_threads(self):
+        """After a failure, ask the hypervisor shell (when there is one) for
+        its threads twice, a second apart: which CPU stopped moving, or
+        whether the shell itself no longer answers, is the first clue when
+        a test fails only on another machine."""
+        if "keel> " not in self.text() or not self.child.isalive():
+            return
+        for _ in range(2):
+            start = len(self.log)
+            try:
+                self.child.send("ps\r")
+                self.child.expect(r"PID +TID[^\n]*\n(.*?)keel> ", timeout=10)
+            except (pexpect.TIMEOUT, pexpect.EOF):
+                print("(no answer to 'ps' within 10 s: the shell hangs, or a guest holds the console)")
+                return
+            print("ps after the failure:\n" + re.sub(r"\x1b\[K|\r", "", "".join(self.log[start:])))
+            try:
+                self.child.expect(pexpect.TIMEOUT, timeout=1)
+            except pexpect.EOF:
+                return
 
     def expect(self, pattern, what=None, timeout=-1):
         try:

@@ -25,6 +25,7 @@
 #include <keel/partition.h>
 #include <keel/sched.h>
 #include <keel/thread.h>
+#include <keel/timer.h>
 
 #define NTH    8
 #define POISON 0xdeadbeefcafef00dull
@@ -726,6 +727,32 @@ static void pick_next_programs_the_timer(void **state)
 	assert_int_equal(fake_arch.idle_waits, 0);
 }
 
+/* The arch stopped the timer for an interrupt that came before the armed
+ * deadline (a stale one, signalled before the kernel moved the deadline).
+ * The deadline, though unchanged, must be armed again: a budgeted hog left
+ * running past it would starve its CPU for good. */
+static void a_deadline_is_armed_again_after_the_timer_stopped(void **state)
+{
+	(void)state;
+	struct thread *a = &th[0], *b = &th[1];
+	a->cpu = b->cpu = 0;
+	a->prio = b->prio = 5;
+	thread_wake(a);
+	thread_wake(b);
+
+	lock();
+	assert_ptr_equal(kernel_pick_next(), a);
+	assert_int_equal(fake_arch.timer_deadline, NOW + 2000); /* a's slice end */
+	fake_arch.counter = NOW + 10;
+	arch_timer_stop();
+	timer_expired();
+	assert_ptr_equal(kernel_pick_next(), a);
+	assert_true(fake_arch.timer_armed);
+	assert_int_equal(fake_arch.timer_deadline, NOW + 2000);
+	assert_int_equal(cpu(0)->armed_event, NOW + 2000);
+	unlock();
+}
+
 static void pick_next_sees_wakeups_and_the_timer(void **state)
 {
 	(void)state;
@@ -1275,6 +1302,8 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(kernel_sched_init_gives_every_cpu_a_slice, setup,
 	                                        teardown),
 	        cmocka_unit_test_setup_teardown(pick_next_programs_the_timer, setup, teardown),
+	        cmocka_unit_test_setup_teardown(a_deadline_is_armed_again_after_the_timer_stopped,
+	                                        setup, teardown),
 	        cmocka_unit_test_setup_teardown(pick_next_sees_wakeups_and_the_timer, setup,
 	                                        teardown),
 	        cmocka_unit_test_setup_teardown(pick_next_idles_until_woken, setup, teardown),

@@ -9,8 +9,9 @@
 #include <keel/arch.h>
 #include <keel/timer.h>
 
-#define CNTHP_CTL_ENABLE (1ull << 0)
-#define CNTHP_CTL_IMASK  (1ull << 1)
+#define CNTHP_CTL_ENABLE  (1ull << 0)
+#define CNTHP_CTL_IMASK   (1ull << 1)
+#define CNTHP_CTL_ISTATUS (1ull << 2)
 
 void arch_timer_set(uint64_t deadline)
 {
@@ -27,6 +28,14 @@ void arch_timer_stop(void)
 
 void timer_el2_irq(void)
 {
+	/* The interrupt may be older than the deadline armed now: the GIC
+	 * signals a level interrupt asynchronously and may present it after
+	 * the kernel moved the deadline on (the Arm ARM asks handlers to check
+	 * ISTATUS, and Linux's does). Stopping the timer then would lose the
+	 * new deadline, so only a condition that holds counts. */
+	uint64_t ctl = sysreg_read(cnthp_ctl_el2);
+	if (!(ctl & CNTHP_CTL_ENABLE) || !(ctl & CNTHP_CTL_ISTATUS))
+		return;
 	/* The line is level-triggered: silence it before telling the core. */
 	arch_timer_stop();
 	timer_expired();

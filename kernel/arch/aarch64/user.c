@@ -153,6 +153,7 @@ _Noreturn void arch_run_next(void)
 		cpu->last = next;
 	}
 	if (next->is_vcpu) {
+		vgic_cpu_unmute(next);
 		vcpu_enter(next);
 		/* Even when it runs on: the CPU may have got or lost a thread,
 		 * its list registers their interrupts (vcpu_enter). */
@@ -226,7 +227,6 @@ void arch_wait_for_ipi(void)
 {
 	vgic_cpu_mute();
 	cpu_wait_interrupt();
-	vgic_cpu_unmute();
 }
 
 void arch_idle_wait(void)
@@ -239,7 +239,6 @@ void arch_idle_wait(void)
 	cpu_irq_enable();
 	isb();
 	cpu_irq_disable();
-	vgic_cpu_unmute();
 }
 
 void arch_space_flush(unsigned vmid)

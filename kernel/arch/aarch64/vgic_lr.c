@@ -285,15 +285,22 @@ void vgic_cpu_mute(void)
 {
 	/* Also with no owner: a vCPU reset on another CPU leaves its list
 	 * registers here, dead and perhaps pending, until the next load. */
-	if (lr_count)
+	if (lr_count) {
 		mmio_write32(gich + GICH_HCR, 0);
+		this_cpu()->gich_muted = 1;
+	}
 }
 
-void vgic_cpu_unmute(void)
+/* Not on the way out of the WFI, where the kernel lock is not held and
+ * another CPU may be resetting the owner: here, under the lock, as t
+ * enters its guest. */
+void vgic_cpu_unmute(struct thread *t)
 {
-	struct thread *t = this_cpu()->el1_owner;
-	if (lr_count && t)
-		mmio_write32(gich + GICH_HCR, t->vgic.hcr);
+	struct cpu_local *cpu = this_cpu();
+	if (!cpu->gich_muted)
+		return;
+	cpu->gich_muted = 0;
+	mmio_write32(gich + GICH_HCR, t->vgic.hcr);
 }
 
 void vgic_maintenance_irq(void)

@@ -12,7 +12,8 @@ static inline uint64_t us_to_ticks(uint64_t us)
 	return us * (arch_counter_freq() / 1000) / 1000;
 }
 
-/* Called by the arch layer, in interrupt context, when this CPU's deadline passes. */
+/* Called by the arch layer, in interrupt context, when this CPU's deadline
+ * passed and the arch stopped its timer. */
 void timer_expired(void);
 
 #endif

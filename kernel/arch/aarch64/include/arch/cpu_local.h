@@ -21,8 +21,8 @@ struct cpu_local {
 	uint32_t fp_trapped;      /* CPTR_EL2.TFP is set */
 	uint32_t service_el1;     /* EL1 registers are set up for services */
 	struct thread *last;      /* the thread the CPU last returned to */
-	uint32_t reserved[2];
-	uint64_t pad[6]; /* one 128-byte slot per CPU (asm.h) */
+	uint64_t gich_muted;      /* GICH_HCR written 0 for a WFI (vgic_cpu_mute) */
+	uint64_t pad[6];          /* one 128-byte slot per CPU (asm.h) */
 };
 
 _Static_assert(sizeof(struct cpu_local) == 128, "asm.h CPU_LOCAL_SIZE");

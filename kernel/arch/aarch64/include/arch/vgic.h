@@ -40,10 +40,11 @@ bool vgic_cpu_pending(struct thread *t);
  * exit after the guest's end of it delivers it, since no maintenance
  * interrupt is asked for then (after vgic_flush). */
 bool vgic_cpu_blocked(const struct thread *t);
-/* Around a WFI at EL2: the vCPU whose state the CPU keeps loaded (its
- * el1_owner) stops signalling its virtual interrupts, and starts again. */
+/* Before a WFI at EL2: the vCPU whose state the CPU keeps loaded (its
+ * el1_owner) stops signalling its virtual interrupts. They start again
+ * when a vCPU next enters its guest here (under the kernel lock). */
 void vgic_cpu_mute(void);
-void vgic_cpu_unmute(void);
+void vgic_cpu_unmute(struct thread *t);
 void vgic_maintenance_irq(void);
 /* The physical PPI 27 fired: true if it now belongs to the loaded vCPU's
  * virtual timer interrupt and must stay active (the guest's end of it
