@@ -4,9 +4,11 @@
  * and claiming an MMIO range so that its exits come straight to the model
  * rather than through vmm.
  */
+#include <keel/arch.h>
 #include <keel/cap.h>
 #include <keel/endpoint.h>
 #include <keel/errno.h>
+#include <keel/irq.h>
 #include <keel/partition.h>
 #include <keel/syscall.h>
 #include <keel/thread.h>
@@ -14,6 +16,7 @@
 
 long sys_vm_inject(struct thread *t, const uint64_t *a);
 long sys_vm_mmio_route(struct thread *t, const uint64_t *a);
+long sys_vm_irq_reset(struct thread *t, const uint64_t *a);
 
 long sys_vm_inject(struct thread *t, const uint64_t *a)
 {
@@ -72,4 +75,38 @@ long sys_vm_mmio_route(struct thread *t, const uint64_t *a)
 		}
 	}
 	return -KEEL_ENOMEM;
+}
+
+static bool all_vcpus_stopped(struct partition *vm)
+{
+	struct list *pos;
+	for (pos = vm->threads.next; pos != &vm->threads; pos = pos->next) {
+		struct thread *th = container_of(pos, struct thread, partition_node);
+		if (th->is_vcpu && (th->state != KEEL_TS_INACTIVE || th->on_cpu))
+			return false;
+	}
+	return true;
+}
+
+/* A system reset resets the GIC: an SGI the last run sent just before it
+ * (Linux stops its other CPUs that way on reboot) must not reach the next
+ * run's secondary CPU, which would stop again as soon as it came online. */
+long sys_vm_irq_reset(struct thread *t, const uint64_t *a)
+{
+	struct cap *c;
+	int err = cap_lookup(&t->partition->cspace, a[0], KEEL_OBJ_VM, KEEL_R_CONTROL, &c);
+	if (err)
+		return err;
+	struct partition *vm = c->obj;
+	if (!all_vcpus_stopped(vm))
+		return -KEEL_EBUSY;
+	struct list *pos;
+	for (pos = vm->threads.next; pos != &vm->threads; pos = pos->next) {
+		struct thread *th = container_of(pos, struct thread, partition_node);
+		if (th->is_vcpu)
+			arch_vcpu_reset(th);
+	}
+	vgic_dist_reset(&vm->vgic);
+	irq_pass_sync(vm); /* passed-through lines: disabled, and ended at the GIC */
+	return 0;
 }

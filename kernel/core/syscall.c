@@ -597,6 +597,7 @@ long sys_log_read(struct thread *t, const uint64_t *a);
 long sys_console_claim(struct thread *t, const uint64_t *a);
 long sys_vm_inject(struct thread *t, const uint64_t *a);
 long sys_vm_mmio_route(struct thread *t, const uint64_t *a);
+long sys_vm_irq_reset(struct thread *t, const uint64_t *a);
 long sys_info_system(struct thread *t, const uint64_t *a);
 long sys_device_frame(struct thread *t, const uint64_t *a);
 long sys_vm_irq_pass(struct thread *t, const uint64_t *a);
@@ -641,6 +642,7 @@ static const sys_fn sys_table[KEEL_SYS_COUNT] = {
         [KEEL_SYS_THREAD_EXIT] = sys_thread_exit,
         [KEEL_SYS_VM_INJECT] = sys_vm_inject,
         [KEEL_SYS_VM_MMIO_ROUTE] = sys_vm_mmio_route,
+        [KEEL_SYS_VM_IRQ_RESET] = sys_vm_irq_reset,
         [KEEL_SYS_INFO_SYSTEM] = sys_info_system,
         [KEEL_SYS_EP_BIND] = sys_ep_bind,
         [KEEL_SYS_UNTYPED_RESET] = sys_untyped_reset,

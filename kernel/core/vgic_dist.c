@@ -75,6 +75,30 @@ static void note_state(struct vgic_dist *d, unsigned vcpu, unsigned intid)
 		*word &= ~bit;
 }
 
+static void keep_wiring(struct vgic_irq *to, const struct vgic_irq *from)
+{
+	to->hw_intid = from->hw_intid;
+	to->line = from->line;
+}
+
+void vgic_dist_reset(struct vgic_dist *d)
+{
+	static struct vgic_dist old; /* under the kernel lock: too big for the stack */
+	old = *d;
+	vgic_dist_init(d, old.vcpus);
+	for (unsigned v = 0; v < d->vcpus; v++)
+		for (unsigned i = 0; i < VGIC_PRIVATE; i++) {
+			keep_wiring(&d->priv[v][i], &old.priv[v][i]);
+			note_state(d, v, i); /* a line still high is pending */
+		}
+	for (unsigned i = 0; i < VGIC_SPIS; i++) {
+		keep_wiring(&d->spi[i], &old.spi[i]);
+		note_state(d, 0, VGIC_PRIVATE + i);
+	}
+	d->hw_changed = true;
+	d->resync = 0;
+}
+
 static bool listed_pending(const struct vgic_irq *irq)
 {
 	return irq->in_lr && (irq->lr_state & VGIC_LR_PENDING) && !irq->clear_pending;
@@ -204,8 +228,11 @@ static void write_cfg(struct vgic_dist *d, unsigned vcpu, unsigned first, uint32
 		struct vgic_irq *irq = irq_of(d, vcpu, first + i);
 		/* SGIs are always edge-triggered, PPIs level (as GIC-400's): the
 		 * virtual timer stays a level line whatever the guest writes. */
-		if (irq && first + i >= VGIC_PRIVATE)
+		if (irq && first + i >= VGIC_PRIVATE) {
 			irq->level_cfg = !(value & (2u << (2 * i)));
+			/* A line already high is pending once it counts as level. */
+			note_state(d, vcpu, first + i);
+		}
 	}
 }
 

@@ -51,13 +51,28 @@ void vm_stop_all(struct vm *v)
 		v->state = VM_STOPPED;
 }
 
-/* Stop, reload RAM from the bundle files, boot vCPU 0 again. The vGIC state
- * is the kernel's and stays as it was; a guest resets its distributor. */
+/* Its virtual GIC as at power-on, once every vCPU has left its CPU. */
+static long irq_reset(struct vm *v)
+{
+	long err = keel_vm_irq_reset(v->slot);
+	for (int tries = 0; err == -KEEL_EBUSY && tries < 1000; tries++) {
+		keel_yield();
+		err = keel_vm_irq_reset(v->slot);
+	}
+	return err;
+}
+
+/* Stop, reset the virtual GIC, reload RAM from the bundle files, boot
+ * vCPU 0 again: a system reset, after which nothing of the last run is
+ * pending (the SGIs with which Linux stops its other CPUs on reboot would
+ * stop the next run's secondaries as they come online). */
 long vm_reset(struct vm *v)
 {
 	vm_stop_all(v);
 	v->line_len = 0;
-	long err = vm_virtio_reset(v);
+	long err = irq_reset(v);
+	if (!err)
+		err = vm_virtio_reset(v);
 	if (!err)
 		err = vm_ram_reload(v);
 	return err ? err : vm_vcpu_start(v, 0, v->entry, v->arg);

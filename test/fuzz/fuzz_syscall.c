@@ -121,6 +121,7 @@ static const uint8_t specs[KEEL_SYS_COUNT][6] = {
         [KEEL_SYS_DEVICE_FRAME] = {A_UT, A_IRQCTL, A_PHYS, A_SIZE, A_PART, A_DEST},
         [KEEL_SYS_VM_IRQ_PASS] = {A_VM, A_IRQH, A_VINTID},
         [KEEL_SYS_EP_CLOSE] = {A_EP, A_NUM},
+        [KEEL_SYS_VM_IRQ_RESET] = {A_VM},
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))

@@ -379,6 +379,37 @@ static void reset_drops_the_timer_event(void **state)
 	assert_true(vgic_irq_pending(&d, 1, 4));
 }
 
+/* A system reset: the SGI the last run sent (Linux's stop IPI on reboot),
+ * enables, active states and priorities go; what drives an interrupt
+ * (a physical line, a device model's line still high) stays. */
+static void system_reset_keeps_only_the_wiring(void **state)
+{
+	(void)state;
+	struct vgic_irq *spi = &d.spi[40 - VGIC_PRIVATE];
+	spi->hw_intid = 72;
+	vgic_dist_write(&d, 0, 0xf00, 4, (2u << 16) | 2); /* SGI 2 to vCPU 1 */
+	vgic_dist_write(&d, 0, 0x104, 4, 1u << 8);        /* enable SPI 40 */
+	vgic_dist_write(&d, 0, 0x304, 4, 1u << 9);        /* SPI 41 active */
+	vgic_dist_write(&d, 0, 0x428, 1, 0x40);           /* SPI 40's priority */
+	vgic_dist_write(&d, 0, 0xc08, 4, 0);              /* 32..47 level */
+	vgic_set_line(&d, 0, 33, true);                   /* a UART line, high */
+	assert_true(vgic_irq_pending(&d, 1, 2));
+
+	vgic_dist_reset(&d);
+	assert_false(vgic_irq_pending(&d, 1, 2));
+	assert_false(vgic_irq_active(&d, 0, 41));
+	assert_int_equal(vgic_dist_read(&d, 0, 0x000, 4), 0); /* distributor off */
+	assert_int_equal(vgic_dist_read(&d, 0, 0x104, 4), 0);
+	assert_int_equal(vgic_dist_read(&d, 0, 0x428, 1), 0);
+	assert_int_equal(vgic_irq_hw(&d, 40), 72);
+	assert_true(d.hw_changed);
+	/* The line is the device's: once the guest configures it as level
+	 * again, it is pending, and the list register fill sees it. */
+	vgic_dist_write(&d, 0, 0xc08, 4, 0); /* 32..47 level */
+	assert_true(vgic_irq_pending(&d, 0, 33));
+	assert_int_equal(d.spi_busy[0], 1u << 1);
+}
+
 /* The listed set is always the best one: active interrupts first, then
  * pending by priority; a higher one arriving evicts the lowest pending. */
 static void fill_keeps_the_best_and_says_what_is_left(void **state)
@@ -580,6 +611,7 @@ int main(void)
 	        cmocka_unit_test_setup(fill_keeps_the_best_and_says_what_is_left, setup),
 	        cmocka_unit_test_setup(sgi_sources_set_and_cleared_by_byte, setup),
 	        cmocka_unit_test_setup(reset_drops_the_timer_event, setup),
+	        cmocka_unit_test_setup(system_reset_keeps_only_the_wiring, setup),
 	        cmocka_unit_test_setup(stopped_vcpu_gives_spis_back, setup),
 	        cmocka_unit_test_setup(level_line_ended_while_high_comes_back, setup),
 	        cmocka_unit_test_setup(sgi_pending_bits_are_not_writable, setup),

@@ -84,6 +84,11 @@ struct vgic_lr {
 #define VGIC_PPI_VTIMER 27
 
 void vgic_dist_init(struct vgic_dist *d, unsigned vcpus);
+/* As at power-on, but for what is wiring, not GIC state: which physical
+ * interrupt drives an interrupt (hw_intid) and where a device model holds
+ * its line. Passed-through SPIs are marked for irq_pass_sync. The caller
+ * has taken every vCPU's list registers back (arch_vcpu_reset). */
+void vgic_dist_reset(struct vgic_dist *d);
 /* A 32-bit (or, for byte registers, 8-bit) access by vCPU `vcpu` at
  * `offset` in the GICD frame. Unknown or reserved offsets read as zero and
  * ignore writes, as the architecture allows. The caller has folded vcpu's

@@ -162,6 +162,11 @@ enum keel_sys {
 	 * later one (-KEEL_ESRCH; a vCPU's MMIO exit as an access where nothing
 	 * is, an external abort; an HVC NOT_SUPPORTED) */
 	KEEL_SYS_EP_CLOSE = 45,
+	/* x0 = VM (control): its virtual GIC as at power-on, distributor and
+	 * every vCPU's interface (a system reset: nothing pending, active or
+	 * enabled is left from the last run; passed-through lines stay bound).
+	 * -KEEL_EBUSY while one of its vCPUs is not stopped or still on a CPU */
+	KEEL_SYS_VM_IRQ_RESET = 46,
 	KEEL_SYS_COUNT
 };
 

@@ -294,6 +294,12 @@ static inline long keel_vm_inject(unsigned long vm, unsigned long intid, unsigne
 	return keel_svc(KEEL_SYS_VM_INJECT, r);
 }
 
+static inline long keel_vm_irq_reset(unsigned long vm)
+{
+	unsigned long r[8] = {vm};
+	return keel_svc(KEEL_SYS_VM_IRQ_RESET, r);
+}
+
 static inline long keel_vm_mmio_route(unsigned long vm, unsigned long ipa, unsigned long size,
                                       unsigned long ep, unsigned long badge)
 {
