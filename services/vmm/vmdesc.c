@@ -76,16 +76,23 @@ static int read_u32(const struct reader *r, const char *prop, unsigned long *v, 
 	return 1;
 }
 
-static int read_string(const struct reader *r, const char *prop, const char **s)
+static int read_any_string(const struct reader *r, const char *prop, const char **s,
+                           bool may_be_empty)
 {
 	int len;
 	const char *p = fdt_getprop(r->fdt, r->node, prop, &len);
 	if (!p)
 		return 0;
-	if (len < 2 || p[len - 1] != '\0' || strlen(p) != (size_t)len - 1)
-		return bad(r, prop, "must be one non-empty string");
+	if (len < (may_be_empty ? 1 : 2) || p[len - 1] != '\0' || strlen(p) != (size_t)len - 1)
+		return bad(r, prop,
+		           may_be_empty ? "must be one string" : "must be one non-empty string");
 	*s = p;
 	return 1;
+}
+
+static int read_string(const struct reader *r, const char *prop, const char **s)
+{
+	return read_any_string(r, prop, s, false);
 }
 
 static int check_known(const struct reader *r)
@@ -121,7 +128,8 @@ static int read_image(const struct reader *r)
 	d->image = kernel ? kernel : elf;
 	d->bootargs = "";
 	if (read_string(r, "initrd", &d->initrd) < 0 ||
-	    read_string(r, "bootargs", &d->bootargs) < 0)
+	    /* An empty command line is one: a guest may take none. */
+	    read_any_string(r, "bootargs", &d->bootargs, true) < 0)
 		return -1;
 	if (d->kind == VM_KIND_ELF && (d->initrd || has(r, "bootargs")))
 		return bad(r, d->initrd ? "initrd" : "bootargs", "needs 'kernel' (a Linux VM)");

@@ -186,6 +186,19 @@ static void image_errors(void **state)
 	expect("config error in /vms/gvm: property 'bootargs' needs 'kernel' (a Linux VM)");
 }
 
+/* An empty command line is valid; a property that is no string is not. */
+static void bootargs_may_be_empty(void **state)
+{
+	(void)state;
+	assert_int_equal(fdt_setprop(fdt, node, "bootargs", "", 1), 0);
+	assert_int_equal(read_vm(), 0);
+	assert_string_equal(d.bootargs, "");
+	assert_int_equal(fdt_setprop(fdt, node, "bootargs", "", 0), 0);
+	expect("config error in /vms/gvm: property 'bootargs' must be one string");
+	assert_int_equal(fdt_setprop(fdt, node, "bootargs", "a\0b", 4), 0);
+	expect("config error in /vms/gvm: property 'bootargs' must be one string");
+}
+
 static void memory_errors(void **state)
 {
 	(void)state;
@@ -358,6 +371,7 @@ int main(void)
 	        cmocka_unit_test_setup(good_elf, elf_vm),
 	        cmocka_unit_test_setup(cpus_errors, linux_vm),
 	        cmocka_unit_test_setup(image_errors, linux_vm),
+	        cmocka_unit_test_setup(bootargs_may_be_empty, linux_vm),
 	        cmocka_unit_test_setup(memory_errors, linux_vm),
 	        cmocka_unit_test_setup(sched_errors, linux_vm),
 	        cmocka_unit_test_setup(uart_and_unknown, linux_vm),
