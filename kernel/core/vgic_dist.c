@@ -21,6 +21,11 @@
 #define GICD_SGI_END    0xf30
 #define GICD_END        0x1000
 #define IIDR_KEEL       0x0000043b /* ARM's JEP106 code, as GIC-400 reports */
+#define GICD_ID_FIRST   0xfd0
+
+/* The peripheral and component ID registers, 0xfd0..0xffc: GIC-400's, as
+ * the IIDR says (ICPIDR2 0x2b: architecture version 2). */
+static const uint8_t gic400_ids[] = {0x04, 0, 0, 0, 0x90, 0xb4, 0x2b, 0, 0x0d, 0xf0, 0x05, 0xb1};
 
 enum bit_reg { REG_ENABLE, REG_PENDING, REG_ACTIVE };
 
@@ -326,6 +331,8 @@ uint32_t vgic_dist_read(struct vgic_dist *d, unsigned vcpu, uint32_t off, unsign
 		return read_cfg(d, vcpu, (off - GICD_ICFGR) * 4);
 	if (off >= GICD_CPENDSGIR && off < GICD_SGI_END)
 		return read_sgi_sources(d, vcpu, off & 0xf, width);
+	if (off >= GICD_ID_FIRST)
+		return gic400_ids[(off - GICD_ID_FIRST) / 4];
 	return 0; /* IGROUPR (all group 0), SGIR (write-only), reserved */
 }
 

@@ -65,6 +65,20 @@ static void typer_and_ctlr(void **state)
 	assert_int_equal(vgic_dist_read(&d, 0, 0x000, 4), 0);
 }
 
+/* The ID registers say what the IIDR says: a GIC-400, architecture v2;
+ * the CPU count is the VM's. */
+static void id_registers_describe_a_gic400(void **state)
+{
+	(void)state;
+	assert_int_equal(vgic_dist_read(&d, 0, 0xfe8, 4), 0x2b); /* ICPIDR2 */
+	assert_int_equal(vgic_dist_read(&d, 0, 0xfe0, 4), 0x90);
+	assert_int_equal(vgic_dist_read(&d, 0, 0xffc, 4), 0xb1);
+	assert_int_equal(vgic_dist_read(&d, 0, 0xfd0, 4), 0x04);
+	assert_int_equal(vgic_dist_read(&d, 0, 0x004, 4) >> 5 & 7, 1); /* 2 vCPUs */
+	vgic_dist_write(&d, 0, 0x820, 1, 0xff); /* SPI 32 to CPUs that do not exist */
+	assert_int_equal(vgic_dist_read(&d, 0, 0x820, 1), 0x3);
+}
+
 static void enable_set_and_clear(void **state)
 {
 	(void)state;
@@ -611,6 +625,7 @@ int main(void)
 	        cmocka_unit_test_setup(fill_keeps_the_best_and_says_what_is_left, setup),
 	        cmocka_unit_test_setup(sgi_sources_set_and_cleared_by_byte, setup),
 	        cmocka_unit_test_setup(reset_drops_the_timer_event, setup),
+	        cmocka_unit_test_setup(id_registers_describe_a_gic400, setup),
 	        cmocka_unit_test_setup(system_reset_keeps_only_the_wiring, setup),
 	        cmocka_unit_test_setup(stopped_vcpu_gives_spis_back, setup),
 	        cmocka_unit_test_setup(level_line_ended_while_high_comes_back, setup),
