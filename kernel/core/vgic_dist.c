@@ -377,10 +377,16 @@ void vgic_set_line(struct vgic_dist *d, unsigned vcpu, unsigned intid, bool leve
 		 * pending must fold, or the guest takes a spurious one. */
 		if (irq->line && !level && listed_pending(irq) && !irq->lr_latch)
 			d->resync |= (uint8_t)(1u << irq->lr_vcpu);
-		irq->line = level;
 	} else if (level) {
 		irq->pending = true;
 	}
+	/* The device's line, whatever the guest's configuration says now: a
+	 * line that dropped while the interrupt was edge-triggered must not
+	 * count as high once the guest makes it level again (the model only
+	 * says when it changes, so it would never be lowered: an interrupt
+	 * storm, hostile campaign seed 3). */
+	if (!irq->hw_intid)
+		irq->line = level;
 	note_state(d, vcpu, intid);
 }
 

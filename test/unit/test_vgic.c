@@ -424,6 +424,23 @@ static void system_reset_keeps_only_the_wiring(void **state)
 	assert_int_equal(d.spi_busy[0], 1u << 1);
 }
 
+/* A device model's line that drops while the guest has its interrupt
+ * edge-triggered is low when the guest makes it level again: the model
+ * only reports changes and would never lower it a second time. */
+static void a_line_dropped_while_edge_is_low_when_level_again(void **state)
+{
+	(void)state;
+	vgic_dist_write(&d, 0, 0x104, 4, 1u << 1); /* enable SPI 33 */
+	vgic_dist_write(&d, 0, 0xc08, 4, 0);       /* 32..47 level */
+	vgic_set_line(&d, 0, 33, true);
+	vgic_dist_write(&d, 0, 0xc08, 4, 2u << 2); /* 33 edge */
+	vgic_set_line(&d, 0, 33, false);
+	vgic_dist_write(&d, 0, 0x284, 4, 1u << 1); /* ICPENDR: the latch goes */
+	vgic_dist_write(&d, 0, 0xc08, 4, 0);       /* level again */
+	assert_false(vgic_irq_pending(&d, 0, 33));
+	assert_int_equal(vgic_next_pending(&d, 0), VGIC_NONE);
+}
+
 /* The listed set is always the best one: active interrupts first, then
  * pending by priority; a higher one arriving evicts the lowest pending. */
 static void fill_keeps_the_best_and_says_what_is_left(void **state)
@@ -626,6 +643,7 @@ int main(void)
 	        cmocka_unit_test_setup(sgi_sources_set_and_cleared_by_byte, setup),
 	        cmocka_unit_test_setup(reset_drops_the_timer_event, setup),
 	        cmocka_unit_test_setup(id_registers_describe_a_gic400, setup),
+	        cmocka_unit_test_setup(a_line_dropped_while_edge_is_low_when_level_again, setup),
 	        cmocka_unit_test_setup(system_reset_keeps_only_the_wiring, setup),
 	        cmocka_unit_test_setup(stopped_vcpu_gives_spis_back, setup),
 	        cmocka_unit_test_setup(level_line_ended_while_high_comes_back, setup),
