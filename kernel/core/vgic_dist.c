@@ -43,19 +43,27 @@ static struct vgic_irq *irq_of(struct vgic_dist *d, unsigned vcpu, unsigned inti
 	return (struct vgic_irq *)irq_at(d, vcpu, intid);
 }
 
+/* An interrupt as a GIC-400 has it at power-on: SGIs always enabled,
+ * PPIs level, SPIs to CPU 0; the virtual timer's PPI driven by its own. */
+static void power_on(struct vgic_irq *irq, unsigned intid)
+{
+	*irq = (struct vgic_irq){
+	        .enabled = intid < 16,
+	        .level_cfg = intid >= 16 && intid < VGIC_PRIVATE,
+	        .targets = intid >= VGIC_PRIVATE ? 1 : 0,
+	        .hw_intid = intid == VGIC_PPI_VTIMER ? VGIC_PPI_VTIMER : 0,
+	};
+}
+
 void vgic_dist_init(struct vgic_dist *d, unsigned vcpus)
 {
 	memset(d, 0, sizeof(*d));
 	d->vcpus = vcpus > VGIC_MAX_VCPUS ? VGIC_MAX_VCPUS : vcpus;
-	for (unsigned v = 0; v < d->vcpus; v++) {
-		for (unsigned i = 0; i < 16; i++) {
-			d->priv[v][i].enabled = true; /* SGIs are always enabled on GIC-400 */
-			d->priv[v][16 + i].level_cfg = true; /* PPIs are level, as GIC-400's */
-		}
-		d->priv[v][VGIC_PPI_VTIMER].hw_intid = VGIC_PPI_VTIMER;
-	}
+	for (unsigned v = 0; v < d->vcpus; v++)
+		for (unsigned i = 0; i < VGIC_PRIVATE; i++)
+			power_on(&d->priv[v][i], i);
 	for (unsigned i = 0; i < VGIC_SPIS; i++)
-		d->spi[i].targets = 1;
+		power_on(&d->spi[i], VGIC_PRIVATE + i);
 }
 
 /* Pending as the GIC defines it: a latched event or SGI, or a level line
@@ -80,28 +88,29 @@ static void note_state(struct vgic_dist *d, unsigned vcpu, unsigned intid)
 		*word &= ~bit;
 }
 
-static void keep_wiring(struct vgic_irq *to, const struct vgic_irq *from)
+/* Power-on state, but for the wiring: the physical interrupt behind one,
+ * and a device model's line, which it still drives. */
+static void reset_irq(struct vgic_dist *d, unsigned vcpu, unsigned intid)
 {
-	to->hw_intid = from->hw_intid;
-	to->line = from->line;
+	struct vgic_irq *irq = irq_of(d, vcpu, intid);
+	uint16_t hw = irq->hw_intid;
+	bool line = irq->line;
+	power_on(irq, intid);
+	irq->hw_intid = hw;
+	irq->line = line;
+	note_state(d, vcpu, intid); /* a line still high is pending */
 }
 
 void vgic_dist_reset(struct vgic_dist *d)
 {
-	static struct vgic_dist old; /* under the kernel lock: too big for the stack */
-	old = *d;
-	vgic_dist_init(d, old.vcpus);
-	for (unsigned v = 0; v < d->vcpus; v++)
-		for (unsigned i = 0; i < VGIC_PRIVATE; i++) {
-			keep_wiring(&d->priv[v][i], &old.priv[v][i]);
-			note_state(d, v, i); /* a line still high is pending */
-		}
-	for (unsigned i = 0; i < VGIC_SPIS; i++) {
-		keep_wiring(&d->spi[i], &old.spi[i]);
-		note_state(d, 0, VGIC_PRIVATE + i);
-	}
-	d->hw_changed = true;
+	d->enabled = false;
 	d->resync = 0;
+	for (unsigned v = 0; v < d->vcpus; v++)
+		for (unsigned i = 0; i < VGIC_PRIVATE; i++)
+			reset_irq(d, v, i);
+	for (unsigned i = 0; i < VGIC_SPIS; i++)
+		reset_irq(d, 0, VGIC_PRIVATE + i);
+	d->hw_changed = true;
 }
 
 static bool listed_pending(const struct vgic_irq *irq)
