@@ -56,7 +56,9 @@ def sh(k, line, timeout=60):
     k.expect(MVM_PROMPT, f"the prompt after '{line}'", timeout)
     # The echo of the command line comes first; the output follows it.
     out = out.split("\n", 1)[1] if "\n" in out else ""
-    return rc, out.replace("\r", "")
+    # Kernel log lines land anywhere in it, even inside a line of output
+    # (a service's deferral note in `keelctl services`): never part of it.
+    return rc, re.sub(r"\[ *\d+\.\d+\] [^\n]*\n", "", out.replace("\r", ""))
 
 
 def expect_ok(k, line, timeout=60):
@@ -73,9 +75,7 @@ def expect_error(k, line, code, message):
 
 
 def vm_states(k):
-    # Kernel log lines may land inside the JSON (a service's deferral note)
-    # or cut the echo of the command line before it (the intruder's aborts).
-    out = re.sub(r"\[ *\d+\.\d+\] [^\n]*\n", "", expect_ok(k, "keelctl --json list"))
+    out = expect_ok(k, "keelctl --json list")  # sh() took kernel log lines out
     line = next((l for l in out.splitlines() if l.startswith("{")), None)
     if line is None:
         k.fail(f"no JSON in the output of keelctl --json list: {out!r}")
